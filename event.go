@@ -1,0 +1,102 @@
+package switchboard
+
+import "time"
+
+// Event names (PRODUCT.md §7), plus chat_accepted, chat_transferred and
+// config_changed.
+const (
+	EventChatCreated          = "chat_created"
+	EventChatQueued           = "chat_queued"
+	EventAutoConnected        = "auto_connected"
+	EventOperatorConnected    = "operator_connected"
+	EventOperatorDisconnected = "operator_disconnected"
+	EventChatAccepted         = "chat_accepted"
+	EventChatTransferred      = "chat_transferred"
+	EventClosedByOperator     = "chat_closed_by_operator"
+	EventClosedByClient       = "chat_closed_by_client"
+	EventClosedByTimer        = "chat_closed_by_timer"
+	EventChatClosed           = "chat_closed"
+	EventLimit                = "limit"
+	EventQueueTimeout         = "queue_timeout"
+	EventResponseOverdue      = "response_overdue"
+	EventMessageCreated       = "message_created"
+	EventOperatorStatus       = "operator_status_changed"
+	EventConfigChanged        = "config_changed"
+)
+
+// OperatorRef names an operator inside an event.
+type OperatorRef struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+}
+
+// Reason is a machine code with a human message: why a connect got `limit`,
+// a warning, or why a chat waits.
+type Reason struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// ConfigChange says which configuration entity changed.
+type ConfigChange struct {
+	Entity string `json:"entity"` // status, topic, skill_group, operator, settings, ban
+	ID     string `json:"id,omitempty"`
+	Action string `json:"action"` // created, updated, deleted
+}
+
+// Event is one state change. Seq increases by one per event.
+type Event struct {
+	Seq        int64         `json:"id"`
+	Name       string        `json:"event_name"`
+	OccurredAt time.Time     `json:"occurred_at"`
+	ChatID     string        `json:"chat_id,omitempty"`
+	Chat       *Chat         `json:"chat,omitempty"`
+	Operator   *OperatorRef  `json:"operator,omitempty"`
+	Reason     *Reason       `json:"reason,omitempty"`
+	Message    *Message      `json:"message,omitempty"`
+	Status     string        `json:"status,omitempty"`      // operator_status_changed: the new status
+	PrevStatus string        `json:"prev_status,omitempty"` // operator_status_changed: the old one
+	Config     *ConfigChange `json:"config,omitempty"`
+}
+
+// Decision kinds.
+const (
+	DecisionAuto    = "auto_connect" // auto-distribution connected an operator
+	DecisionTake    = "take"
+	DecisionAssign  = "assign"
+	DecisionQueue   = "queue"   // no eligible operator: the chat waits
+	DecisionLimit   = "limit"   // no eligible operator: the scenario hears limit
+	DecisionRequeue = "requeue" // an operator was disconnected and the chat returned
+)
+
+// Anomaly flags on decisions.
+const (
+	AnomalyForcedOverLimit      = "forced_over_limit"
+	AnomalyMissedAccept         = "missed_accept"
+	AnomalyRepeatedDistribution = "repeated_distribution"
+	AnomalyQueueTimeout         = "queue_timeout"
+)
+
+// Skip is a candidate operator passed over, with the reason code.
+type Skip struct {
+	OperatorID string `json:"operator_id"`
+	Reason     string `json:"reason"`
+}
+
+// Decision is the audit record of one routing decision.
+type Decision struct {
+	Seq        int64     `json:"seq"`
+	At         time.Time `json:"at"`
+	Kind       string    `json:"kind"`
+	Trigger    string    `json:"trigger"` // the command that caused it
+	ChatID     string    `json:"chat_id"`
+	OperatorID string    `json:"operator_id,omitempty"`
+	Method     string    `json:"method,omitempty"`
+	// Considered counts the candidate operators compared: the best of each
+	// skill-group index that serves the chat's topic.
+	Considered int      `json:"considered"`
+	Skipped    []Skip   `json:"skipped,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
+	Anomalies  []string `json:"anomalies,omitempty"`
+	DurationNs int64    `json:"duration_ns"`
+}

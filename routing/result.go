@@ -1,0 +1,129 @@
+package routing
+
+import (
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+// Connect outcomes.
+const (
+	OutcomeSuccess = "success"
+	OutcomeBanned  = "banned"
+	OutcomeLimit   = "limit"
+)
+
+// Limit reason and warning codes.
+const (
+	ReasonNoOperatorForTopic  = "no_operator_for_topic"
+	ReasonNoOperatorOnline    = "no_operator_online"
+	ReasonAllOperatorsBusy    = "all_operators_busy"
+	WarnAutoConnectDisabled   = "auto_connect_disabled"
+	WarnAssignedOpIgnored     = "assigned_operator_ignored"
+	WarnOperatorCannotReceive = "operator_cannot_receive"
+	WarnOperatorOverLimit     = "operator_over_limit"
+	WarnOperatorNotInTopic    = "operator_not_in_topic"
+)
+
+// Result is what one command did.
+type Result struct {
+	// Events in the order they happened; Seq is set.
+	Events []sb.Event
+	// Decisions are the audit records of the routing decisions made.
+	Decisions []sb.Decision
+	// Chat is the chat the command was about, as it stands afterwards
+	// (connect, take, assign, accept, transfer, close, messages).
+	Chat *sb.Chat
+	// Outcome, Reason and Warnings answer a Connect.
+	Outcome  string
+	Reason   *sb.Reason
+	Warnings []sb.Reason
+	// Ban is the ban a CreateBan made.
+	Ban *sb.Ban
+	// Changes lists what a store must write.
+	Changes Changes
+}
+
+// Changes is the state a command changed, for the store.
+type Changes struct {
+	// Chats holds the final state of every chat changed, closed ones
+	// included (the engine forgets closed chats beyond its recent list).
+	Chats []sb.Chat
+	// Operators holds the final state of every operator changed.
+	Operators        []sb.Operator
+	DeletedOperators []string
+	Messages         []sb.Message
+	// Config is true when statuses, topics, skill groups, settings or bans
+	// changed; the store then writes Engine.Config.
+	Config bool
+}
+
+// Config is the configuration part of the state.
+type Config struct {
+	Settings sb.Settings     `json:"settings"`
+	Statuses []sb.Status     `json:"statuses"`
+	Topics   []sb.Topic      `json:"topics"`
+	Groups   []sb.SkillGroup `json:"skill_groups"`
+	Bans     []sb.Ban        `json:"bans"`
+}
+
+// State is everything the engine holds; Import(Export()) rebuilds an engine
+// that makes the same decisions.
+type State struct {
+	Config    Config        `json:"config"`
+	Operators []sb.Operator `json:"operators"`
+	Chats     []sb.Chat     `json:"chats"`  // open chats, by id
+	Closed    []sb.Chat     `json:"closed"` // recent closed chats, oldest first
+	Audit     []sb.Decision `json:"audit"`  // recent decisions, oldest first
+	Counters  Counters      `json:"counters"`
+	Now       time.Time     `json:"now"`
+}
+
+// Counters are the engine's sequence numbers (the last one used).
+type Counters struct {
+	Event    int64 `json:"event"`
+	Chat     int64 `json:"chat"`
+	Message  int64 `json:"message"`
+	Assign   int64 `json:"assign"`
+	Close    int64 `json:"close"`
+	Decision int64 `json:"decision"`
+	Ban      int64 `json:"ban"`
+}
+
+// QueueEntry is one waiting chat with why it waits.
+type QueueEntry struct {
+	Chat     sb.Chat       `json:"chat"`
+	Position int           `json:"position"`
+	Waiting  time.Duration `json:"waiting_ns"`
+	Reasons  []sb.Reason   `json:"reasons"`
+}
+
+// Diagnostics says why an operator gets no chats.
+type Diagnostics struct {
+	OperatorID string                 `json:"operator_id"`
+	Status     string                 `json:"status"`
+	CanReceive bool                   `json:"can_receive"`
+	Topics     []string               `json:"topics"`
+	Active     int                    `json:"active_chats"`
+	MaxChats   int                    `json:"max_chats"`
+	Channels   map[string]ChannelLoad `json:"channels,omitempty"`
+	// Eligible is true when the operator could get a chat now.
+	Eligible bool        `json:"eligible"`
+	Reasons  []sb.Reason `json:"reasons"`
+}
+
+// ChannelLoad is an operator's load on one limited channel.
+type ChannelLoad struct {
+	Active int `json:"active"`
+	Limit  int `json:"limit"`
+}
+
+// Folders.
+const (
+	FolderInQueue = "in_queue"
+	FolderNew     = "new"
+	FolderMine    = "mine"
+	FolderActive  = "active"
+	FolderOverdue = "overdue"
+	FolderClosed  = "closed"
+)

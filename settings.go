@@ -1,0 +1,44 @@
+package switchboard
+
+// Distribution methods (R2).
+const (
+	MethodDefault     = "default"
+	MethodByNumber    = "by_number_of_dialogs"
+	MethodByLastDate  = "by_date_of_last_dialog"
+	InactivityClose   = "close"
+	InactivityRequeue = "requeue"
+)
+
+// Settings are the global routing settings. A timer of 0 is off.
+type Settings struct {
+	AutoConnect            bool           `json:"auto_connect"`
+	DistributionMethod     string         `json:"distribution_method"`
+	DefaultMaxChats        int            `json:"default_max_chats"`
+	DefaultChannelLimits   map[string]int `json:"default_channel_limits"`
+	AcceptTimeoutS         int            `json:"accept_timeout_s"`
+	MaxMissedChats         int            `json:"max_missed_chats"`
+	ResponseTimeoutS       int            `json:"response_timeout_s"`
+	ChatInactivityTimeoutS int            `json:"chat_inactivity_timeout_s"`
+	ChatInactivityAction   string         `json:"chat_inactivity_action"`
+	QueueTimeoutS          int            `json:"queue_timeout_s"`
+	AutoOfflineAfterS      int            `json:"auto_offline_after_s"`
+	AutoOfflineStatus      string         `json:"auto_offline_status"`
+	// AutoOfflineRedistribute returns an operator's active chats to routing
+	// when presence loss switches the operator to the auto-offline status.
+	AutoOfflineRedistribute bool `json:"auto_offline_redistribute"`
+}
+
+// DefaultSettings are the settings of a fresh install (PRODUCT.md §6).
+func DefaultSettings() Settings {
+	return Settings{
+		AutoConnect:             true,
+		DistributionMethod:      MethodDefault,
+		DefaultMaxChats:         5,
+		DefaultChannelLimits:    map[string]int{},
+		MaxMissedChats:          3,
+		ChatInactivityAction:    InactivityClose,
+		AutoOfflineAfterS:       600,
+		AutoOfflineStatus:       StatusOffline,
+		AutoOfflineRedistribute: true,
+	}
+}
