@@ -67,6 +67,8 @@ const (
 	DecisionQueue   = "queue"   // no eligible operator: the chat waits
 	DecisionLimit   = "limit"   // no eligible operator: the scenario hears limit
 	DecisionRequeue = "requeue" // an operator was disconnected and the chat returned
+	// DecisionQueueTimeout: the chat waited too long and was closed.
+	DecisionQueueTimeout = "queue_timeout"
 )
 
 // Anomaly flags on decisions.

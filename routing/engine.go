@@ -1,52 +1,333 @@
 package routing
 
 import (
+	"strconv"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
 )
 
+const (
+	keepClosed = 1000  // closed chats the engine remembers
+	keepAudit  = 10000 // decisions the engine remembers
+)
+
 // Engine is the routing state machine. It is not safe for concurrent use:
 // one goroutine (the server's single writer) owns it.
 type Engine struct {
-	now time.Time
+	// Stopwatch, when set, returns a monotonic time in nanoseconds; the
+	// engine uses it only to fill Decision.DurationNs.
+	Stopwatch func() int64
+
+	now      time.Time
+	settings sb.Settings
+	statuses []sb.Status
+	topics   map[string]sb.Topic
+	groups   map[string]*group
+	ops      map[string]*operator
+	chats    map[int64]*chat
+	byClient map[string]*chat // client id + "\x00" + channel → open chat
+	bans     map[string]sb.Ban
+	closed   ring[sb.Chat]
+	audit    ring[sb.Decision]
+	cnt      Counters
+
+	idx        indexes
+	timers     timerHeap
+	dirtyOps   []*operator // operators whose eligibility grew (R4)
+	dirtyChats []*chat     // chats newly queued (R4)
+
+	// per Apply
+	res     *Result
+	resChat *chat // the chat Result.Chat shows
+	trigger string
+	epoch   uint64
+	tChats  []*chat
+	tOps    []*operator
+}
+
+var (
+	zeroTime time.Time
+	noTimers = [4]int{-1, -1, -1, -1}
+)
+
+// chat is an open chat with its index bookkeeping.
+type chat struct {
+	sb.Chat
+	seq     int64
+	bit     uint64 // the channel's mask bit
+	qkey    key    // R3 key while queued
+	tpos    [4]int // timer heap positions, -1 when unset
+	touched uint64
+}
+
+// operator is an operator with its index bookkeeping.
+type operator struct {
+	sb.Operator
+	receiving bool
+	groups    []*group        // active skill groups it is in
+	mine      map[int64]*chat // its active chats
+	in        bool     // in the operator trees
+	okey      key
+	omask     uint64
+	dirty     bool
+	deleted   bool
+	tpos      int
+	touched   uint64
+}
+
+// group is a skill group with its operator and queue trees.
+type group struct {
+	sb.SkillGroup
+	topicSet  map[string]bool
+	opSet     map[string]bool
+	ops       *tree // eligible operators by R2 key (active groups only)
+	queue     *tree // queued chats with a topic of the group, R3 order
+	receiving int   // members whose status can receive
 }
 
 // New returns an engine with the default statuses and settings.
-func New(now time.Time) *Engine { return &Engine{now: now} }
+func New(now time.Time) *Engine {
+	e := &Engine{
+		now:      now,
+		settings: sb.DefaultSettings(),
+		statuses: sb.DefaultStatuses(),
+		topics:   map[string]sb.Topic{},
+		groups:   map[string]*group{},
+		ops:      map[string]*operator{},
+		chats:    map[int64]*chat{},
+		byClient: map[string]*chat{},
+		bans:     map[string]sb.Ban{},
+		closed:   ring[sb.Chat]{max: keepClosed},
+		audit:    ring[sb.Decision]{max: keepAudit},
+	}
+	e.rebuild()
+	return e
+}
 
-// Apply fires the timers due at now, applies cmd, and runs R4.
-func (e *Engine) Apply(now time.Time, cmd Command) (Result, error) { panic("todo") }
+// Apply fires the timers due at now, applies cmd, and runs R4. now is
+// clamped so that time never goes backwards. On error cmd changed nothing,
+// but the Result still holds what due timers did; persist it.
+func (e *Engine) Apply(now time.Time, cmd Command) (Result, error) {
+	if now.After(e.now) {
+		e.now = now
+	}
+	var res Result
+	e.res = &res
+	e.trigger = "timer"
+	e.epoch++
+	e.tChats, e.tOps = e.tChats[:0], e.tOps[:0]
+	e.fireDue()
+	e.trigger = cmd.name()
+	err := e.dispatch(cmd)
+	e.drain()
+	e.finish()
+	e.res = nil
+	return res, err
+}
 
-// NextDeadline returns the earliest timer deadline, if any timer is set.
-func (e *Engine) NextDeadline() (time.Time, bool) { panic("todo") }
+func (e *Engine) dispatch(cmd Command) error {
+	switch c := cmd.(type) {
+	case Tick:
+		return nil
+	case CreateStatus:
+		return e.createStatus(c.Status)
+	case UpdateStatus:
+		return e.updateStatus(c.Status)
+	case DeleteStatus:
+		return e.deleteStatus(c.ID)
+	case CreateTopic:
+		return e.putTopic(c.Topic, true)
+	case UpdateTopic:
+		return e.putTopic(c.Topic, false)
+	case DeleteTopic:
+		return e.deleteTopic(c.Alias)
+	case CreateSkillGroup:
+		return e.putGroup(c.Group, true)
+	case UpdateSkillGroup:
+		return e.putGroup(c.Group, false)
+	case DeleteSkillGroup:
+		return e.deleteGroup(c.ID)
+	case CreateOperator:
+		return e.createOperator(c.Operator)
+	case UpdateOperator:
+		return e.updateOperator(c.Operator)
+	case DeleteOperator:
+		return e.deleteOperator(c.ID)
+	case SetOperatorStatus:
+		return e.setStatusCmd(c.OperatorID, c.Status)
+	case PresenceLost:
+		return e.presence(c.OperatorID, false)
+	case PresenceRestored:
+		return e.presence(c.OperatorID, true)
+	case UpdateSettings:
+		return e.updateSettings(c.Settings)
+	case CreateBan:
+		return e.createBan(c.Ban)
+	case DeleteBan:
+		return e.deleteBan(c.ID)
+	case Connect:
+		return e.connect(c)
+	case Take:
+		return e.take(c)
+	case Assign:
+		return e.assignCmd(c)
+	case Accept:
+		return e.acceptCmd(c)
+	case Transfer:
+		return e.transfer(c)
+	case Close:
+		return e.closeCmd(c)
+	case OperatorMessage:
+		return e.operatorMessage(c)
+	case ClientMessage:
+		return e.clientMessage(c)
+	case Redistribute:
+		return e.redistribute(c)
+	}
+	return sb.Errorf(sb.EINVALID, "", "unknown command %T", cmd)
+}
 
-// Chat returns an open or recently closed chat.
-func (e *Engine) Chat(id string) (sb.Chat, bool) { panic("todo") }
+// finish writes the changed chats and operators into the result.
+func (e *Engine) finish() {
+	if c := e.resChat; c != nil {
+		s := e.snap(c)
+		e.res.Chat = &s
+		e.resChat = nil
+	}
+	ch := &e.res.Changes
+	for _, c := range e.tChats {
+		ch.Chats = append(ch.Chats, e.snap(c))
+	}
+	for _, o := range e.tOps {
+		if !o.deleted {
+			ch.Operators = append(ch.Operators, o.snap())
+		}
+	}
+}
 
-// Operator returns an operator.
-func (e *Engine) Operator(id string) (sb.Operator, bool) { panic("todo") }
+func (e *Engine) touchChat(c *chat) {
+	if c.touched != e.epoch {
+		c.touched = e.epoch
+		e.tChats = append(e.tChats, c)
+	}
+}
 
-// Operators returns all operators by id.
-func (e *Engine) Operators() []sb.Operator { panic("todo") }
+func (e *Engine) touchOp(o *operator) {
+	if o.touched != e.epoch {
+		o.touched = e.epoch
+		e.tOps = append(e.tOps, o)
+	}
+}
 
-// Config returns the configuration.
-func (e *Engine) Config() Config { panic("todo") }
+// emit records an event about chat c (may be nil) and operator o (may be nil).
+func (e *Engine) emit(name string, c *chat, o *operator, ev sb.Event) {
+	e.cnt.Event++
+	ev.Seq, ev.Name, ev.OccurredAt = e.cnt.Event, name, e.now
+	if c != nil {
+		s := e.snap(c)
+		ev.ChatID, ev.Chat = c.ID, &s
+		if o == nil && c.OperatorID != "" {
+			o = e.ops[c.OperatorID]
+		}
+	}
+	if o != nil {
+		ev.Operator = &sb.OperatorRef{ID: o.ID, Name: o.Name}
+	}
+	e.res.Events = append(e.res.Events, ev)
+}
 
-// Folder returns the chats of a folder; operatorID selects "mine".
-func (e *Engine) Folder(folder, operatorID string) []sb.Chat { panic("todo") }
+func (e *Engine) configChanged(entity, id, action string) {
+	e.res.Changes.Config = true
+	e.emit(sb.EventConfigChanged, nil, nil, sb.Event{Config: &sb.ConfigChange{Entity: entity, ID: id, Action: action}})
+}
 
-// Queue returns the queued chats in R3 order with why each waits.
-func (e *Engine) Queue() []QueueEntry { panic("todo") }
+// decide records an audit decision.
+func (e *Engine) decide(d sb.Decision) {
+	e.cnt.Decision++
+	d.Seq, d.At, d.Trigger, d.Method = e.cnt.Decision, e.now, e.trigger, e.settings.DistributionMethod
+	e.res.Decisions = append(e.res.Decisions, d)
+	e.audit.push(d)
+}
 
-// Diagnostics says why an operator gets no chats.
-func (e *Engine) Diagnostics(operatorID string) (Diagnostics, error) { panic("todo") }
+func (e *Engine) stopwatch() int64 {
+	if e.Stopwatch == nil {
+		return 0
+	}
+	return e.Stopwatch()
+}
 
-// Audit returns the recent decisions made at or after since.
-func (e *Engine) Audit(since time.Time) []sb.Decision { panic("todo") }
+// snap returns a copy of the chat safe to hand out.
+func (e *Engine) snap(c *chat) sb.Chat {
+	s := c.Chat
+	if s.Status == sb.ChatQueued {
+		s.QueuePosition = e.idx.qall.rank(c.qkey) + 1
+	}
+	return s
+}
 
-// Export returns the whole state.
-func (e *Engine) Export() State { panic("todo") }
+// snap returns a copy of the operator safe to hand out.
+func (o *operator) snap() sb.Operator {
+	s := o.Operator
+	s.ActiveByChannel = nil
+	if len(o.ActiveByChannel) > 0 {
+		s.ActiveByChannel = make(map[string]int, len(o.ActiveByChannel))
+		for k, v := range o.ActiveByChannel {
+			s.ActiveByChannel[k] = v
+		}
+	}
+	return s
+}
 
-// Import rebuilds an engine from an exported state.
-func Import(st State) (*Engine, error) { panic("todo") }
+func (e *Engine) chat(id string) (*chat, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err == nil {
+		if c, ok := e.chats[n]; ok {
+			return c, nil
+		}
+	}
+	for _, c := range e.closed.items() {
+		if c.ID == id {
+			return nil, sb.Errorf(sb.ECONFLICT, "chat_id", "chat %s is closed", id)
+		}
+	}
+	return nil, sb.Errorf(sb.ENOTFOUND, "chat_id", "chat %q not found", id)
+}
+
+func (e *Engine) op(id, field string) (*operator, error) {
+	if o, ok := e.ops[id]; ok {
+		return o, nil
+	}
+	return nil, sb.Errorf(sb.ENOTFOUND, field, "operator %q not found", id)
+}
+
+func (e *Engine) status(id string) (sb.Status, bool) {
+	for _, s := range e.statuses {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return sb.Status{}, false
+}
+
+// ring keeps the last max items.
+type ring[T any] struct {
+	buf   []T
+	start int
+	max   int
+}
+
+func (r *ring[T]) push(v T) {
+	if len(r.buf) < r.max {
+		r.buf = append(r.buf, v)
+		return
+	}
+	r.buf[r.start] = v
+	r.start = (r.start + 1) % r.max
+}
+
+func (r *ring[T]) items() []T {
+	out := make([]T, 0, len(r.buf))
+	out = append(out, r.buf[r.start:]...)
+	return append(out, r.buf[:r.start]...)
+}

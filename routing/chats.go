@@ -1,0 +1,263 @@
+package routing
+
+import (
+	"slices"
+	"strconv"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+func (e *Engine) validateConnect(c Connect) error {
+	switch {
+	case c.Client.ID == "":
+		return sb.Errorf(sb.EINVALID, "client.id", "client.id is required")
+	case c.Client.Channel == "":
+		return sb.Errorf(sb.EINVALID, "client.channel", "client.channel is required")
+	case c.Status != "" && c.Status != "queue":
+		return sb.Errorf(sb.EINVALID, "config.status", "config.status must be empty or \"queue\"")
+	case c.Weight < 0:
+		return sb.Errorf(sb.EINVALID, "config.weight", "config.weight must not be negative")
+	}
+	if _, ok := e.topics[c.Topic]; c.Topic != "" && !ok {
+		return sb.Errorf(sb.EINVALID, "config.subject_alias", "unknown subject_alias %q", c.Topic)
+	}
+	if _, ok := e.ops[c.Operator]; c.Operator != "" && !ok {
+		return sb.Errorf(sb.EINVALID, "config.assigned_operator", "unknown assigned_operator %q", c.Operator)
+	}
+	return nil
+}
+
+func (e *Engine) banned(client sb.Client) bool {
+	for _, b := range e.bans {
+		if b.ClientID == client.ID && (b.Channel == "" || b.Channel == client.Channel) && b.Until.After(e.now) {
+			return true
+		}
+	}
+	return false
+}
+
+func clientKey(cl sb.Client) string { return cl.ID + "\x00" + cl.Channel }
+
+func warn(code, msg string) sb.Reason { return sb.Reason{Code: code, Message: msg} }
+
+// connect is the connect action (R5).
+func (e *Engine) connect(cmd Connect) error {
+	if err := e.validateConnect(cmd); err != nil {
+		return err
+	}
+	r := e.res
+	if e.banned(cmd.Client) {
+		r.Outcome = OutcomeBanned
+		return nil
+	}
+	r.Outcome = OutcomeSuccess
+	if c := e.byClient[clientKey(cmd.Client)]; c != nil {
+		s := e.snap(c)
+		r.Chat = &s
+		return nil
+	}
+	c := &chat{Chat: sb.Chat{
+		Client: cmd.Client, Channel: cmd.Client.Channel, Topic: cmd.Topic, Tags: cmd.Tags,
+		Weight: cmd.Weight, Text: cmd.Text, WebhookURL: cmd.WebhookURL, CreatedAt: e.now,
+		Status: sb.ChatNew, WaitStartedAt: e.now,
+	}, tpos: noTimers}
+	c.bit = e.bitOf(c.Channel)
+	switch {
+	case !cmd.AutoConnect && cmd.Operator != "":
+		e.connectAssigned(c, e.ops[cmd.Operator])
+	case !cmd.AutoConnect:
+		e.create(c)
+	default:
+		if cmd.Operator != "" {
+			r.Warnings = append(r.Warnings, warn(WarnAssignedOpIgnored, "assigned_operator is ignored with auto_connect_operator"))
+		}
+		switch {
+		case !e.settings.AutoConnect:
+			r.Warnings = append(r.Warnings, warn(WarnAutoConnectDisabled, "automatic connection is off: the chat waits in New"))
+			e.create(c)
+		case cmd.Status == "queue":
+			e.create(c)
+			e.enqueue(c)
+			e.decide(sb.Decision{Kind: sb.DecisionQueue, ChatID: c.ID})
+		default:
+			if !e.connectNow(c) {
+				return nil
+			}
+		}
+	}
+	e.resChat = c
+	return nil
+}
+
+// create gives c an id, registers it and emits chat_created and the
+// connect text as the first message.
+func (e *Engine) create(c *chat) {
+	e.cnt.Chat++
+	c.seq = e.cnt.Chat
+	c.ID = strconv.FormatInt(c.seq, 10)
+	e.chats[c.seq] = c
+	e.byClient[clientKey(c.Client)] = c
+	e.touchChat(c)
+	e.emit(sb.EventChatCreated, c, nil, sb.Event{})
+	if c.Text != "" {
+		c.LastMessageAt, c.AwaitingSince = e.now, e.now
+		e.message(c, "client", "", c.Text)
+	}
+}
+
+// connectNow gives a new chat to the best eligible operator, or answers
+// limit without creating it.
+func (e *Engine) connectNow(c *chat) bool {
+	t0 := e.stopwatch()
+	o, n, skipped := e.bestOp(c)
+	if o == nil {
+		reason := e.limitReason(c.Topic)
+		r := e.res
+		r.Outcome, r.Reason = OutcomeLimit, &reason
+		e.decide(sb.Decision{Kind: sb.DecisionLimit, Considered: n, Reason: reason.Code, DurationNs: e.stopwatch() - t0})
+		s := c.Chat
+		e.emit(sb.EventLimit, nil, nil, sb.Event{Chat: &s, Reason: &reason})
+		return false
+	}
+	e.create(c)
+	e.autoConnect(c, o, n, skipped, t0)
+	return true
+}
+
+// connectAssigned creates c connected to the operator the scenario named.
+func (e *Engine) connectAssigned(c *chat, o *operator) {
+	r := e.res
+	d := sb.Decision{Kind: sb.DecisionAssign, OperatorID: o.ID, Considered: 1}
+	if !o.receiving {
+		r.Warnings = append(r.Warnings, warn(WarnOperatorCannotReceive, "the operator's status cannot receive chats"))
+	}
+	if !e.serves(o, c.Topic) {
+		r.Warnings = append(r.Warnings, warn(WarnOperatorNotInTopic, "the operator does not serve this topic"))
+	}
+	if !e.underLimits(o, c.Channel) {
+		r.Warnings = append(r.Warnings, warn(WarnOperatorOverLimit, "the operator is at a limit"))
+		d.Anomalies = []string{sb.AnomalyForcedOverLimit}
+	}
+	e.create(c)
+	d.ChatID = c.ID
+	e.connectOp(c, o, false)
+	e.decide(d)
+	e.emit(sb.EventOperatorConnected, c, o, sb.Event{})
+}
+
+// enqueue puts c into the queue, or into New while auto_connect is off.
+func (e *Engine) enqueue(c *chat) {
+	c.WaitStartedAt = e.now
+	e.touchChat(c)
+	if !e.settings.AutoConnect {
+		c.Status = sb.ChatNew
+		e.refreshChatTimers(c)
+		return
+	}
+	if c.QueuedAt.IsZero() {
+		c.QueuedAt = e.now
+	}
+	c.Status = sb.ChatQueued
+	e.indexChat(c)
+	e.dirtyChats = append(e.dirtyChats, c)
+	e.refreshChatTimers(c)
+	e.emit(sb.EventChatQueued, c, nil, sb.Event{})
+}
+
+// connectOp connects c (new, queued or fresh) to o.
+func (e *Engine) connectOp(c *chat, o *operator, auto bool) {
+	if c.Status == sb.ChatQueued {
+		e.unindexChat(c)
+	}
+	e.updateOp(o, func() {
+		o.Active++
+		if o.ActiveByChannel == nil {
+			o.ActiveByChannel = map[string]int{}
+		}
+		o.ActiveByChannel[c.Channel]++
+		if o.mine == nil {
+			o.mine = map[int64]*chat{}
+		}
+		o.mine[c.seq] = c
+		e.cnt.Assign++
+		o.AssignSeq, o.LastAssignedAt = e.cnt.Assign, e.now
+	})
+	c.Status, c.OperatorID, c.AssignedAt, c.AutoAssigned = sb.ChatActive, o.ID, e.now, auto
+	c.AcceptedAt = zeroTime
+	e.touchChat(c)
+	e.refreshChatTimers(c)
+}
+
+// release frees c's operator; closed tells whether the chat closed.
+func (e *Engine) release(c *chat, closed bool) {
+	o := e.ops[c.OperatorID]
+	e.updateOp(o, func() {
+		o.Active--
+		delete(o.mine, c.seq)
+		o.ActiveByChannel[c.Channel]--
+		if o.ActiveByChannel[c.Channel] == 0 {
+			delete(o.ActiveByChannel, c.Channel)
+		}
+		if closed {
+			e.cnt.Close++
+			o.CloseSeq, o.LastClosedAt = e.cnt.Close, e.now
+		}
+	})
+	e.markDirty(o)
+	e.refreshOpTimer(o)
+}
+
+// requeue returns an active chat to routing (redistribution, missed
+// accept, inactivity, transfer): exclude adds its operator to the chat's
+// exclusions; change, when set, edits the chat while it is out of the
+// indexes.
+func (e *Engine) requeue(c *chat, exclude bool, change func(), anomalies ...string) {
+	o := e.ops[c.OperatorID]
+	e.release(c, false)
+	e.emit(sb.EventOperatorDisconnected, c, o, sb.Event{})
+	if exclude && !excludes(c, o.ID) {
+		c.Excluded = append(slices.Clip(c.Excluded), o.ID)
+	}
+	c.OperatorID, c.AssignedAt, c.AcceptedAt, c.AutoAssigned, c.Overdue = "", zeroTime, zeroTime, false, false
+	c.Requeues++
+	if c.QueuedAt.IsZero() {
+		c.QueuedAt = c.CreatedAt
+	}
+	if change != nil {
+		change()
+	}
+	e.decide(sb.Decision{Kind: sb.DecisionRequeue, ChatID: c.ID, OperatorID: o.ID, Anomalies: anomalies})
+	e.enqueue(c)
+}
+
+// closeChat closes an open chat.
+func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
+	switch c.Status {
+	case sb.ChatQueued:
+		e.unindexChat(c)
+	case sb.ChatActive:
+		e.release(c, true)
+	}
+	c.Status, c.ClosedAt, c.ClosedBy, c.CloseComment = sb.ChatClosed, e.now, by, comment
+	e.touchChat(c)
+	delete(e.chats, c.seq)
+	delete(e.byClient, clientKey(c.Client))
+	e.clearChatTimers(c)
+	switch by {
+	case sb.ByOperator:
+		e.emit(sb.EventClosedByOperator, c, nil, sb.Event{})
+	case sb.ByClient:
+		e.emit(sb.EventClosedByClient, c, nil, sb.Event{})
+	case sb.ByTimer:
+		e.emit(sb.EventClosedByTimer, c, nil, sb.Event{})
+	}
+	e.emit(sb.EventChatClosed, c, nil, sb.Event{})
+	e.closed.push(c.Chat)
+}
+
+func (e *Engine) message(c *chat, from, author, text string) {
+	e.cnt.Message++
+	m := sb.Message{ID: e.cnt.Message, ChatID: c.ID, From: from, AuthorID: author, Text: text, CreatedAt: e.now}
+	e.res.Changes.Messages = append(e.res.Changes.Messages, m)
+	e.emit(sb.EventMessageCreated, c, nil, sb.Event{Message: &m})
+}

@@ -1,0 +1,97 @@
+package routing
+
+import (
+	"container/heap"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+// candidate is a queued chat that may have an eligible operator: the first
+// chat a dirty operator may take (op set), or a newly queued chat.
+type candidate struct {
+	k  key
+	op *operator
+	c  *chat
+}
+
+type candidates []candidate
+
+func (h candidates) Len() int           { return len(h) }
+func (h candidates) Less(i, j int) bool { return h[i].k.less(h[j].k) }
+func (h candidates) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *candidates) Push(x any)        { *h = append(*h, x.(candidate)) }
+func (h *candidates) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// drain is R4: while some queued chat has an eligible operator, connect the
+// first such chat in R3 order to its best operator by R2.
+//
+// Before the command the state was at rest: no queued chat had an eligible
+// operator. So a chat that has one now is either newly queued (dirtyChats)
+// or eligible for an operator whose eligibility grew (dirtyOps), and the
+// first of them is the least candidate. During the drain chats only leave
+// the queue and operators only lose eligibility, so a candidate's key can
+// only grow: candidates are re-validated when they reach the top.
+func (e *Engine) drain() {
+	ops, chats := e.dirtyOps, e.dirtyChats
+	e.dirtyOps, e.dirtyChats = nil, nil
+	for _, o := range ops {
+		o.dirty = false
+	}
+	if !e.settings.AutoConnect || (len(ops) == 0 && len(chats) == 0) {
+		return
+	}
+	var h candidates
+	for _, o := range ops {
+		if c := e.firstChat(o); c != nil {
+			h = append(h, candidate{k: c.qkey, op: o, c: c})
+		}
+	}
+	for _, c := range chats {
+		if c.Status == sb.ChatQueued {
+			h = append(h, candidate{k: c.qkey, c: c})
+		}
+	}
+	heap.Init(&h)
+	for h.Len() > 0 {
+		top := heap.Pop(&h).(candidate)
+		c := top.c
+		if top.op != nil {
+			c = e.firstChat(top.op)
+			if c == nil {
+				continue
+			}
+			if c.qkey != top.k {
+				heap.Push(&h, candidate{k: c.qkey, op: top.op, c: c})
+				continue
+			}
+		} else if c.Status != sb.ChatQueued {
+			continue
+		}
+		t0 := e.stopwatch()
+		o, n, skipped := e.bestOp(c)
+		if o == nil {
+			continue
+		}
+		e.autoConnect(c, o, n, skipped, t0)
+		if top.op != nil {
+			heap.Push(&h, top)
+		}
+	}
+}
+
+// autoConnect connects c to o by auto-distribution.
+func (e *Engine) autoConnect(c *chat, o *operator, considered int, skipped []sb.Skip, t0 int64) {
+	d := sb.Decision{Kind: sb.DecisionAuto, ChatID: c.ID, OperatorID: o.ID, Considered: considered, Skipped: skipped}
+	if c.Requeues > 0 {
+		d.Anomalies = []string{sb.AnomalyRepeatedDistribution}
+	}
+	e.connectOp(c, o, true)
+	d.DurationNs = e.stopwatch() - t0
+	e.decide(d)
+	e.emit(sb.EventAutoConnected, c, o, sb.Event{})
+}

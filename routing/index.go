@@ -1,0 +1,321 @@
+package routing
+
+import (
+	"slices"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+// indexes are the trees that make a routing decision O(log n).
+type indexes struct {
+	all         *tree               // eligible operators, R2 key
+	qall        *tree               // queued chats, R3 key
+	qnone       *tree               // queued chats without topic
+	topicGroups map[string][]*group // active groups containing a topic
+	chanBit     map[string]uint     // bit of each channel that carries a limit
+	receiving   int                 // operators whose status can receive
+}
+
+// rebuild recomputes every index from the state: after configuration
+// changes, and on Import. It marks every operator dirty for R4.
+func (e *Engine) rebuild() {
+	x := &e.idx
+	x.all, x.qall, x.qnone = newTree(), newTree(), newTree()
+	x.topicGroups = map[string][]*group{}
+	x.chanBit = map[string]uint{}
+	x.receiving = 0
+	e.allocBits(e.settings.DefaultChannelLimits)
+	for _, g := range sortedGroups(e.groups) {
+		g.ops, g.queue, g.receiving = newTree(), newTree(), 0
+		if !g.Active {
+			continue
+		}
+		for _, t := range g.Topics {
+			x.topicGroups[t] = append(x.topicGroups[t], g)
+		}
+	}
+	for _, o := range e.ops {
+		e.allocBits(o.ChannelLimits)
+	}
+	for _, o := range e.ops {
+		o.in, o.groups = false, o.groups[:0]
+	}
+	for _, g := range sortedGroups(e.groups) {
+		for _, id := range g.Operators {
+			if o := e.ops[id]; o != nil && g.Active {
+				o.groups = append(o.groups, g)
+			}
+		}
+	}
+	for _, o := range e.ops {
+		o.receiving = e.canReceive(o.Status)
+		if o.receiving {
+			x.receiving++
+			for _, g := range o.groups {
+				g.receiving++
+			}
+		}
+		e.indexOp(o)
+		e.markDirty(o)
+	}
+	for _, c := range e.chats {
+		c.bit = e.bitOf(c.Channel)
+		if c.Status == sb.ChatQueued {
+			e.indexChat(c)
+		}
+	}
+	e.refreshAllTimers()
+}
+
+func sortedGroups(m map[string]*group) []*group {
+	gs := make([]*group, 0, len(m))
+	for _, g := range m {
+		gs = append(gs, g)
+	}
+	slices.SortFunc(gs, func(a, b *group) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		if a.ID > b.ID {
+			return 1
+		}
+		return 0
+	})
+	return gs
+}
+
+// allocBits gives every channel named in limits a mask bit.
+func (e *Engine) allocBits(limits map[string]int) {
+	for ch := range limits {
+		if _, ok := e.idx.chanBit[ch]; !ok {
+			e.idx.chanBit[ch] = uint(len(e.idx.chanBit) + 1)
+		}
+	}
+}
+
+// bitsFit reports whether the channels of limits fit in the mask.
+func (e *Engine) bitsFit(limits map[string]int) bool {
+	n := len(e.idx.chanBit)
+	for ch := range limits {
+		if _, ok := e.idx.chanBit[ch]; !ok {
+			n++
+		}
+	}
+	return n <= 63
+}
+
+func (e *Engine) bitOf(channel string) uint64 {
+	return 1 << e.idx.chanBit[channel] // bit 0 for channels nobody limits
+}
+
+func (e *Engine) canReceive(status string) bool {
+	s, ok := e.status(status)
+	return ok && s.CanReceive
+}
+
+func (e *Engine) maxChats(o *operator) int {
+	if o.MaxChats != nil {
+		return *o.MaxChats
+	}
+	return e.settings.DefaultMaxChats
+}
+
+func (e *Engine) limits(o *operator) map[string]int {
+	if o.ChannelLimits != nil {
+		return o.ChannelLimits
+	}
+	return e.settings.DefaultChannelLimits
+}
+
+// underLimits is R1.3–4 for a chat on channel.
+func (e *Engine) underLimits(o *operator, channel string) bool {
+	if o.Active >= e.maxChats(o) {
+		return false
+	}
+	l, ok := e.limits(o)[channel]
+	return !ok || o.ActiveByChannel[channel] < l
+}
+
+// serves is R1.2.
+func (e *Engine) serves(o *operator, topic string) bool {
+	if topic == "" {
+		return true
+	}
+	for _, g := range o.groups {
+		if g.topicSet[topic] {
+			return true
+		}
+	}
+	return false
+}
+
+// opMask is the set of channel bits the operator may still take.
+func (e *Engine) opMask(o *operator) uint64 {
+	m := ^uint64(0)
+	for ch, l := range e.limits(o) {
+		if o.ActiveByChannel[ch] >= l {
+			m &^= 1 << e.idx.chanBit[ch]
+		}
+	}
+	return m
+}
+
+func (e *Engine) opKey(o *operator) key {
+	switch e.settings.DistributionMethod {
+	case sb.MethodByNumber:
+		return key{a: int64(o.Active), s: o.ID}
+	case sb.MethodByLastDate:
+		return key{a: o.AssignSeq, s: o.ID}
+	}
+	return key{a: int64(o.Active), b: o.CloseSeq, s: o.ID}
+}
+
+// indexOp puts the operator into the operator trees when it can receive and
+// is under its general limit.
+func (e *Engine) indexOp(o *operator) {
+	if o.in || !o.receiving || o.Active >= e.maxChats(o) {
+		return
+	}
+	o.in, o.okey, o.omask = true, e.opKey(o), e.opMask(o)
+	e.idx.all.insert(o.okey, o.omask)
+	for _, g := range o.groups {
+		g.ops.insert(o.okey, o.omask)
+	}
+}
+
+func (e *Engine) unindexOp(o *operator) {
+	if !o.in {
+		return
+	}
+	o.in = false
+	e.idx.all.delete(o.okey)
+	for _, g := range o.groups {
+		g.ops.delete(o.okey)
+	}
+}
+
+// updateOp applies fn to the operator while it is out of the trees.
+func (e *Engine) updateOp(o *operator, fn func()) {
+	e.unindexOp(o)
+	fn()
+	e.indexOp(o)
+	e.touchOp(o)
+}
+
+func (e *Engine) markDirty(o *operator) {
+	if !o.dirty && o.in {
+		o.dirty = true
+		e.dirtyOps = append(e.dirtyOps, o)
+	}
+}
+
+func (e *Engine) chatKey(c *chat) key {
+	return key{a: -int64(c.Weight), b: c.QueuedAt.UnixNano(), c: c.seq}
+}
+
+func (e *Engine) indexChat(c *chat) {
+	c.qkey = e.chatKey(c)
+	e.idx.qall.insert(c.qkey, c.bit)
+	if c.Topic == "" {
+		e.idx.qnone.insert(c.qkey, c.bit)
+		return
+	}
+	for _, g := range e.idx.topicGroups[c.Topic] {
+		g.queue.insert(c.qkey, c.bit)
+	}
+}
+
+func (e *Engine) unindexChat(c *chat) {
+	e.idx.qall.delete(c.qkey)
+	if c.Topic == "" {
+		e.idx.qnone.delete(c.qkey)
+		return
+	}
+	for _, g := range e.idx.topicGroups[c.Topic] {
+		g.queue.delete(c.qkey)
+	}
+}
+
+func excludes(c *chat, opID string) bool { return slices.Contains(c.Excluded, opID) }
+
+// bestOp returns the best eligible operator for c by R2, the number of
+// candidates compared and the excluded operators passed over.
+func (e *Engine) bestOp(c *chat) (*operator, int, []sb.Skip) {
+	var (
+		best    key
+		found   bool
+		n       int
+		skipped []sb.Skip
+	)
+	try := func(t *tree) {
+		k, ok := t.first(c.bit)
+		for ok && excludes(c, k.s) {
+			skipped = append(skipped, sb.Skip{OperatorID: k.s, Reason: "excluded"})
+			k, ok = t.after(k, c.bit)
+		}
+		if ok {
+			n++
+			if !found || k.less(best) {
+				best, found = k, true
+			}
+		}
+	}
+	if c.Topic == "" {
+		try(e.idx.all)
+	} else {
+		for _, g := range e.idx.topicGroups[c.Topic] {
+			try(g.ops)
+		}
+	}
+	if !found {
+		return nil, n, skipped
+	}
+	return e.ops[best.s], n, skipped
+}
+
+// firstChat returns the first queued chat in R3 order that o may receive.
+func (e *Engine) firstChat(o *operator) *chat {
+	if !o.in {
+		return nil
+	}
+	var (
+		best  key
+		found bool
+	)
+	try := func(t *tree) {
+		k, ok := t.first(o.omask)
+		for ok && excludes(e.chats[k.c], o.ID) {
+			k, ok = t.after(k, o.omask)
+		}
+		if ok && (!found || k.less(best)) {
+			best, found = k, true
+		}
+	}
+	try(e.idx.qnone)
+	for _, g := range o.groups {
+		try(g.queue)
+	}
+	if !found {
+		return nil
+	}
+	return e.chats[best.c]
+}
+
+// limitReason says why nobody may receive a new chat on topic.
+func (e *Engine) limitReason(topic string) sb.Reason {
+	members, receiving := len(e.ops), e.idx.receiving
+	if topic != "" {
+		members, receiving = 0, 0
+		for _, g := range e.idx.topicGroups[topic] {
+			members += len(g.opSet)
+			receiving += g.receiving
+		}
+	}
+	switch {
+	case members == 0:
+		return sb.Reason{Code: ReasonNoOperatorForTopic, Message: "no operator serves this topic"}
+	case receiving == 0:
+		return sb.Reason{Code: ReasonNoOperatorOnline, Message: "no operator of this topic is online"}
+	}
+	return sb.Reason{Code: ReasonAllOperatorsBusy, Message: "every operator of this topic is at a limit"}
+}

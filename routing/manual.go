@@ -1,0 +1,187 @@
+package routing
+
+import sb "github.com/switchboard/switchboard"
+
+// take lets an operator take a new or queued chat (R8).
+func (e *Engine) take(cmd Take) error {
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	o, err := e.op(cmd.OperatorID, "operator_id")
+	if err != nil {
+		return err
+	}
+	if c.Status != sb.ChatNew && c.Status != sb.ChatQueued {
+		return sb.Errorf(sb.ECONFLICT, "chat_id", "chat %s is %s; only new and queued chats can be taken", c.ID, c.Status)
+	}
+	if err := e.mayTake(o, c); err != nil {
+		return err
+	}
+	e.connectOp(c, o, false)
+	c.AcceptedAt = e.now
+	e.decide(sb.Decision{Kind: sb.DecisionTake, ChatID: c.ID, OperatorID: o.ID, Considered: 1})
+	e.emit(sb.EventOperatorConnected, c, o, sb.Event{})
+	e.resChat = c
+	return nil
+}
+
+// mayTake checks topic and limits for a take or an assign without force.
+func (e *Engine) mayTake(o *operator, c *chat) error {
+	if !e.serves(o, c.Topic) {
+		return sb.Errorf(sb.ECONFLICT, "operator_id", "operator %s does not serve topic %q", o.ID, c.Topic)
+	}
+	if !e.underLimits(o, c.Channel) {
+		return sb.Errorf(sb.ECONFLICT, "operator_id", "operator %s is at a limit", o.ID)
+	}
+	return nil
+}
+
+// assignCmd connects a chat to an operator a supervisor chose (R8).
+func (e *Engine) assignCmd(cmd Assign) error {
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	o, err := e.op(cmd.OperatorID, "operator_id")
+	if err != nil {
+		return err
+	}
+	if c.OperatorID == o.ID {
+		return sb.Errorf(sb.ECONFLICT, "operator_id", "chat %s is already with operator %s", c.ID, o.ID)
+	}
+	d := sb.Decision{Kind: sb.DecisionAssign, ChatID: c.ID, OperatorID: o.ID, Considered: 1}
+	if !cmd.Force {
+		if err := e.mayTake(o, c); err != nil {
+			return err
+		}
+	} else if !e.underLimits(o, c.Channel) {
+		d.Anomalies = []string{sb.AnomalyForcedOverLimit}
+	}
+	if c.Status == sb.ChatActive {
+		prev := e.ops[c.OperatorID]
+		e.release(c, false)
+		e.emit(sb.EventOperatorDisconnected, c, prev, sb.Event{})
+		c.Status, c.OperatorID, c.Overdue = sb.ChatNew, "", false
+	}
+	e.connectOp(c, o, false)
+	e.decide(d)
+	e.emit(sb.EventOperatorConnected, c, o, sb.Event{})
+	e.resChat = c
+	return nil
+}
+
+// activeChatOf returns c when it is active with operator opID.
+func (e *Engine) activeChatOf(chatID, opID string) (*chat, error) {
+	c, err := e.chat(chatID)
+	if err != nil {
+		return nil, err
+	}
+	if c.Status != sb.ChatActive || c.OperatorID != opID {
+		return nil, sb.Errorf(sb.ECONFLICT, "chat_id", "chat %s is not active with operator %s", c.ID, opID)
+	}
+	return c, nil
+}
+
+func (e *Engine) acceptCmd(cmd Accept) error {
+	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID)
+	if err != nil {
+		return err
+	}
+	e.accept(c)
+	e.resChat = c
+	return nil
+}
+
+func (e *Engine) accept(c *chat) {
+	if !c.AcceptedAt.IsZero() {
+		return
+	}
+	c.AcceptedAt = e.now
+	o := e.ops[c.OperatorID]
+	if o.MissedInRow != 0 {
+		o.MissedInRow = 0
+		e.touchOp(o)
+	}
+	e.touchChat(c)
+	e.refreshChatTimers(c)
+	e.emit(sb.EventChatAccepted, c, o, sb.Event{})
+}
+
+func (e *Engine) operatorMessage(cmd OperatorMessage) error {
+	if cmd.Text == "" {
+		return sb.Errorf(sb.EINVALID, "text", "text is required")
+	}
+	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID)
+	if err != nil {
+		return err
+	}
+	e.accept(c)
+	if c.FirstResponseAt.IsZero() {
+		c.FirstResponseAt = e.now
+	}
+	c.LastMessageAt, c.AwaitingSince, c.Overdue = e.now, zeroTime, false
+	e.touchChat(c)
+	e.refreshChatTimers(c)
+	e.message(c, "operator", cmd.OperatorID, cmd.Text)
+	e.resChat = c
+	return nil
+}
+
+func (e *Engine) clientMessage(cmd ClientMessage) error {
+	if cmd.Text == "" {
+		return sb.Errorf(sb.EINVALID, "text", "text is required")
+	}
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	c.LastMessageAt, c.AwaitingSince = e.now, e.now
+	e.touchChat(c)
+	e.refreshChatTimers(c)
+	e.message(c, "client", c.Client.ID, cmd.Text)
+	e.resChat = c
+	return nil
+}
+
+func (e *Engine) closeCmd(cmd Close) error {
+	switch cmd.By {
+	case sb.ByOperator, sb.ByClient, sb.BySystem:
+	default:
+		return sb.Errorf(sb.EINVALID, "by", "by must be operator, client or system")
+	}
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	e.closeChat(c, cmd.By, cmd.Comment)
+	e.resChat = c
+	return nil
+}
+
+// transfer moves a chat to another topic and routes it again.
+func (e *Engine) transfer(cmd Transfer) error {
+	if _, ok := e.topics[cmd.Topic]; cmd.Topic != "" && !ok {
+		return sb.Errorf(sb.EINVALID, "subject_alias", "unknown subject_alias %q", cmd.Topic)
+	}
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	e.resChat = c
+	switch c.Status {
+	case sb.ChatActive:
+		e.requeue(c, false, func() { c.Topic, c.Excluded = cmd.Topic, nil })
+	case sb.ChatQueued:
+		e.unindexChat(c)
+		c.Topic, c.Excluded = cmd.Topic, nil
+		e.indexChat(c)
+		e.dirtyChats = append(e.dirtyChats, c)
+	default:
+		c.Topic, c.Excluded = cmd.Topic, nil
+	}
+	e.touchChat(c)
+	e.emit(sb.EventChatTransferred, c, nil, sb.Event{})
+	return nil
+}
+

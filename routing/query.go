@@ -1,0 +1,225 @@
+package routing
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+// Chat returns an open or recently closed chat.
+func (e *Engine) Chat(id string) (sb.Chat, bool) {
+	if c, err := e.chat(id); err == nil {
+		return e.snap(c), true
+	}
+	for _, c := range e.closed.items() {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return sb.Chat{}, false
+}
+
+// Operator returns an operator.
+func (e *Engine) Operator(id string) (sb.Operator, bool) {
+	if o, ok := e.ops[id]; ok {
+		return o.snap(), true
+	}
+	return sb.Operator{}, false
+}
+
+// CanReceive reports whether a status can receive chats.
+func (e *Engine) CanReceive(status string) bool { return e.canReceive(status) }
+
+// Operators returns all operators by id.
+func (e *Engine) Operators() []sb.Operator {
+	out := make([]sb.Operator, 0, len(e.ops))
+	for _, id := range slices.Sorted(maps.Keys(e.ops)) {
+		out = append(out, e.ops[id].snap())
+	}
+	return out
+}
+
+// Config returns the configuration.
+func (e *Engine) Config() Config {
+	cfg := Config{Settings: e.settings, Statuses: slices.Clone(e.statuses)}
+	cfg.Settings.DefaultChannelLimits = maps.Clone(e.settings.DefaultChannelLimits)
+	for _, a := range slices.Sorted(maps.Keys(e.topics)) {
+		cfg.Topics = append(cfg.Topics, e.topics[a])
+	}
+	for _, g := range sortedGroups(e.groups) {
+		cfg.Groups = append(cfg.Groups, g.SkillGroup)
+	}
+	for _, id := range slices.Sorted(maps.Keys(e.bans)) {
+		cfg.Bans = append(cfg.Bans, e.bans[id])
+	}
+	return cfg
+}
+
+// Folder returns the chats of a folder (Folder* constants). With an
+// operator id, in_queue and new hold the chats of the topics it serves and
+// the other folders its own chats; "mine" needs the operator id.
+func (e *Engine) Folder(folder, operatorID string) []sb.Chat {
+	o := e.ops[operatorID]
+	if operatorID != "" && o == nil {
+		return nil
+	}
+	var out []sb.Chat
+	switch folder {
+	case FolderInQueue:
+		e.idx.qall.ascend(func(k key, _ uint64) bool {
+			c := e.chats[k.c]
+			if o == nil || e.serves(o, c.Topic) {
+				out = append(out, e.snap(c))
+			}
+			return true
+		})
+	case FolderNew, FolderActive, FolderOverdue, FolderMine:
+		for _, c := range e.openChats() {
+			if e.inFolder(c, folder, o) {
+				out = append(out, c.Chat)
+			}
+		}
+	case FolderClosed:
+		closed := e.closed.items()
+		for i := len(closed) - 1; i >= 0; i-- {
+			if o == nil || closed[i].OperatorID == o.ID {
+				out = append(out, closed[i])
+			}
+		}
+	}
+	return out
+}
+
+func (e *Engine) inFolder(c *chat, folder string, o *operator) bool {
+	switch folder {
+	case FolderNew:
+		return c.Status == sb.ChatNew && (o == nil || e.serves(o, c.Topic))
+	case FolderMine:
+		return c.Status == sb.ChatActive && o != nil && c.OperatorID == o.ID
+	case FolderActive:
+		return c.Status == sb.ChatActive && (o == nil || c.OperatorID == o.ID)
+	case FolderOverdue:
+		return c.Overdue && (o == nil || c.OperatorID == o.ID)
+	}
+	return false
+}
+
+func (e *Engine) openChats() []*chat {
+	cs := slices.Collect(maps.Values(e.chats))
+	slices.SortFunc(cs, func(a, b *chat) int { return int(a.seq - b.seq) })
+	return cs
+}
+
+// Queue returns the queued chats in R3 order with why each waits.
+func (e *Engine) Queue() []QueueEntry {
+	var out []QueueEntry
+	e.idx.qall.ascend(func(k key, _ uint64) bool {
+		c := e.chats[k.c]
+		out = append(out, QueueEntry{
+			Chat: e.snap(c), Position: len(out) + 1,
+			Waiting: e.now.Sub(c.WaitStartedAt), Reasons: e.whyWaits(c),
+		})
+		return true
+	})
+	return out
+}
+
+// whyWaits explains why a queued chat has no operator.
+func (e *Engine) whyWaits(c *chat) []sb.Reason {
+	if !e.settings.AutoConnect {
+		return []sb.Reason{{Code: WarnAutoConnectDisabled, Message: "automatic connection is off"}}
+	}
+	if o, _, _ := e.bestOp(c); o != nil {
+		return []sb.Reason{{Code: "routing", Message: "an operator is eligible; routing in progress"}}
+	}
+	r := []sb.Reason{e.limitReason(c.Topic)}
+	var excluded, channel int
+	for _, o := range e.servers(c.Topic) {
+		if !o.receiving || o.Active >= e.maxChats(o) {
+			continue
+		}
+		if excludes(c, o.ID) {
+			excluded++
+		} else if !e.underLimits(o, c.Channel) {
+			channel++
+		}
+	}
+	if channel > 0 {
+		r = append(r, sb.Reason{Code: "channel_limit", Message: fmt.Sprintf("%d operators are at their %s limit", channel, c.Channel)})
+	}
+	if excluded > 0 {
+		r = append(r, sb.Reason{Code: "operators_excluded", Message: fmt.Sprintf("%d free operators are excluded from this chat", excluded)})
+	}
+	return r
+}
+
+// servers returns the operators that serve topic.
+func (e *Engine) servers(topic string) map[string]*operator {
+	if topic == "" {
+		return e.ops
+	}
+	out := map[string]*operator{}
+	for _, g := range e.idx.topicGroups[topic] {
+		for id := range g.opSet {
+			out[id] = e.ops[id]
+		}
+	}
+	return out
+}
+
+// Diagnostics says why an operator gets no chats (not_found for an unknown
+// operator).
+func (e *Engine) Diagnostics(operatorID string) (Diagnostics, error) {
+	o, err := e.op(operatorID, "operator_id")
+	if err != nil {
+		return Diagnostics{}, err
+	}
+	d := Diagnostics{
+		OperatorID: o.ID, Status: o.Status, CanReceive: o.receiving,
+		Active: o.Active, MaxChats: e.maxChats(o), Eligible: o.in,
+		Channels: map[string]ChannelLoad{},
+	}
+	for _, g := range o.groups {
+		d.Topics = append(d.Topics, g.Topics...)
+	}
+	d.Topics = slices.Compact(slices.Sorted(slices.Values(d.Topics)))
+	add := func(code, format string, args ...any) {
+		d.Reasons = append(d.Reasons, sb.Reason{Code: code, Message: fmt.Sprintf(format, args...)})
+	}
+	if !e.settings.AutoConnect {
+		add("auto_connect_disabled", "automatic connection is off")
+	}
+	if !o.receiving {
+		add("status_cannot_receive", "status %q cannot receive chats", o.Status)
+	}
+	if len(o.groups) == 0 {
+		add("no_skill_group", "not in an active skill group: gets only chats without topic")
+	}
+	if o.Active >= d.MaxChats {
+		add("at_max_chats", "at the general limit (%d of %d)", o.Active, d.MaxChats)
+	}
+	for _, ch := range slices.Sorted(maps.Keys(e.limits(o))) {
+		l := e.limits(o)[ch]
+		d.Channels[ch] = ChannelLoad{Active: o.ActiveByChannel[ch], Limit: l}
+		if o.ActiveByChannel[ch] >= l {
+			add("channel_limit", "at the %s limit (%d of %d)", ch, o.ActiveByChannel[ch], l)
+		}
+	}
+	if !o.Connected {
+		add("no_panel_session", "no open panel session")
+	}
+	if o.in && e.firstChat(o) == nil {
+		add("nothing_waiting", "no waiting chat this operator may take")
+	}
+	return d, nil
+}
+
+// Audit returns the recent decisions made at or after since, oldest first.
+func (e *Engine) Audit(since time.Time) []sb.Decision {
+	all := e.audit.items()
+	i, _ := slices.BinarySearchFunc(all, since, func(d sb.Decision, t time.Time) int { return d.At.Compare(t) })
+	return all[i:]
+}

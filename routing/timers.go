@@ -1,0 +1,246 @@
+package routing
+
+import (
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+// Timer kinds, in firing order for equal deadlines.
+const (
+	timerAccept = iota
+	timerResponse
+	timerInactivity
+	timerQueue
+	timerOffline
+)
+
+type timer struct {
+	at   int64 // deadline, Unix nanoseconds
+	kind int
+	c    *chat
+	o    *operator
+}
+
+func (t timer) less(u timer) bool {
+	if t.at != u.at {
+		return t.at < u.at
+	}
+	if t.kind != u.kind {
+		return t.kind < u.kind
+	}
+	if t.c != nil {
+		return t.c.seq < u.c.seq
+	}
+	return t.o.ID < u.o.ID
+}
+
+// timerHeap is a binary heap of timers that keeps each timer's position in
+// its chat or operator, so a timer can be moved or removed in O(log n).
+type timerHeap []timer
+
+func (h timerHeap) pos(i int) *int {
+	if h[i].c != nil {
+		return &h[i].c.tpos[h[i].kind]
+	}
+	return &h[i].o.tpos
+}
+
+func (h timerHeap) swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	*h.pos(i), *h.pos(j) = i, j
+}
+
+func (h timerHeap) up(i int) {
+	for i > 0 {
+		p := (i - 1) / 2
+		if !h[i].less(h[p]) {
+			return
+		}
+		h.swap(i, p)
+		i = p
+	}
+}
+
+func (h timerHeap) down(i int) {
+	for {
+		m, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h[l].less(h[m]) {
+			m = l
+		}
+		if r < len(h) && h[r].less(h[m]) {
+			m = r
+		}
+		if m == i {
+			return
+		}
+		h.swap(i, m)
+		i = m
+	}
+}
+
+// set puts t at its deadline, or removes it when at is 0; p is its position.
+func (h *timerHeap) set(p *int, t timer) {
+	switch {
+	case *p < 0 && t.at == 0:
+	case *p < 0:
+		*h = append(*h, t)
+		*p = len(*h) - 1
+		h.up(*p)
+	case t.at == 0:
+		i, last := *p, len(*h)-1
+		h.swap(i, last)
+		*h = (*h)[:last]
+		*p = -1
+		if i < last {
+			h.down(i)
+			h.up(i)
+		}
+	default:
+		i := *p
+		(*h)[i].at = t.at
+		h.down(i)
+		h.up(*p)
+	}
+}
+
+func after(t time.Time, s int) int64 { return t.Add(time.Duration(s) * time.Second).UnixNano() }
+
+func later(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// groupTimeout is the shortest non-zero override of the active groups that
+// contain the chat's topic and operator, else global.
+func (e *Engine) groupTimeout(c *chat, global int, pick func(*group) int) int {
+	o := e.ops[c.OperatorID]
+	best := 0
+	for _, g := range o.groups {
+		if v := pick(g); v > 0 && g.topicSet[c.Topic] && (best == 0 || v < best) {
+			best = v
+		}
+	}
+	if best > 0 {
+		return best
+	}
+	return global
+}
+
+func (e *Engine) chatDeadlines(c *chat) (d [4]int64) {
+	s := &e.settings
+	switch c.Status {
+	case sb.ChatActive:
+		if c.AutoAssigned && c.AcceptedAt.IsZero() {
+			if t := e.groupTimeout(c, s.AcceptTimeoutS, func(g *group) int { return g.AcceptTimeoutS }); t > 0 {
+				d[timerAccept] = after(c.AssignedAt, t)
+			}
+		}
+		if !c.AwaitingSince.IsZero() && !c.Overdue {
+			if t := e.groupTimeout(c, s.ResponseTimeoutS, func(g *group) int { return g.ResponseTimeoutS }); t > 0 {
+				d[timerResponse] = after(later(c.AwaitingSince, c.AssignedAt), t)
+			}
+		}
+		if t := s.ChatInactivityTimeoutS; t > 0 {
+			d[timerInactivity] = after(later(c.LastMessageAt, c.AssignedAt), t)
+		}
+	case sb.ChatQueued:
+		if t := s.QueueTimeoutS; t > 0 {
+			d[timerQueue] = after(c.WaitStartedAt, t)
+		}
+	}
+	return d
+}
+
+func (e *Engine) refreshChatTimers(c *chat) {
+	d := e.chatDeadlines(c)
+	for k := range d {
+		e.timers.set(&c.tpos[k], timer{at: d[k], kind: k, c: c})
+	}
+}
+
+func (e *Engine) clearChatTimers(c *chat) {
+	for k := range c.tpos {
+		e.timers.set(&c.tpos[k], timer{})
+	}
+}
+
+func (e *Engine) refreshOpTimer(o *operator) {
+	var at int64
+	if t := e.settings.AutoOfflineAfterS; t > 0 && o.receiving && !o.Connected {
+		at = after(later(o.PresenceLostAt, o.StatusSince), t)
+	}
+	e.timers.set(&o.tpos, timer{at: at, kind: timerOffline, o: o})
+}
+
+func (e *Engine) clearOpTimer(o *operator) { e.timers.set(&o.tpos, timer{}) }
+
+func (e *Engine) refreshAllTimers() {
+	e.timers = e.timers[:0]
+	for _, c := range e.chats {
+		c.tpos = noTimers
+		e.refreshChatTimers(c)
+	}
+	for _, o := range e.ops {
+		o.tpos = -1
+		e.refreshOpTimer(o)
+	}
+}
+
+// NextDeadline returns the earliest timer deadline, if any timer is set.
+func (e *Engine) NextDeadline() (time.Time, bool) {
+	if len(e.timers) == 0 {
+		return time.Time{}, false
+	}
+	return time.Unix(0, e.timers[0].at).UTC(), true
+}
+
+// fireDue fires the due timers one at a time, running R4 after each.
+func (e *Engine) fireDue() {
+	now := e.now.UnixNano()
+	for len(e.timers) > 0 && e.timers[0].at <= now {
+		t := e.timers[0]
+		if t.c != nil {
+			e.timers.set(&t.c.tpos[t.kind], timer{})
+		} else {
+			e.timers.set(&t.o.tpos, timer{})
+		}
+		e.fire(t)
+		e.drain()
+	}
+}
+
+func (e *Engine) fire(t timer) {
+	c := t.c
+	switch t.kind {
+	case timerAccept:
+		o := e.ops[c.OperatorID]
+		e.requeue(c, true, nil, sb.AnomalyMissedAccept)
+		o.MissedInRow++
+		e.touchOp(o)
+		if m := e.settings.MaxMissedChats; m > 0 && o.MissedInRow >= m {
+			e.setStatus(o, e.settings.AutoOfflineStatus)
+		}
+	case timerResponse:
+		c.Overdue = true
+		e.touchChat(c)
+		e.emit(sb.EventResponseOverdue, c, nil, sb.Event{})
+	case timerInactivity:
+		if e.settings.ChatInactivityAction == sb.InactivityRequeue {
+			e.requeue(c, true, nil)
+		} else {
+			e.closeChat(c, sb.ByTimer, "")
+		}
+	case timerQueue:
+		e.decide(sb.Decision{Kind: sb.DecisionQueueTimeout, ChatID: c.ID, Anomalies: []string{sb.AnomalyQueueTimeout}})
+		e.emit(sb.EventQueueTimeout, c, nil, sb.Event{})
+		e.closeChat(c, sb.ByTimer, "")
+	case timerOffline:
+		e.setStatus(t.o, e.settings.AutoOfflineStatus)
+		if e.settings.AutoOfflineRedistribute {
+			e.returnAll(t.o, nil)
+		}
+	}
+}

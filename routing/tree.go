@@ -1,0 +1,220 @@
+package routing
+
+// key orders tree items: a, b, c, then s.
+type key struct {
+	a, b, c int64
+	s       string
+}
+
+func (k key) less(o key) bool {
+	if k.a != o.a {
+		return k.a < o.a
+	}
+	if k.b != o.b {
+		return k.b < o.b
+	}
+	if k.c != o.c {
+		return k.c < o.c
+	}
+	return k.s < o.s
+}
+
+// node is a treap node in a tree's pool; index 0 is the nil node.
+type node struct {
+	k           key
+	mask, sub   uint64 // the item's mask and the OR over its subtree
+	prio        uint32
+	size        int32
+	left, right int32
+}
+
+// tree is an ordered set of keys, each with a 64-bit mask, kept as a treap.
+// Besides insert and delete by key it finds the first key whose mask meets a
+// filter (one descent, using the subtree OR) and a key's rank.
+type tree struct {
+	nodes []node
+	free  []int32
+	root  int32
+	seed  uint32
+}
+
+func newTree() *tree { return &tree{nodes: make([]node, 1), seed: 2463534242} }
+
+func (t *tree) len() int { return int(t.nodes[t.root].size) }
+
+func (t *tree) rand() uint32 {
+	t.seed ^= t.seed << 13
+	t.seed ^= t.seed >> 17
+	t.seed ^= t.seed << 5
+	return t.seed
+}
+
+func (t *tree) fix(n int32) {
+	nd := &t.nodes[n]
+	l, r := &t.nodes[nd.left], &t.nodes[nd.right]
+	nd.size = 1 + l.size + r.size
+	nd.sub = nd.mask | l.sub | r.sub
+}
+
+// split divides n into keys < k and keys >= k.
+func (t *tree) split(n int32, k key) (int32, int32) {
+	if n == 0 {
+		return 0, 0
+	}
+	if t.nodes[n].k.less(k) {
+		l, r := t.split(t.nodes[n].right, k)
+		t.nodes[n].right = l
+		t.fix(n)
+		return n, r
+	}
+	l, r := t.split(t.nodes[n].left, k)
+	t.nodes[n].left = r
+	t.fix(n)
+	return l, n
+}
+
+func (t *tree) merge(a, b int32) int32 {
+	switch {
+	case a == 0:
+		return b
+	case b == 0:
+		return a
+	case t.nodes[a].prio > t.nodes[b].prio:
+		t.nodes[a].right = t.merge(t.nodes[a].right, b)
+		t.fix(a)
+		return a
+	default:
+		t.nodes[b].left = t.merge(a, t.nodes[b].left)
+		t.fix(b)
+		return b
+	}
+}
+
+// insert adds k with mask; k must not be present.
+func (t *tree) insert(k key, mask uint64) {
+	var n int32
+	if len(t.free) > 0 {
+		n = t.free[len(t.free)-1]
+		t.free = t.free[:len(t.free)-1]
+	} else {
+		t.nodes = append(t.nodes, node{})
+		n = int32(len(t.nodes) - 1)
+	}
+	t.nodes[n] = node{k: k, mask: mask, sub: mask, prio: t.rand(), size: 1}
+	t.root = t.insertAt(t.root, n)
+}
+
+func (t *tree) insertAt(root, n int32) int32 {
+	if root == 0 {
+		return n
+	}
+	if t.nodes[n].prio > t.nodes[root].prio {
+		l, r := t.split(root, t.nodes[n].k)
+		t.nodes[n].left, t.nodes[n].right = l, r
+		t.fix(n)
+		return n
+	}
+	if t.nodes[n].k.less(t.nodes[root].k) {
+		t.nodes[root].left = t.insertAt(t.nodes[root].left, n)
+	} else {
+		t.nodes[root].right = t.insertAt(t.nodes[root].right, n)
+	}
+	t.fix(root)
+	return root
+}
+
+// delete removes k and reports whether it was present.
+func (t *tree) delete(k key) bool {
+	var ok bool
+	t.root = t.deleteAt(t.root, k, &ok)
+	return ok
+}
+
+func (t *tree) deleteAt(n int32, k key, ok *bool) int32 {
+	if n == 0 {
+		return 0
+	}
+	nd := &t.nodes[n]
+	switch {
+	case k.less(nd.k):
+		nd.left = t.deleteAt(nd.left, k, ok)
+	case nd.k.less(k):
+		nd.right = t.deleteAt(nd.right, k, ok)
+	default:
+		*ok = true
+		m := t.merge(nd.left, nd.right)
+		t.nodes[n] = node{}
+		t.free = append(t.free, n)
+		return m
+	}
+	t.fix(n)
+	return n
+}
+
+// first returns the smallest key whose mask shares a bit with filter.
+func (t *tree) first(filter uint64) (key, bool) {
+	n := t.root
+	for n != 0 && t.nodes[n].sub&filter != 0 {
+		nd := &t.nodes[n]
+		switch {
+		case t.nodes[nd.left].sub&filter != 0:
+			n = nd.left
+		case nd.mask&filter != 0:
+			return nd.k, true
+		default:
+			n = nd.right
+		}
+	}
+	return key{}, false
+}
+
+// after returns the smallest key greater than k whose mask shares a bit with
+// filter.
+func (t *tree) after(k key, filter uint64) (key, bool) {
+	return t.afterAt(t.root, k, filter)
+}
+
+func (t *tree) afterAt(n int32, k key, filter uint64) (key, bool) {
+	if n == 0 || t.nodes[n].sub&filter == 0 {
+		return key{}, false
+	}
+	nd := &t.nodes[n]
+	if !k.less(nd.k) { // nd.k <= k: the answer is on the right
+		return t.afterAt(nd.right, k, filter)
+	}
+	if r, ok := t.afterAt(nd.left, k, filter); ok {
+		return r, true
+	}
+	if nd.mask&filter != 0 {
+		return nd.k, true
+	}
+	return t.afterAt(nd.right, k, filter)
+}
+
+// rank returns the number of keys less than k.
+func (t *tree) rank(k key) int {
+	r, n := 0, t.root
+	for n != 0 {
+		nd := &t.nodes[n]
+		if nd.k.less(k) {
+			r += int(t.nodes[nd.left].size) + 1
+			n = nd.right
+		} else {
+			n = nd.left
+		}
+	}
+	return r
+}
+
+// ascend calls fn for each key in order until fn returns false.
+func (t *tree) ascend(fn func(k key, mask uint64) bool) {
+	t.ascendAt(t.root, fn)
+}
+
+func (t *tree) ascendAt(n int32, fn func(key, uint64) bool) bool {
+	if n == 0 {
+		return true
+	}
+	nd := t.nodes[n]
+	return t.ascendAt(nd.left, fn) && fn(nd.k, nd.mask) && t.ascendAt(nd.right, fn)
+}
