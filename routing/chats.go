@@ -110,17 +110,18 @@ func (e *Engine) create(c *chat) {
 func (e *Engine) connectNow(c *chat) bool {
 	t0 := e.stopwatch()
 	o, n, skipped := e.bestOp(c)
+	took := e.stopwatch() - t0
 	if o == nil {
 		reason := e.limitReason(c.Topic)
 		r := e.res
 		r.Outcome, r.Reason = OutcomeLimit, &reason
-		e.decide(sb.Decision{Kind: sb.DecisionLimit, Considered: n, Reason: reason.Code, DurationNs: e.stopwatch() - t0})
+		e.decide(sb.Decision{Kind: sb.DecisionLimit, Considered: n, Reason: reason.Code, DurationNs: took})
 		s := c.Chat
 		e.emit(sb.EventLimit, nil, nil, sb.Event{Chat: &s, Reason: &reason})
 		return false
 	}
 	e.create(c)
-	e.autoConnect(c, o, n, skipped, t0)
+	e.autoConnect(c, o, n, skipped, took)
 	return true
 }
 

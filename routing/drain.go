@@ -74,24 +74,25 @@ func (e *Engine) drain() {
 		}
 		t0 := e.stopwatch()
 		o, n, skipped := e.bestOp(c)
+		took := e.stopwatch() - t0
 		if o == nil {
 			continue
 		}
-		e.autoConnect(c, o, n, skipped, t0)
+		e.autoConnect(c, o, n, skipped, took)
 		if top.op != nil {
 			heap.Push(&h, top)
 		}
 	}
 }
 
-// autoConnect connects c to o by auto-distribution.
-func (e *Engine) autoConnect(c *chat, o *operator, considered int, skipped []sb.Skip, t0 int64) {
-	d := sb.Decision{Kind: sb.DecisionAuto, ChatID: c.ID, OperatorID: o.ID, Considered: considered, Skipped: skipped}
+// autoConnect connects c to o by auto-distribution; took is the time the
+// choice took.
+func (e *Engine) autoConnect(c *chat, o *operator, considered int, skipped []sb.Skip, took int64) {
+	d := sb.Decision{Kind: sb.DecisionAuto, ChatID: c.ID, OperatorID: o.ID, Considered: considered, Skipped: skipped, DurationNs: took}
 	if c.Requeues > 0 {
 		d.Anomalies = []string{sb.AnomalyRepeatedDistribution}
 	}
 	e.connectOp(c, o, true)
-	d.DurationNs = e.stopwatch() - t0
 	e.decide(d)
 	e.emit(sb.EventAutoConnected, c, o, sb.Event{})
 }

@@ -112,7 +112,7 @@ func (e *Engine) Apply(now time.Time, cmd Command) (Result, error) {
 	if now.After(e.now) {
 		e.now = now
 	}
-	var res Result
+	res := Result{Events: make([]sb.Event, 0, 4)}
 	e.res = &res
 	e.trigger = "timer"
 	e.epoch++
@@ -196,6 +196,7 @@ func (e *Engine) finish() {
 		e.resChat = nil
 	}
 	ch := &e.res.Changes
+	ch.Chats = make([]sb.Chat, 0, len(e.tChats))
 	for _, c := range e.tChats {
 		ch.Chats = append(ch.Chats, e.snap(c))
 	}

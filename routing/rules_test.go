@@ -353,6 +353,14 @@ func wantError(t *testing.T, err error, code, field string) {
 	}
 }
 
+// wantCode checks an error's code; the field of a conflict is free.
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if sb.ErrorCode(err) != code {
+		t.Errorf("error %v: code %q, want %q", err, sb.ErrorCode(err), code)
+	}
+}
+
 // R1: each clause of eligibility decides whether operator "a" gets a chat.
 func TestR1Eligibility(t *testing.T) {
 	cases := []struct {
@@ -414,6 +422,15 @@ func TestR1Eligibility(t *testing.T) {
 			f.settings(func(s *sb.Settings) { s.DefaultChannelLimits = map[string]int{"telegram": 1} })
 			f.assigned("support", "a")
 		}, "support", "telegram", ""},
+		{"channel limited only for another operator", func(f *fixture) {
+			f.addOperator("z")
+			f.setChannelLimits("z", map[string]int{"viber": 0})
+			f.setChannelLimits("a", map[string]int{"telegram": 0})
+		}, "support", "viber", "a"},
+		{"second limited channel still open", func(f *fixture) {
+			f.setChannelLimits("a", map[string]int{"telegram": 1, "viber": 1})
+			f.assigned("support", "a")
+		}, "support", "viber", "a"},
 		{"own empty channel limits over defaults", func(f *fixture) {
 			f.settings(func(s *sb.Settings) { s.DefaultChannelLimits = map[string]int{"telegram": 1} })
 			f.setChannelLimits("a", map[string]int{})
@@ -435,10 +452,11 @@ func TestR1Eligibility(t *testing.T) {
 			f.wantChat(chatID(t, res), sb.ChatActive, tc.want)
 		})
 	}
+	t.Run("excluded", r1Excluded)
 }
 
 // R1.5: an operator excluded from a chat does not get it.
-func TestR1EligibilityExcluded(t *testing.T) {
+func r1Excluded(t *testing.T) {
 	f := newFixture(t, "a")
 	id := f.assigned("support", "a")
 	f.apply(routing.Redistribute{OperatorID: "a", Status: sb.StatusOnline})
@@ -489,6 +507,13 @@ func TestR2Choice(t *testing.T) {
 			f.closeChat(c2)
 			f.closeChat(c1)
 		}, "a"},
+		{"by_number_of_dialogs/after a method change", sb.MethodDefault, []string{"a", "b"}, func(f *fixture) {
+			c1 := f.assigned("support", "a")
+			c2 := f.assigned("support", "b")
+			f.closeChat(c2)
+			f.closeChat(c1)
+			f.settings(func(s *sb.Settings) { s.DistributionMethod = sb.MethodByNumber })
+		}, "a"},
 		{"by_number_of_dialogs/operator id", sb.MethodByNumber, []string{"b", "a"}, nil, "a"},
 		{"by_date_of_last_dialog/earliest assignment over fewer chats", sb.MethodByLastDate, []string{"a", "b"}, func(f *fixture) {
 			f.assigned("support", "a")
@@ -520,11 +545,12 @@ func TestR2Choice(t *testing.T) {
 			f.wantChat(chatID(t, res), sb.ChatActive, tc.want)
 		})
 	}
+	t.Run("one pass", r2OnePass)
 }
 
 // R2 by_date_of_last_dialog: assignments made in one routing pass, at one
 // time, are ordered as they were made.
-func TestR2ChoiceOnePass(t *testing.T) {
+func r2OnePass(t *testing.T) {
 	f := newFixture(t, "a", "b")
 	f.settings(func(s *sb.Settings) { s.DistributionMethod = sb.MethodByLastDate })
 	f.updateGroup("support-team", func(g *sb.SkillGroup) { g.Active = false })
@@ -589,11 +615,12 @@ func TestR3QueueOrder(t *testing.T) {
 			equal(t, "in_queue folder", chatIDs(f.e.Folder(routing.FolderInQueue, "")), tc.want)
 		})
 	}
+	t.Run("drain", r3Drain)
 }
 
 // R3: the requeued chat keeps its queued_at (its creation, as it never
 // waited), and a drain takes the first chat in R3 order.
-func TestR3QueueOrderDrain(t *testing.T) {
+func r3Drain(t *testing.T) {
 	f := newFixture(t, "a", "b")
 	f.setStatus("b", sb.StatusBreak)
 	f.setMax("a", 1)

@@ -221,6 +221,7 @@ func (e *Engine) fire(t timer) {
 		o.MissedInRow++
 		e.touchOp(o)
 		if m := e.settings.MaxMissedChats; m > 0 && o.MissedInRow >= m {
+			o.MissedInRow = 0
 			e.setStatus(o, e.settings.AutoOfflineStatus)
 		}
 	case timerResponse:
