@@ -785,20 +785,16 @@ func TestTmpProbe(t *testing.T) {
 	do := func(cmd Command) Result {
 		at = at.Add(time.Second)
 		res, err := e.Apply(at, cmd)
-		t.Logf("%s -> err=%v decisions=%s events=%d", genString(at, cmd), err, fmtDecisions(res.Decisions), len(res.Events))
+		t.Logf("%s -> err=%v decisions=%s", genString(at, cmd), err, fmtDecisions(res.Decisions))
 		return res
 	}
-	do(CreateOperator{sb.Operator{ID: "a", Name: "A"}})
-	do(SetOperatorStatus{"a", "online"})
-	s := sb.DefaultSettings()
-	s.AutoOfflineAfterS = 5
-	s.AutoOfflineStatus = "break"
-	do(UpdateSettings{s})
-	do(UpdateStatus{sb.Status{ID: "break", Name: "Break", CanReceive: true}})
-	at = at.Add(10 * time.Second)
-	do(Tick{})
-	at = at.Add(10 * time.Second)
-	do(Tick{})
-	o, _ := e.Operator("a")
-	t.Logf("%+v", o)
+	do(CreateOperator{sb.Operator{ID: "c", Name: "C"}})
+	do(SetOperatorStatus{"c", "online"})
+	do(CreateOperator{sb.Operator{ID: "b", Name: "B", ChannelLimits: map[string]int{"widget": 1}}})
+	do(Connect{Client: sb.Client{ID: "x", Channel: "widget"}, AutoConnect: true})
+	do(Connect{Client: sb.Client{ID: "y", Channel: "widget"}, AutoConnect: true, Status: "queue"})
+	t.Log(engineDigest(e))
+	if err := checkInvariants(e.Export()); err != nil {
+		t.Log(err)
+	}
 }

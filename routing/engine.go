@@ -67,7 +67,7 @@ type operator struct {
 	receiving bool
 	groups    []*group        // active skill groups it is in
 	mine      map[int64]*chat // its active chats
-	in        bool     // in the operator trees
+	in        bool            // in the operator trees
 	okey      key
 	omask     uint64
 	dirty     bool

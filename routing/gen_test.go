@@ -277,6 +277,9 @@ func (g *gen) next(m *naive) (time.Time, Command) {
 		return g.now, c
 	}
 	g.advance(m)
+	if g.pct(1) {
+		g.burst(m)
+	}
 	at := g.now
 	if g.pct(2) {
 		at = at.Add(-g.ms(1, 3000)) // a late command: the engine clamps it
@@ -306,6 +309,22 @@ func (g *gen) advance(m *naive) {
 		if g.pct(30) {
 			g.now = g.now.Add(g.ms(120000, 900000))
 		}
+	}
+}
+
+// burst queues a run of commands at one instant: many connects, or every
+// operator going online (big R4 drains).
+func (g *gen) burst(m *naive) {
+	if g.pct(50) {
+		for range 5 + g.n(20) {
+			c := g.connect(m).(Connect)
+			c.AutoConnect, c.Status = true, "queue"
+			g.pending = append(g.pending, c)
+		}
+		return
+	}
+	for _, id := range g.opIDs(m) {
+		g.pending = append(g.pending, SetOperatorStatus{id, sb.StatusOnline})
 	}
 }
 

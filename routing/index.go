@@ -84,13 +84,17 @@ func sortedGroups(m map[string]*group) []*group {
 	return gs
 }
 
-// allocBits gives every channel named in limits a mask bit.
-func (e *Engine) allocBits(limits map[string]int) {
+// allocBits gives every channel named in limits a mask bit and reports
+// whether it had to add one.
+func (e *Engine) allocBits(limits map[string]int) bool {
+	added := false
 	for ch := range limits {
 		if _, ok := e.idx.chanBit[ch]; !ok {
 			e.idx.chanBit[ch] = uint(len(e.idx.chanBit) + 1)
+			added = true
 		}
 	}
+	return added
 }
 
 // bitsFit reports whether the channels of limits fit in the mask.

@@ -184,4 +184,3 @@ func (e *Engine) transfer(cmd Transfer) error {
 	e.emit(sb.EventChatTransferred, c, nil, sb.Event{})
 	return nil
 }
-

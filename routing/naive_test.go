@@ -442,8 +442,7 @@ func (m *naive) drain() {
 		for _, c := range m.queued() {
 			if o := m.best(c); o != nil {
 				m.connectOp(c, o, true)
-				// ROUTING.md does not say when repeated_distribution is
-				// flagged; the engine flags a chat returned before.
+				// repeated_distribution: a chat returned to routing before.
 				if c.requeues > 0 {
 					m.decide(sb.DecisionAuto, c.id, o.id, "", sb.AnomalyRepeatedDistribution)
 				} else {

@@ -52,7 +52,9 @@ func (e *Engine) createOperator(in sb.Operator) error {
 		Status: sb.StatusOffline, StatusSince: e.now, PresenceLostAt: e.now, CreatedAt: e.now,
 	}, tpos: -1}
 	e.ops[o.ID] = o
-	e.allocBits(o.ChannelLimits)
+	if e.allocBits(o.ChannelLimits) {
+		e.rebuild() // waiting chats of a newly limited channel need its bit
+	}
 	o.receiving = e.canReceive(o.Status)
 	if o.receiving {
 		e.idx.receiving++
@@ -76,11 +78,13 @@ func (e *Engine) updateOperator(in sb.Operator) error {
 	if in.Role == "" {
 		in.Role = o.Role
 	}
-	e.allocBits(in.ChannelLimits)
 	e.updateOp(o, func() {
 		o.Name, o.Email, o.Role = in.Name, in.Email, in.Role
 		o.MaxChats, o.ChannelLimits = in.MaxChats, maps.Clone(in.ChannelLimits)
 	})
+	if e.allocBits(in.ChannelLimits) {
+		e.rebuild() // waiting chats of a newly limited channel need its bit
+	}
 	e.markDirty(o)
 	e.configChanged("operator", o.ID, "updated")
 	return nil
