@@ -83,13 +83,6 @@ func newGen(r *rand.Rand) *gen {
 	s := sb.DefaultSettings()
 	g.mutateSettings(&s, 4)
 	g.pending = append(g.pending, UpdateSettings{s})
-	if tol("chanbits") {
-		lim := map[string]int{}
-		for _, ch := range genAllChannels {
-			lim[ch] = 9
-		}
-		g.pending = append(g.pending, CreateOperator{sb.Operator{ID: "zz", Name: "zz", ChannelLimits: lim}})
-	}
 	var ops []string
 	for range 3 + r.IntN(4) {
 		op := g.newOperator()
@@ -205,9 +198,7 @@ func (g *gen) mutateSettings(s *sb.Settings, k int) {
 
 // --- picking from the model ----------------------------------------------
 
-func (g *gen) opIDs(m *naive) []string {
-	return slices.DeleteFunc(slices.Sorted(maps.Keys(m.ops)), func(s string) bool { return s == "zz" })
-}
+func (g *gen) opIDs(m *naive) []string { return slices.Sorted(maps.Keys(m.ops)) }
 
 // anyOp is an existing operator, sometimes an unknown one.
 func (g *gen) anyOp(m *naive) string {

@@ -58,37 +58,13 @@ type Changes struct {
 	Config bool
 }
 
-// Config is the configuration part of the state.
-type Config struct {
-	Settings sb.Settings     `json:"settings"`
-	Statuses []sb.Status     `json:"statuses"`
-	Topics   []sb.Topic      `json:"topics"`
-	Groups   []sb.SkillGroup `json:"skill_groups"`
-	Bans     []sb.Ban        `json:"bans"`
-}
-
-// State is everything the engine holds; Import(Export()) rebuilds an engine
-// that makes the same decisions.
-type State struct {
-	Config    Config        `json:"config"`
-	Operators []sb.Operator `json:"operators"`
-	Chats     []sb.Chat     `json:"chats"`  // open chats, by id
-	Closed    []sb.Chat     `json:"closed"` // recent closed chats, oldest first
-	Audit     []sb.Decision `json:"audit"`  // recent decisions, oldest first
-	Counters  Counters      `json:"counters"`
-	Now       time.Time     `json:"now"`
-}
-
-// Counters are the engine's sequence numbers (the last one used).
-type Counters struct {
-	Event    int64 `json:"event"`
-	Chat     int64 `json:"chat"`
-	Message  int64 `json:"message"`
-	Assign   int64 `json:"assign"`
-	Close    int64 `json:"close"`
-	Decision int64 `json:"decision"`
-	Ban      int64 `json:"ban"`
-}
+// Config, State and Counters are the vocabulary's; the aliases keep the
+// engine's API self-contained.
+type (
+	Config   = sb.Config
+	State    = sb.State
+	Counters = sb.Counters
+)
 
 // QueueEntry is one waiting chat with why it waits.
 type QueueEntry struct {

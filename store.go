@@ -1,0 +1,127 @@
+package switchboard
+
+import (
+	"context"
+	"time"
+)
+
+// Batch is what one group commit writes: the routing engine's output for one
+// or more commands, in order. Later entries for the same chat or operator
+// supersede earlier ones.
+type Batch struct {
+	Chats            []Chat
+	Operators        []Operator
+	DeletedOperators []string
+	Messages         []Message
+	Events           []Event
+	Decisions        []Decision
+	// Config is set when configuration changed; it replaces the stored one.
+	Config   *Config
+	Counters Counters
+	Now      time.Time
+	// Deliveries are webhook deliveries to enqueue (ID is assigned by the
+	// store).
+	Deliveries []Delivery
+}
+
+// Token is an API token; only the SHA-256 hash of its secret is stored.
+type Token struct {
+	ID         string    `json:"id"`
+	Hash       string    `json:"-"`
+	Role       string    `json:"role"`
+	OperatorID string    `json:"operator_id,omitempty"`
+	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Webhook is a global event subscription. Events empty or ["*"] means all.
+type Webhook struct {
+	ID        string    `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	Secret    string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Delivery is one event to deliver to one URL: a subscription's
+// (WebhookID set) or a chat's event_webhook_url (WebhookID empty).
+type Delivery struct {
+	ID        int64     `json:"id"`
+	WebhookID string    `json:"webhook_id,omitempty"`
+	URL       string    `json:"url"`
+	EventSeq  int64     `json:"event_id"`
+	ChatID    string    `json:"chat_id,omitempty"`
+	Attempts  int       `json:"attempts"`
+	NextAt    time.Time `json:"next_at"`
+	Done      bool      `json:"done"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Attempt is one try to deliver a Delivery.
+type Attempt struct {
+	DeliveryID int64     `json:"delivery_id"`
+	WebhookID  string    `json:"webhook_id,omitempty"`
+	EventSeq   int64     `json:"event_id"`
+	At         time.Time `json:"at"`
+	StatusCode int       `json:"status_code"`
+	Error      string    `json:"error,omitempty"`
+	DurationMs int64     `json:"duration_ms"`
+}
+
+// Store keeps Switchboard's state durable. Errors are *Error: ENOTFOUND and
+// ECONFLICT where said, EINTERNAL for faults.
+type Store interface {
+	// Load returns the routing state as last committed: configuration,
+	// operators, open chats, the last 1,000 closed chats, the last 10,000
+	// decisions and the counters. ok is false on a store never committed to.
+	Load(ctx context.Context) (st State, ok bool, err error)
+	// Commit writes a batch in one transaction: all of it or nothing.
+	Commit(ctx context.Context, b *Batch) error
+
+	// Events returns up to limit events with Seq > after, in order.
+	Events(ctx context.Context, after int64, limit int) ([]Event, error)
+	// Chat returns any chat, closed ones included (ENOTFOUND).
+	Chat(ctx context.Context, id string) (Chat, error)
+	// ClosedChats returns closed chats newest first, with numeric id below
+	// before (0: from the newest); operatorID filters when set.
+	ClosedChats(ctx context.Context, operatorID string, before int64, limit int) ([]Chat, error)
+	// ChatsCreated returns the chats created in [from, to).
+	ChatsCreated(ctx context.Context, from, to time.Time) ([]Chat, error)
+	// CountEvents counts events of a name that occurred in [from, to).
+	CountEvents(ctx context.Context, name string, from, to time.Time) (int, error)
+	// Messages returns a chat's messages in order.
+	Messages(ctx context.Context, chatID string) ([]Message, error)
+	// Decisions returns decisions made at or after since, oldest first.
+	Decisions(ctx context.Context, since time.Time, limit int) ([]Decision, error)
+
+	// CreateToken stores a token (ECONFLICT on a duplicate id or hash).
+	CreateToken(ctx context.Context, t Token) error
+	// TokenByHash finds a token by the hash of its secret (ENOTFOUND).
+	TokenByHash(ctx context.Context, hash string) (Token, error)
+	// Tokens lists tokens by creation.
+	Tokens(ctx context.Context) ([]Token, error)
+	// DeleteToken removes a token (ENOTFOUND).
+	DeleteToken(ctx context.Context, id string) error
+
+	// SetPassword stores an operator's password hash.
+	SetPassword(ctx context.Context, operatorID, hash string) error
+	// PasswordHash returns an operator's password hash (ENOTFOUND).
+	PasswordHash(ctx context.Context, operatorID string) (string, error)
+
+	// CreateWebhook stores a subscription (ECONFLICT on a duplicate id).
+	CreateWebhook(ctx context.Context, w Webhook) error
+	// Webhooks lists subscriptions by creation.
+	Webhooks(ctx context.Context) ([]Webhook, error)
+	// DeleteWebhook removes a subscription and its pending deliveries
+	// (ENOTFOUND).
+	DeleteWebhook(ctx context.Context, id string) error
+
+	// PendingDeliveries returns deliveries not done, by id.
+	PendingDeliveries(ctx context.Context, limit int) ([]Delivery, error)
+	// RecordAttempt stores an attempt and the delivery's new state.
+	RecordAttempt(ctx context.Context, d Delivery, a Attempt) error
+	// Attempts returns a subscription's latest attempts, newest first.
+	Attempts(ctx context.Context, webhookID string, limit int) ([]Attempt, error)
+
+	// Close releases the store.
+	Close() error
+}
