@@ -642,9 +642,11 @@ func TestNaiveInvariants(t *testing.T) {
 // makes the same decisions: at several points of a generated stream the
 // state is exported (once through JSON), imported, and the next commands are
 // applied to both engines with identical results and exports.
-func TestExportRebuild(t *testing.T) {
+func TestExportRebuild(t *testing.T) { runExportRebuild(t, 4242) }
+
+func runExportRebuild(t *testing.T, seed uint64) {
 	const window = 500
-	g, m, e := newGenSeed(4242), newNaive(genStart), New(genStart)
+	g, m, e := newGenSeed(seed), newNaive(genStart), New(genStart)
 	points := map[int]bool{200: true, 1300: true, 3100: true, 5200: true, 7700: true}
 	var e2 *Engine
 	var recent []string
@@ -730,4 +732,25 @@ func zeroDurations(ds []sb.Decision) []sb.Decision {
 		ds[i].DurationNs = 0
 	}
 	return ds
+}
+
+func TestTmpRepro2(t *testing.T) {
+	e := New(genStart)
+	for _, c := range []Command{
+		CreateTopic{sb.Topic{Alias: "t", Name: "t"}},
+		CreateOperator{sb.Operator{ID: "a", Name: "A"}},
+		CreateSkillGroup{sb.SkillGroup{ID: "g", Name: "g", Topics: []string{"t"}, Operators: []string{"a"}, Active: true}},
+		DeleteOperator{"a"},
+	} {
+		if _, err := e.Apply(genStart, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st := e.Export()
+	e2, err := Import(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("before: %#v", st.Config.Groups[0].Operators)
+	t.Logf("after:  %#v", e2.Export().Config.Groups[0].Operators)
 }

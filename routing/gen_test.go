@@ -22,7 +22,10 @@ var (
 )
 
 // gen produces a random but realistic command stream. It reads the naive
-// model to pick mostly valid ids; it never reads the engine.
+// model to pick mostly valid ids; it never reads the engine. It stays away
+// from what docs/ROUTING.md leaves open: several bad fields in one command,
+// PresenceLost without a session, reusing a deleted operator's id, topic
+// cycles, and an auto-offline status that can receive.
 type gen struct {
 	r        *rand.Rand
 	now      time.Time

@@ -223,3 +223,15 @@ func (e *Engine) Audit(since time.Time) []sb.Decision {
 	i, _ := slices.BinarySearchFunc(all, since, func(d sb.Decision, t time.Time) int { return d.At.Compare(t) })
 	return all[i:]
 }
+
+// Counters returns the engine's sequence numbers.
+func (e *Engine) Counters() Counters { return e.cnt }
+
+// Now returns the engine's clock: the latest time it was given.
+func (e *Engine) Now() time.Time { return e.now }
+
+// Statuses returns the statuses in creation order.
+func (e *Engine) Statuses() []sb.Status { return slices.Clone(e.statuses) }
+
+// QueueLen returns the number of queued chats.
+func (e *Engine) QueueLen() int { return e.idx.qall.len() }

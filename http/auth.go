@@ -1,0 +1,115 @@
+package http
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strings"
+	"sync"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+// Role sets, for the route table.
+const (
+	rAdmin = 1 << iota
+	rSupervisor
+	rOperator
+	rIntegrator
+
+	rStaff = rAdmin | rSupervisor
+	rPanel = rStaff | rOperator
+	rAll   = rPanel | rIntegrator
+)
+
+var roleBit = map[string]int{
+	sb.RoleAdmin: rAdmin, sb.RoleSupervisor: rSupervisor,
+	sb.RoleOperator: rOperator, sb.RoleIntegrator: rIntegrator,
+}
+
+// principal is who makes a request.
+type principal struct {
+	Role       string
+	OperatorID string
+	TokenID    string
+}
+
+func (p principal) staff() bool { return roleBit[p.Role]&rStaff != 0 }
+
+type ctxKey struct{}
+
+func principalOf(ctx context.Context) principal {
+	p, _ := ctx.Value(ctxKey{}).(principal)
+	return p
+}
+
+// HashToken returns the stored form of a token secret.
+func HashToken(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// NewSecret returns a random token secret.
+func NewSecret(prefix string) string {
+	b := make([]byte, 24)
+	_, _ = rand.Read(b)
+	return prefix + hex.EncodeToString(b)
+}
+
+// tokenCache keeps tokens by hash so that auth costs no database read.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]sb.Token
+}
+
+func (h *Handler) authenticate(r *http.Request) (principal, error) {
+	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	if !ok || secret == "" {
+		return principal{}, sb.Errorf(sb.EUNAUTHORIZED, "", "missing bearer token")
+	}
+	hash := HashToken(secret)
+	h.tokens.mu.Lock()
+	t, ok := h.tokens.m[hash]
+	h.tokens.mu.Unlock()
+	if !ok {
+		var err error
+		if t, err = h.Store.TokenByHash(r.Context(), hash); err != nil {
+			if sb.ErrorCode(err) == sb.ENOTFOUND {
+				return principal{}, sb.Errorf(sb.EUNAUTHORIZED, "", "unknown token")
+			}
+			return principal{}, err
+		}
+		h.tokens.mu.Lock()
+		h.tokens.m[hash] = t
+		h.tokens.mu.Unlock()
+	}
+	return principal{Role: t.Role, OperatorID: t.OperatorID, TokenID: t.ID}, nil
+}
+
+func (h *Handler) forgetToken(id string) {
+	h.tokens.mu.Lock()
+	defer h.tokens.mu.Unlock()
+	for k, t := range h.tokens.m {
+		if t.ID == id {
+			delete(h.tokens.m, k)
+		}
+	}
+}
+
+// guard wraps a handler with authentication and the allowed roles.
+func (h *Handler) guard(roles int, fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, err := h.authenticate(r)
+		if err == nil && roleBit[p.Role]&roles == 0 {
+			err = sb.Errorf(sb.EFORBIDDEN, "", "role %s may not do this", p.Role)
+		}
+		if err == nil {
+			err = fn(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
+		}
+		if err != nil {
+			writeError(w, h.Log, err)
+		}
+	}
+}

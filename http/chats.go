@@ -1,0 +1,393 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/routing"
+)
+
+// connectBody is the connect action's body (PRODUCT.md §5).
+type connectBody struct {
+	Client *sb.Client `json:"client"`
+	Text   string     `json:"text"`
+	Config struct {
+		SubjectAlias        string   `json:"subject_alias"`
+		AutoConnectOperator bool     `json:"auto_connect_operator"`
+		Status              string   `json:"status"`
+		AssignedOperator    string   `json:"assigned_operator"`
+		TagIDs              []string `json:"tag_ids"`
+		Weight              int      `json:"weight"`
+		EventWebhookURL     string   `json:"event_webhook_url"`
+	} `json:"config"`
+}
+
+// connectAnswer is the scenario event the connect action answers.
+type connectAnswer struct {
+	Event    string      `json:"event"`
+	Chat     *sb.Chat    `json:"chat,omitempty"`
+	Reason   *sb.Reason  `json:"reason,omitempty"`
+	Warnings []sb.Reason `json:"warnings,omitempty"`
+	Error    any         `json:"error,omitempty"`
+}
+
+// ParseConnect decodes and checks a connect body into a command.
+func ParseConnect(r *http.Request) (routing.Connect, error) {
+	var b connectBody
+	if err := decode(r, &b); err != nil {
+		return routing.Connect{}, err
+	}
+	if b.Client == nil {
+		return routing.Connect{}, sb.Errorf(sb.EINVALID, "client", "client is required")
+	}
+	if u := b.Config.EventWebhookURL; u != "" && !validURL(u) {
+		return routing.Connect{}, sb.Errorf(sb.EINVALID, "config.event_webhook_url", "must be an absolute http or https URL")
+	}
+	c := b.Config
+	return routing.Connect{
+		Client: *b.Client, Text: b.Text, Topic: c.SubjectAlias, AutoConnect: c.AutoConnectOperator,
+		Status: c.Status, Operator: c.AssignedOperator, Tags: c.TagIDs, Weight: c.Weight, WebhookURL: c.EventWebhookURL,
+	}, nil
+}
+
+func validURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
+	cmd, err := ParseConnect(r)
+	var res routing.Result
+	if err == nil {
+		res, err = h.do(r, cmd)
+	}
+	if err != nil {
+		var body ErrorBody
+		body.Error.Code, body.Error.Message, body.Error.Field = sb.ErrorCode(err), sb.ErrorMessage(err), sb.ErrorField(err)
+		status := statusOf[body.Error.Code]
+		if status == 0 {
+			status = 500
+		}
+		writeJSON(w, status, connectAnswer{Event: "error", Error: body.Error})
+		return nil
+	}
+	writeJSON(w, 200, connectAnswer{Event: res.Outcome, Chat: res.Chat, Reason: res.Reason, Warnings: res.Warnings})
+	return nil
+}
+
+// canSee reports whether the caller may see a chat: staff and integrators
+// all; operators their own chats and the New and queued chats of their
+// topics.
+func (h *Handler) canSee(p principal, c sb.Chat) bool {
+	if p.Role != sb.RoleOperator {
+		return true
+	}
+	if c.OperatorID == p.OperatorID {
+		return true
+	}
+	if c.Status != sb.ChatNew && c.Status != sb.ChatQueued {
+		return false
+	}
+	ok := false
+	h.App.View(func(e *routing.Engine) { ok = serves(e, p.OperatorID, c.Topic) })
+	return ok
+}
+
+func serves(e *routing.Engine, opID, topic string) bool {
+	if topic == "" {
+		return true
+	}
+	for _, g := range e.Config().Groups {
+		if !g.Active {
+			continue
+		}
+		inG, hasT := false, false
+		for _, o := range g.Operators {
+			inG = inG || o == opID
+		}
+		for _, t := range g.Topics {
+			hasT = hasT || t == topic
+		}
+		if inG && hasT {
+			return true
+		}
+	}
+	return false
+}
+
+// chatFor returns a chat the caller may see (404 otherwise).
+func (h *Handler) chatFor(r *http.Request, id string) (sb.Chat, error) {
+	var (
+		c  sb.Chat
+		ok bool
+	)
+	h.App.View(func(e *routing.Engine) { c, ok = e.Chat(id) })
+	if !ok {
+		var err error
+		if c, err = h.Store.Chat(r.Context(), id); err != nil {
+			return sb.Chat{}, err
+		}
+	}
+	if !h.canSee(principalOf(r.Context()), c) {
+		return sb.Chat{}, sb.Errorf(sb.ENOTFOUND, "id", "chat %q not found", id)
+	}
+	return c, nil
+}
+
+func (h *Handler) getChat(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.chatFor(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, c)
+	return nil
+}
+
+func (h *Handler) listChats(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	p := principalOf(r.Context())
+	folder := q.Get("folder")
+	if folder == "" {
+		folder = routing.FolderActive
+	}
+	opID := q.Get("operator_id")
+	if p.Role == sb.RoleOperator {
+		opID = p.OperatorID
+	}
+	switch folder {
+	case routing.FolderInQueue, routing.FolderNew, routing.FolderMine, routing.FolderActive, routing.FolderOverdue:
+	case routing.FolderClosed:
+		return h.listClosed(w, r, opID)
+	default:
+		return sb.Errorf(sb.EINVALID, "folder", "folder must be in_queue, new, mine, active, overdue or closed")
+	}
+	var chats []sb.Chat
+	h.App.View(func(e *routing.Engine) { chats = e.Folder(folder, opID) })
+	topic := q.Get("topic")
+	out := []sb.Chat{}
+	for _, c := range chats {
+		if topic == "" || c.Topic == topic {
+			out = append(out, c)
+		}
+	}
+	return writePage(w, r, out)
+}
+
+// writePage answers one page of items: ?cursor= is the offset, ?limit= the
+// size (default 100, at most 1000).
+func writePage[T any](w http.ResponseWriter, r *http.Request, items []T) error {
+	off, _ := strconv.Atoi(r.URL.Query().Get("cursor"))
+	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	if err != nil || limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	off = min(max(off, 0), len(items))
+	end := min(off+limit, len(items))
+	next := ""
+	if end < len(items) {
+		next = strconv.Itoa(end)
+	}
+	writeJSON(w, 200, map[string]any{"items": items[off:end], "total": len(items), "next_cursor": next})
+	return nil
+}
+
+func (h *Handler) listClosed(w http.ResponseWriter, r *http.Request, opID string) error {
+	before, _ := strconv.ParseInt(r.URL.Query().Get("cursor"), 10, 64)
+	chats, err := h.Store.ClosedChats(r.Context(), opID, before, 100)
+	if err != nil {
+		return err
+	}
+	next := ""
+	if len(chats) == 100 {
+		next = chats[len(chats)-1].ID
+	}
+	writeJSON(w, 200, map[string]any{"items": nonNil(chats), "next_cursor": next})
+	return nil
+}
+
+func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.chatFor(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	msgs, err := h.Store.Messages(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, nonNil(msgs))
+	return nil
+}
+
+func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request) error {
+	c, err := h.chatFor(r, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	var b struct {
+		Text string `json:"text"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	p := principalOf(r.Context())
+	var cmd routing.Command
+	switch p.Role {
+	case sb.RoleOperator:
+		cmd = routing.OperatorMessage{ChatID: c.ID, OperatorID: p.OperatorID, Text: b.Text}
+	case sb.RoleIntegrator:
+		cmd = routing.ClientMessage{ChatID: c.ID, Text: b.Text}
+	default:
+		return sb.Errorf(sb.EFORBIDDEN, "", "only operators and integrators post messages")
+	}
+	res, err := h.do(r, cmd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 201, res.Changes.Messages[0])
+	return nil
+}
+
+// chatAction answers the chat a command left.
+func (h *Handler) chatAction(w http.ResponseWriter, r *http.Request, cmd routing.Command) error {
+	res, err := h.do(r, cmd)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, res.Chat)
+	return nil
+}
+
+func (h *Handler) accept(w http.ResponseWriter, r *http.Request) error {
+	return h.chatAction(w, r, routing.Accept{ChatID: r.PathValue("id"), OperatorID: principalOf(r.Context()).OperatorID})
+}
+
+func (h *Handler) take(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.chatFor(r, r.PathValue("id")); err != nil {
+		return err
+	}
+	return h.chatAction(w, r, routing.Take{ChatID: r.PathValue("id"), OperatorID: principalOf(r.Context()).OperatorID})
+}
+
+func (h *Handler) assign(w http.ResponseWriter, r *http.Request) error {
+	var b struct {
+		OperatorID string `json:"operator_id"`
+		Force      bool   `json:"force"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	if b.OperatorID == "" {
+		return sb.Errorf(sb.EINVALID, "operator_id", "operator_id is required")
+	}
+	return h.chatAction(w, r, routing.Assign{ChatID: r.PathValue("id"), OperatorID: b.OperatorID, Force: b.Force})
+}
+
+// ownActive checks that an operator acts on its own chat.
+func (h *Handler) ownActive(r *http.Request) (sb.Chat, error) {
+	c, err := h.chatFor(r, r.PathValue("id"))
+	if err != nil {
+		return c, err
+	}
+	p := principalOf(r.Context())
+	if p.Role == sb.RoleOperator && c.OperatorID != p.OperatorID {
+		return c, sb.Errorf(sb.EFORBIDDEN, "", "not your chat")
+	}
+	return c, nil
+}
+
+func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.ownActive(r); err != nil {
+		return err
+	}
+	var b struct {
+		SubjectAlias *string `json:"subject_alias"`
+	}
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	if b.SubjectAlias == nil {
+		return sb.Errorf(sb.EINVALID, "subject_alias", "subject_alias is required")
+	}
+	return h.chatAction(w, r, routing.Transfer{ChatID: r.PathValue("id"), Topic: *b.SubjectAlias})
+}
+
+func (h *Handler) closeChat(w http.ResponseWriter, r *http.Request) error {
+	if _, err := h.ownActive(r); err != nil {
+		return err
+	}
+	var b struct {
+		Comment string `json:"comment"`
+	}
+	if r.ContentLength != 0 {
+		if err := decode(r, &b); err != nil {
+			return err
+		}
+	}
+	p := principalOf(r.Context())
+	by := sb.ByOperator
+	if p.Role == sb.RoleIntegrator {
+		by = sb.ByClient
+	}
+	return h.chatAction(w, r, routing.Close{ChatID: r.PathValue("id"), By: by, OperatorID: p.OperatorID, Comment: b.Comment})
+}
+
+func (h *Handler) queue(w http.ResponseWriter, r *http.Request) error {
+	p := principalOf(r.Context())
+	var q []routing.QueueEntry
+	h.App.View(func(e *routing.Engine) {
+		for _, x := range e.Queue() {
+			if p.Role != sb.RoleOperator || serves(e, p.OperatorID, x.Chat.Topic) {
+				q = append(q, x)
+			}
+		}
+	})
+	return writePage(w, r, nonNil(q))
+}
+
+// auditSummary is the distribution audit's cards and records.
+type auditSummary struct {
+	Since             time.Time     `json:"since"`
+	Decisions         int           `json:"decisions"`
+	Distributed       int           `json:"distributed"`
+	Skipped           int           `json:"skipped"`
+	Anomalies         int           `json:"anomalies"`
+	AvgDecisionTimeNs int64         `json:"avg_decision_time_ns"`
+	Records           []sb.Decision `json:"records"`
+}
+
+func (h *Handler) audit(w http.ResponseWriter, r *http.Request) error {
+	since := time.Now().Add(-24 * time.Hour)
+	if s := r.URL.Query().Get("since"); s != "" {
+		t, err := time.Parse(time.RFC3339Nano, s)
+		if err != nil {
+			return sb.Errorf(sb.EINVALID, "since", "since must be an RFC 3339 time")
+		}
+		since = t
+	}
+	ds, err := h.Store.Decisions(r.Context(), since, 10000)
+	if err != nil {
+		return err
+	}
+	a := auditSummary{Since: since, Decisions: len(ds), Records: nonNil(ds)}
+	var total int64
+	for _, d := range ds {
+		switch d.Kind {
+		case sb.DecisionAuto, sb.DecisionTake, sb.DecisionAssign:
+			a.Distributed++
+		case sb.DecisionQueue, sb.DecisionLimit:
+			a.Skipped++
+		}
+		if len(d.Anomalies) > 0 {
+			a.Anomalies++
+		}
+		total += d.DurationNs
+	}
+	if len(ds) > 0 {
+		a.AvgDecisionTimeNs = total / int64(len(ds))
+	}
+	writeJSON(w, 200, a)
+	return nil
+}

@@ -1,0 +1,148 @@
+package http
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/routing"
+)
+
+// visible reports whether the caller may see an event: operators see the
+// events of their chats, of the New and queued chats of their topics, their
+// own status changes and configuration changes.
+func (h *Handler) visible(p principal, ev sb.Event) bool {
+	if p.Role != sb.RoleOperator {
+		return true
+	}
+	switch {
+	case ev.Chat != nil && ev.ChatID != "":
+		return h.canSee(p, *ev.Chat) || ev.Operator != nil && ev.Operator.ID == p.OperatorID
+	case ev.Name == sb.EventOperatorStatus:
+		return ev.Operator != nil && ev.Operator.ID == p.OperatorID
+	}
+	return ev.Name == sb.EventConfigChanged
+}
+
+func afterParam(r *http.Request, name string) (int64, error) {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 {
+		return 0, sb.Errorf(sb.EINVALID, name, "%s must be a non-negative event id", name)
+	}
+	return n, nil
+}
+
+func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request) error {
+	after, err := afterParam(r, "after")
+	if err != nil {
+		return err
+	}
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	evs, err := h.Store.Events(r.Context(), after, limit)
+	if err != nil {
+		return err
+	}
+	p := principalOf(r.Context())
+	out := []sb.Event{}
+	for _, ev := range evs {
+		if h.visible(p, ev) {
+			out = append(out, ev)
+		}
+	}
+	next := after
+	if len(evs) > 0 {
+		next = evs[len(evs)-1].Seq
+	}
+	writeJSON(w, 200, map[string]any{"events": out, "next_after": next})
+	return nil
+}
+
+// stream is the SSE event stream. It resumes after Last-Event-ID (or
+// ?after=); for an operator it is a panel session (presence).
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
+	after, err := afterParam(r, "after")
+	if err != nil {
+		return err
+	}
+	if id := r.Header.Get("Last-Event-ID"); id != "" {
+		if after, err = strconv.ParseInt(id, 10, 64); err != nil {
+			return sb.Errorf(sb.EINVALID, "Last-Event-ID", "Last-Event-ID must be an event id")
+		}
+	}
+	p := principalOf(r.Context())
+	sub := h.App.Broker.Subscribe(4096, func(ev sb.Event) bool { return h.visible(p, ev) })
+	defer sub.Close()
+	if p.Role == sb.RoleOperator {
+		h.App.SessionOpened(r.Context(), p.OperatorID)
+		defer h.App.SessionClosed(context.WithoutCancel(r.Context()), p.OperatorID)
+	}
+	rc := http.NewResponseController(w)
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-cache")
+	w.WriteHeader(200)
+	if after, err = h.replay(w, r, p, after); err != nil {
+		return nil // the answer has started; the client reconnects
+	}
+	_ = rc.Flush()
+	beat := time.NewTicker(15 * time.Second)
+	defer beat.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return nil
+		case <-beat.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+		case ev, ok := <-sub.C:
+			if !ok {
+				return nil // too slow: dropped; the client resumes
+			}
+			if ev.Seq <= after {
+				continue
+			}
+			after = ev.Seq
+			writeEvent(w, ev)
+		}
+		if rc.Flush() != nil {
+			return nil
+		}
+	}
+}
+
+// replay sends the stored events after the given id and returns the last
+// id sent.
+func (h *Handler) replay(w http.ResponseWriter, r *http.Request, p principal, after int64) (int64, error) {
+	var last int64
+	h.App.View(func(e *routing.Engine) { last = e.Counters().Event })
+	if after == 0 && r.Header.Get("Last-Event-ID") == "" && r.URL.Query().Get("after") == "" {
+		return last, nil // a new stream starts now
+	}
+	for after < last {
+		evs, err := h.Store.Events(r.Context(), after, 1000)
+		if err != nil || len(evs) == 0 {
+			return after, err
+		}
+		for _, ev := range evs {
+			if h.visible(p, ev) {
+				writeEvent(w, ev)
+			}
+			after = ev.Seq
+		}
+	}
+	return after, nil
+}
+
+func writeEvent(w http.ResponseWriter, ev sb.Event) {
+	b, _ := json.Marshal(ev)
+	fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, ev.Name, b)
+}

@@ -1,0 +1,116 @@
+// Package http is Switchboard's JSON API, its event stream and the error
+// mapping. The whole route table is in routes.
+package http
+
+import (
+	"log/slog"
+	"net/http"
+
+	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/server"
+)
+
+// Handler serves the API.
+type Handler struct {
+	App     *server.Server
+	Store   sb.Store
+	Log     *slog.Logger
+	Metrics http.Handler // served at /metrics when set
+
+	mux    *http.ServeMux
+	tokens tokenCache
+	routes []string // "METHOD /path" of every route, for the OpenAPI check
+}
+
+// NewHandler returns the API over app.
+func NewHandler(app *server.Server, log *slog.Logger, metrics http.Handler) *Handler {
+	h := &Handler{App: app, Store: app.Store, Log: log, Metrics: metrics, mux: http.NewServeMux()}
+	h.tokens.m = map[string]sb.Token{}
+	h.routesTable()
+	return h
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// Routes returns "METHOD /path" for every API route.
+func (h *Handler) Routes() []string { return h.routes }
+
+func (h *Handler) handle(pattern string, roles int, fn func(http.ResponseWriter, *http.Request) error) {
+	h.routes = append(h.routes, pattern)
+	h.mux.Handle(pattern, h.guard(roles, fn))
+}
+
+func (h *Handler) routesTable() {
+	h.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	h.mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, 200, map[string]string{"status": "ready"}) })
+	if h.Metrics != nil {
+		h.mux.Handle("GET /metrics", h.Metrics)
+	}
+	h.mux.HandleFunc("GET /api/v1/openapi.json", h.openAPI)
+
+	h.handle("POST /api/v1/tokens", rAdmin, h.createToken)
+	h.handle("GET /api/v1/tokens", rAdmin, h.listTokens)
+	h.handle("DELETE /api/v1/tokens/{id}", rAdmin, h.deleteToken)
+
+	h.handle("GET /api/v1/statuses", rAll, h.listStatuses)
+	h.handle("POST /api/v1/statuses", rAdmin, h.createStatus)
+	h.handle("PATCH /api/v1/statuses/{id}", rAdmin, h.patchStatus)
+	h.handle("DELETE /api/v1/statuses/{id}", rAdmin, h.deleteStatus)
+
+	h.handle("GET /api/v1/topics", rAll, h.listTopics)
+	h.handle("POST /api/v1/topics", rAdmin, h.createTopic)
+	h.handle("PATCH /api/v1/topics/{alias}", rAdmin, h.patchTopic)
+	h.handle("DELETE /api/v1/topics/{alias}", rAdmin, h.deleteTopic)
+
+	h.handle("GET /api/v1/operators", rPanel, h.listOperators)
+	h.handle("POST /api/v1/operators", rAdmin, h.createOperator)
+	h.handle("GET /api/v1/operators/{id}", rPanel, h.getOperator)
+	h.handle("PATCH /api/v1/operators/{id}", rAdmin, h.patchOperator)
+	h.handle("DELETE /api/v1/operators/{id}", rAdmin, h.deleteOperator)
+	h.handle("PUT /api/v1/operators/{id}/status", rPanel, h.setOperatorStatus)
+	h.handle("POST /api/v1/operators/{id}/redistribute", rStaff, h.redistribute)
+	h.handle("GET /api/v1/operators/{id}/diagnostics", rPanel, h.diagnostics)
+
+	h.handle("GET /api/v1/skill-groups", rPanel, h.listGroups)
+	h.handle("POST /api/v1/skill-groups", rAdmin, h.createGroup)
+	h.handle("GET /api/v1/skill-groups/{id}", rPanel, h.getGroup)
+	h.handle("PATCH /api/v1/skill-groups/{id}", rAdmin, h.patchGroup)
+	h.handle("DELETE /api/v1/skill-groups/{id}", rAdmin, h.deleteGroup)
+
+	h.handle("GET /api/v1/settings", rPanel, h.getSettings)
+	h.handle("PATCH /api/v1/settings", rAdmin, h.patchSettings)
+
+	h.handle("POST /api/v1/actions/operator_panel__connect_to_operator_with_msg", rAdmin|rIntegrator, h.connect)
+	h.handle("GET /api/v1/chats", rAll, h.listChats)
+	h.handle("GET /api/v1/chats/{id}", rAll, h.getChat)
+	h.handle("GET /api/v1/chats/{id}/messages", rAll, h.listMessages)
+	h.handle("POST /api/v1/chats/{id}/messages", rAll, h.postMessage)
+	h.handle("POST /api/v1/chats/{id}/accept", rOperator, h.accept)
+	h.handle("POST /api/v1/chats/{id}/take", rOperator, h.take)
+	h.handle("POST /api/v1/chats/{id}/assign", rStaff, h.assign)
+	h.handle("POST /api/v1/chats/{id}/transfer", rPanel, h.transfer)
+	h.handle("POST /api/v1/chats/{id}/close", rAll, h.closeChat)
+
+	h.handle("GET /api/v1/queue", rPanel, h.queue)
+	h.handle("GET /api/v1/distribution/audit", rStaff, h.audit)
+
+	h.handle("GET /api/v1/bans", rStaff|rIntegrator, h.listBans)
+	h.handle("POST /api/v1/bans", rStaff|rIntegrator, h.createBan)
+	h.handle("DELETE /api/v1/bans/{id}", rStaff|rIntegrator, h.deleteBan)
+
+	h.handle("GET /api/v1/stats", rStaff, h.stats)
+
+	h.handle("GET /api/v1/events", rAll, h.listEvents)
+	h.handle("GET /api/v1/events/stream", rAll, h.stream)
+
+	h.handle("GET /api/v1/webhooks", rAdmin|rIntegrator, h.listWebhooks)
+	h.handle("POST /api/v1/webhooks", rAdmin|rIntegrator, h.createWebhook)
+	h.handle("DELETE /api/v1/webhooks/{id}", rAdmin|rIntegrator, h.deleteWebhook)
+	h.handle("GET /api/v1/webhooks/{id}/deliveries", rAdmin|rIntegrator, h.listDeliveries)
+}
+
+// do applies a command and answers errors; it returns the result.
+func (h *Handler) do(r *http.Request, cmd routing.Command) (routing.Result, error) {
+	return h.App.Do(r.Context(), cmd)
+}

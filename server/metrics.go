@@ -1,0 +1,89 @@
+package server
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/routing"
+)
+
+// Metrics are the server's Prometheus metrics.
+type Metrics struct {
+	connected *prometheus.CounterVec
+	limits    *prometheus.CounterVec
+	decision  prometheus.Histogram
+	commit    prometheus.Histogram
+	batch     prometheus.Histogram
+}
+
+// RegisterMetrics registers the server's metrics on reg and makes the
+// server feed them.
+func (s *Server) RegisterMetrics(reg prometheus.Registerer) {
+	m := &Metrics{
+		connected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchboard_assignments_total", Help: "Chats connected to an operator, by kind, topic and channel.",
+		}, []string{"kind", "topic", "channel"}),
+		limits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchboard_limit_events_total", Help: "Connect actions answered limit, by topic and channel.",
+		}, []string{"topic", "channel"}),
+		decision: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "switchboard_decision_seconds", Help: "Time to choose an operator.",
+			Buckets: prometheus.ExponentialBuckets(1e-7, 2, 16),
+		}),
+		commit: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "switchboard_commit_seconds", Help: "Duration of one group commit.",
+			Buckets: prometheus.ExponentialBuckets(1e-4, 2, 16),
+		}),
+		batch: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "switchboard_commit_commands", Help: "Commands per group commit.",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 10),
+		}),
+	}
+	reg.MustRegister(m.connected, m.limits, m.decision, m.commit, m.batch,
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_queue_length", Help: "Chats waiting in the queue."},
+			func() float64 {
+				n := 0
+				s.View(func(e *routing.Engine) { n = e.QueueLen() })
+				return float64(n)
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_webhook_backlog", Help: "Webhook deliveries not yet done."},
+			func() float64 {
+				ds, err := s.Store.PendingDeliveries(context.Background(), 100000)
+				if err != nil {
+					return -1
+				}
+				return float64(len(ds))
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_sse_subscribers", Help: "Open event streams."},
+			func() float64 { return float64(s.Broker.Len()) }),
+	)
+	s.metrics = m
+	s.OnCommit = func(n int, d time.Duration) {
+		m.commit.Observe(d.Seconds())
+		m.batch.Observe(float64(n))
+	}
+}
+
+// observe feeds the metrics from a committed batch.
+func (m *Metrics) observe(b *sb.Batch) {
+	for _, d := range b.Decisions {
+		if d.Kind == sb.DecisionAuto || d.Kind == sb.DecisionLimit {
+			m.decision.Observe(float64(d.DurationNs) / 1e9)
+		}
+	}
+	for _, ev := range b.Events {
+		switch ev.Name {
+		case sb.EventAutoConnected, sb.EventOperatorConnected:
+			if ev.Chat != nil {
+				m.connected.WithLabelValues(ev.Name, ev.Chat.Topic, ev.Chat.Channel).Inc()
+			}
+		case sb.EventLimit:
+			if ev.Chat != nil {
+				m.limits.WithLabelValues(ev.Chat.Topic, ev.Chat.Channel).Inc()
+			}
+		}
+	}
+}

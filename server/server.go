@@ -1,0 +1,275 @@
+// Package server is the single writer of Switchboard: commands come in, the
+// routing engine applies them, one store transaction commits a whole group
+// of them, and only then are the callers answered and the events published.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/routing"
+)
+
+// maxBatch caps how many commands share one commit.
+const maxBatch = 512
+
+// Server owns the engine. Reads take mu; writes go through Do.
+type Server struct {
+	Store  sb.Store
+	Log    *slog.Logger
+	Broker *Broker
+	// Now is the clock; tests may replace it before Open.
+	Now func() time.Time
+	// OnCommit, when set, is called after each commit with the batch size
+	// and the commit's duration (metrics).
+	OnCommit func(commands int, d time.Duration)
+
+	mu       sync.RWMutex
+	eng      *routing.Engine
+	webhooks []sb.Webhook
+	reqs     chan *request
+	kick     chan struct{} // wakes the webhook worker
+	sessions map[string]int
+	smu      sync.Mutex
+	metrics  *Metrics
+}
+
+type request struct {
+	cmd  routing.Command
+	res  routing.Result
+	err  error
+	done chan struct{}
+}
+
+// New returns a server over store; Open loads its state.
+func New(store sb.Store, log *slog.Logger) *Server {
+	return &Server{
+		Store: store, Log: log, Broker: NewBroker(),
+		Now:      func() time.Time { return time.Now().UTC() },
+		reqs:     make(chan *request, 4096),
+		kick:     make(chan struct{}, 1),
+		sessions: map[string]int{},
+	}
+}
+
+// Open loads the state from the store and rebuilds the engine.
+func (s *Server) Open(ctx context.Context) error {
+	st, ok, err := s.Store.Load(ctx)
+	if err != nil {
+		return err
+	}
+	eng := routing.New(s.now())
+	if ok {
+		if eng, err = routing.Import(st); err != nil {
+			return err
+		}
+	}
+	hooks, err := s.Store.Webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.eng, s.webhooks = eng, hooks
+	s.mu.Unlock()
+	return nil
+}
+
+func (s *Server) now() time.Time { return s.Now().Truncate(time.Microsecond) }
+
+// View runs fn with the engine for reading.
+func (s *Server) View(fn func(e *routing.Engine)) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	fn(s.eng)
+}
+
+// Do applies cmd and returns once its result is durable.
+func (s *Server) Do(ctx context.Context, cmd routing.Command) (routing.Result, error) {
+	r := &request{cmd: cmd, done: make(chan struct{})}
+	select {
+	case s.reqs <- r:
+	case <-ctx.Done():
+		return routing.Result{}, ctx.Err()
+	}
+	select {
+	case <-r.done:
+		return r.res, r.err
+	case <-ctx.Done():
+		// The command may still commit; the caller hears only that it gave up.
+		return routing.Result{}, ctx.Err()
+	}
+}
+
+// Run is the writer loop: it applies commands in groups, commits each group
+// in one transaction, answers, publishes, and fires timers. It returns when
+// ctx ends.
+func (s *Server) Run(ctx context.Context) {
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	go s.deliverLoop(ctx)
+	for {
+		s.resetTimer(timer)
+		var batch []*request
+		select {
+		case <-ctx.Done():
+			return
+		case r := <-s.reqs:
+			batch = append(batch, r)
+		case <-timer.C:
+			batch = append(batch, &request{cmd: routing.Tick{}, done: make(chan struct{})})
+		}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-s.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.apply(ctx, batch)
+	}
+}
+
+func (s *Server) resetTimer(t *time.Timer) {
+	s.mu.RLock()
+	at, ok := s.eng.NextDeadline()
+	s.mu.RUnlock()
+	d := time.Hour
+	if ok {
+		d = max(time.Until(at), 0)
+	}
+	t.Reset(d)
+}
+
+// apply runs one group: engine, commit, answers, events.
+func (s *Server) apply(ctx context.Context, batch []*request) {
+	b := &sb.Batch{}
+	s.mu.Lock()
+	for _, r := range batch {
+		r.res, r.err = s.eng.Apply(s.now(), r.cmd)
+		s.addResult(b, &r.res)
+	}
+	b.Counters, b.Now = s.eng.Counters(), s.eng.Now()
+	if b.Config != nil {
+		cfg := s.eng.Config()
+		b.Config = &cfg
+	}
+	s.mu.Unlock()
+	start := time.Now()
+	err := s.Store.Commit(ctx, b)
+	if s.OnCommit != nil {
+		s.OnCommit(len(batch), time.Since(start))
+	}
+	if err != nil {
+		s.Log.Error("commit failed; reloading state", "err", err, "commands", len(batch))
+		if lerr := s.Open(context.WithoutCancel(ctx)); lerr != nil {
+			s.Log.Error("reload failed", "err", lerr)
+		}
+		for _, r := range batch {
+			r.res, r.err = routing.Result{}, &sb.Error{Code: sb.EINTERNAL, Message: "not saved", Err: err}
+		}
+	}
+	for _, r := range batch {
+		close(r.done)
+	}
+	if err == nil {
+		if s.metrics != nil {
+			s.metrics.observe(b)
+		}
+		s.Broker.Publish(b.Events)
+		if len(b.Deliveries) > 0 {
+			s.wakeDelivery()
+		}
+	}
+}
+
+// addResult adds one command's output to the batch.
+func (s *Server) addResult(b *sb.Batch, r *routing.Result) {
+	c := &r.Changes
+	b.Chats = append(b.Chats, c.Chats...)
+	b.Operators = append(b.Operators, c.Operators...)
+	b.DeletedOperators = append(b.DeletedOperators, c.DeletedOperators...)
+	b.Messages = append(b.Messages, c.Messages...)
+	b.Events = append(b.Events, r.Events...)
+	b.Decisions = append(b.Decisions, r.Decisions...)
+	if c.Config {
+		b.Config = &sb.Config{}
+	}
+	for _, ev := range r.Events {
+		b.Deliveries = append(b.Deliveries, s.deliveriesFor(ev)...)
+	}
+}
+
+// deliveriesFor lists the webhook deliveries of an event: the chat's
+// event_webhook_url and every matching subscription.
+func (s *Server) deliveriesFor(ev sb.Event) []sb.Delivery {
+	var out []sb.Delivery
+	now := s.now()
+	if ev.Chat != nil && ev.Chat.WebhookURL != "" {
+		out = append(out, sb.Delivery{URL: ev.Chat.WebhookURL, EventSeq: ev.Seq, ChatID: ev.ChatID, NextAt: now, CreatedAt: now})
+	}
+	for _, w := range s.webhooks {
+		if subscribed(w, ev.Name) {
+			out = append(out, sb.Delivery{WebhookID: w.ID, URL: w.URL, EventSeq: ev.Seq, ChatID: ev.ChatID, NextAt: now, CreatedAt: now})
+		}
+	}
+	return out
+}
+
+func subscribed(w sb.Webhook, name string) bool {
+	if len(w.Events) == 0 {
+		return true
+	}
+	for _, e := range w.Events {
+		if e == "*" || e == name {
+			return true
+		}
+	}
+	return false
+}
+
+// SetWebhooks replaces the cached subscriptions after a change in the store.
+func (s *Server) SetWebhooks(ctx context.Context) error {
+	hooks, err := s.Store.Webhooks(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.webhooks = hooks
+	s.mu.Unlock()
+	return nil
+}
+
+// SessionOpened counts a panel session of an operator; the first one
+// restores presence.
+func (s *Server) SessionOpened(ctx context.Context, opID string) {
+	s.smu.Lock()
+	s.sessions[opID]++
+	first := s.sessions[opID] == 1
+	s.smu.Unlock()
+	if first {
+		if _, err := s.Do(ctx, routing.PresenceRestored{OperatorID: opID}); err != nil {
+			s.Log.Warn("presence", "operator", opID, "err", err)
+		}
+	}
+}
+
+// SessionClosed ends a panel session; the last one loses presence.
+func (s *Server) SessionClosed(ctx context.Context, opID string) {
+	s.smu.Lock()
+	s.sessions[opID]--
+	last := s.sessions[opID] == 0
+	if last {
+		delete(s.sessions, opID)
+	}
+	s.smu.Unlock()
+	if last {
+		if _, err := s.Do(ctx, routing.PresenceLost{OperatorID: opID}); err != nil {
+			s.Log.Warn("presence", "operator", opID, "err", err)
+		}
+	}
+}

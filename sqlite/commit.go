@@ -1,0 +1,285 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strconv"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+// Commit writes a batch in one transaction: all of it or nothing. Chats and
+// operators are upserted, the latest entry of each id winning; deleted
+// operators (and their passwords) are removed before the upserts, so an
+// operator both deleted and upserted in one batch stays. Queue positions are
+// derived, not stored: chats are written with QueuePosition 0. Messages,
+// events and decisions are inserted (a seq or id already stored is
+// ECONFLICT). On success each enqueued delivery gets its ID; a delivery for
+// a subscription that no longer exists is dropped and keeps ID 0.
+func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
+	if b == nil {
+		return sb.Errorf(sb.EINVALID, "", "nil batch")
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		return internal(err, "begin")
+	}
+	defer tx.Rollback()
+	w := &writer{ctx: ctx, tx: tx, s: &s.stmts}
+	ids, err := w.batch(b)
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return translate(err, "commit")
+	}
+	for i, id := range ids {
+		b.Deliveries[i].ID = id
+	}
+	return nil
+}
+
+// writer writes one batch inside one transaction.
+type writer struct {
+	ctx context.Context
+	tx  *sql.Tx
+	s   *stmts
+}
+
+func (w *writer) batch(b *sb.Batch) ([]int64, error) {
+	for _, step := range []func(*sb.Batch) error{
+		w.operators, w.chats, w.messages, w.events, w.decisions, w.config, w.meta,
+	} {
+		if err := step(b); err != nil {
+			return nil, err
+		}
+	}
+	return w.deliveries(b.Deliveries)
+}
+
+// stmt is a prepared statement bound to the transaction.
+func (w *writer) stmt(st *sql.Stmt) *sql.Stmt { return w.tx.StmtContext(w.ctx, st) }
+
+func (w *writer) operators(b *sb.Batch) error {
+	if len(b.DeletedOperators) > 0 {
+		del, delPw := w.stmt(w.s.deleteOperator), w.stmt(w.s.deletePassword)
+		for _, id := range b.DeletedOperators {
+			if _, err := del.ExecContext(w.ctx, id); err != nil {
+				return translate(err, "operator")
+			}
+			if _, err := delPw.ExecContext(w.ctx, id); err != nil {
+				return translate(err, "password")
+			}
+		}
+	}
+	if len(b.Operators) == 0 {
+		return nil
+	}
+	put := w.stmt(w.s.putOperator)
+	for _, o := range latest(b.Operators, func(o *sb.Operator) string { return o.ID }) {
+		data, err := marshal(o, "operator")
+		if err == nil {
+			_, err = put.ExecContext(w.ctx, o.ID, data)
+		}
+		if err != nil {
+			return translate(err, "operator")
+		}
+	}
+	return nil
+}
+
+func (w *writer) chats(b *sb.Batch) error {
+	if len(b.Chats) == 0 {
+		return nil
+	}
+	closeSeq := closeSeqs(b.Events)
+	put := w.stmt(w.s.putChat)
+	for _, c := range latest(b.Chats, func(c *sb.Chat) string { return c.ID }) {
+		args, err := chatArgs(*c, closeSeq)
+		if err == nil {
+			_, err = put.ExecContext(w.ctx, args...)
+		}
+		if err != nil {
+			return translate(err, "chat")
+		}
+	}
+	return nil
+}
+
+// chatArgs are the putChat arguments for c.
+func chatArgs(c sb.Chat, closeSeq map[string]int64) ([]any, error) {
+	id, err := strconv.ParseInt(c.ID, 10, 64)
+	if err != nil {
+		return nil, sb.Errorf(sb.EINVALID, "chat_id", "chat id %q is not a number", c.ID)
+	}
+	c.QueuePosition = 0
+	created, err := nanos(c.CreatedAt)
+	if err != nil {
+		return nil, err
+	}
+	closed, err := nanos(c.ClosedAt)
+	if err != nil {
+		return nil, err
+	}
+	var seq any
+	if n, ok := closeSeq[c.ID]; ok && c.Status == sb.ChatClosed {
+		seq = n
+	}
+	data, err := marshal(&c, "chat")
+	return []any{id, string(c.Status), c.OperatorID, c.Client.ID, c.Channel, created, closed, seq, data}, err
+}
+
+// closeSeqs maps each chat closed in events to its chat_closed event's seq.
+func closeSeqs(events []sb.Event) map[string]int64 {
+	m := map[string]int64{}
+	for i := range events {
+		if events[i].Name == sb.EventChatClosed {
+			m[events[i].ChatID] = events[i].Seq
+		}
+	}
+	return m
+}
+
+func (w *writer) messages(b *sb.Batch) error {
+	if len(b.Messages) == 0 {
+		return nil
+	}
+	put := w.stmt(w.s.putMessage)
+	for i := range b.Messages {
+		m := &b.Messages[i]
+		data, err := marshal(m, "message")
+		if err == nil {
+			_, err = put.ExecContext(w.ctx, m.ID, m.ChatID, data)
+		}
+		if err != nil {
+			return translate(err, "message")
+		}
+	}
+	return nil
+}
+
+func (w *writer) events(b *sb.Batch) error {
+	if len(b.Events) == 0 {
+		return nil
+	}
+	put := w.stmt(w.s.putEvent)
+	for i := range b.Events {
+		e := &b.Events[i]
+		at, err := nanos(e.OccurredAt)
+		var data string
+		if err == nil {
+			data, err = marshal(e, "event")
+		}
+		if err == nil {
+			_, err = put.ExecContext(w.ctx, e.Seq, e.Name, e.ChatID, at, data)
+		}
+		if err != nil {
+			return translate(err, "event")
+		}
+	}
+	return nil
+}
+
+func (w *writer) decisions(b *sb.Batch) error {
+	if len(b.Decisions) == 0 {
+		return nil
+	}
+	put := w.stmt(w.s.putDecision)
+	for i := range b.Decisions {
+		d := &b.Decisions[i]
+		at, err := nanos(d.At)
+		var data string
+		if err == nil {
+			data, err = marshal(d, "decision")
+		}
+		if err == nil {
+			_, err = put.ExecContext(w.ctx, d.Seq, at, data)
+		}
+		if err != nil {
+			return translate(err, "decision")
+		}
+	}
+	return nil
+}
+
+func (w *writer) config(b *sb.Batch) error {
+	if b.Config == nil {
+		return nil
+	}
+	data, err := marshal(b.Config, "config")
+	if err == nil {
+		_, err = w.stmt(w.s.putConfig).ExecContext(w.ctx, data)
+	}
+	return translate(err, "config")
+}
+
+func (w *writer) meta(b *sb.Batch) error {
+	data, err := marshal(&b.Counters, "counters")
+	if err == nil {
+		_, err = w.stmt(w.s.putMeta).ExecContext(w.ctx, data, formatNow(b.Now))
+	}
+	return translate(err, "counters")
+}
+
+// deliveries enqueues ds and returns their ids (0 for one dropped).
+func (w *writer) deliveries(ds []sb.Delivery) ([]int64, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	put := w.stmt(w.s.putDelivery)
+	ids := make([]int64, len(ds))
+	for i := range ds {
+		id, err := w.delivery(put, &ds[i])
+		if err != nil {
+			return nil, translate(err, "delivery")
+		}
+		ids[i] = id
+	}
+	return ids, nil
+}
+
+func (w *writer) delivery(put *sql.Stmt, d *sb.Delivery) (int64, error) {
+	next, err := nanos(d.NextAt)
+	if err != nil {
+		return 0, err
+	}
+	created, err := nanos(d.CreatedAt)
+	if err != nil {
+		return 0, err
+	}
+	res, err := put.ExecContext(w.ctx, d.WebhookID, d.URL, d.EventSeq, d.ChatID, d.Attempts, next, d.Done, created)
+	if err != nil {
+		return 0, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// latest returns pointers to the items not superseded by a later item with
+// the same key.
+func latest[T any](items []T, key func(*T) string) []*T {
+	out := make([]*T, 0, len(items))
+	if len(items) == 1 {
+		return append(out, &items[0])
+	}
+	seen := make(map[string]bool, len(items))
+	for i := len(items) - 1; i >= 0; i-- {
+		if k := key(&items[i]); !seen[k] {
+			seen[k] = true
+			out = append(out, &items[i])
+		}
+	}
+	return out
+}
+
+// marshal is v as JSON text.
+func marshal(v any, what string) (string, error) {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return "", internal(err, "encode "+what)
+	}
+	return string(data), nil
+}

@@ -1,0 +1,122 @@
+// Package sqlite is the embedded store: switchboard.Store on one SQLite file
+// through the pure-Go driver modernc.org/sqlite.
+//
+// The file is in WAL mode with synchronous=FULL, so every commit that
+// returned is on disk before the caller hears of it (a SIGKILL or a power cut
+// loses nothing acknowledged). Writes (Commit and the token, password,
+// webhook and delivery calls) go through one connection, since SQLite
+// serialises writers anyway; reads use a separate pool of read-only
+// connections that WAL lets run alongside the writer.
+//
+// Vocabulary objects are stored whole as JSON next to the columns the
+// queries need. Timestamps: query columns hold Unix nanoseconds (NULL for the
+// zero time; times outside 1678–2262 are refused), the JSON holds RFC 3339
+// with nanoseconds. Every time read back is in UTC, so what was committed in
+// UTC comes back reflect.DeepEqual.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	sb "github.com/switchboard/switchboard"
+	_ "modernc.org/sqlite" // the "sqlite" database/sql driver
+)
+
+var _ sb.Store = (*Store)(nil)
+
+// Store is a switchboard.Store on one SQLite file. It is safe for
+// concurrent use.
+type Store struct {
+	w     *sql.DB // the one writer connection
+	r     *sql.DB // read-only connections
+	stmts stmts   // prepared on w
+}
+
+// busyMs is how long a connection waits for a lock before SQLITE_BUSY.
+const busyMs = "10000"
+
+// Open opens (creating it and its folder when missing) the database file at
+// path and applies the migrations it lacks.
+func Open(ctx context.Context, path string) (*Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, internal(err, "create the data folder")
+	}
+	s := &Store{}
+	var err error
+	if s.w, err = openWriter(ctx, path); err != nil {
+		return nil, err
+	}
+	if err = migrate(ctx, s.w); err == nil {
+		err = s.stmts.prepare(ctx, s.w)
+	}
+	if err == nil {
+		s.r, err = openReaders(ctx, path)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// openWriter opens the single writer connection. BEGIN IMMEDIATE takes the
+// write lock at once, so a transaction never fails half-way on a lock.
+func openWriter(ctx context.Context, path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(path,
+		"_pragma=busy_timeout("+busyMs+")", "_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)", "_txlock=immediate"))
+	if err != nil {
+		return nil, internal(err, "open the database")
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, internal(err, "open the database")
+	}
+	return db, nil
+}
+
+// openReaders opens the pool of query-only connections.
+func openReaders(ctx context.Context, path string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(path,
+		"_pragma=busy_timeout("+busyMs+")", "_pragma=foreign_keys(1)", "_query_only=1"))
+	if err != nil {
+		return nil, internal(err, "open the database")
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	db.SetMaxOpenConns(n)
+	db.SetMaxIdleConns(n)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, internal(err, "open the database")
+	}
+	return db, nil
+}
+
+// dsn is a file: URI for path with the driver's parameters.
+func dsn(path string, params ...string) string {
+	esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	return "file:" + esc + "?" + strings.Join(params, "&")
+}
+
+// Close releases the store.
+func (s *Store) Close() error {
+	var err error
+	s.stmts.close()
+	for _, db := range []*sql.DB{s.r, s.w} {
+		if db != nil {
+			if e := db.Close(); e != nil && err == nil {
+				err = internal(e, "close the database")
+			}
+		}
+	}
+	return err
+}

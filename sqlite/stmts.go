@@ -1,0 +1,66 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+)
+
+// stmts are the statements Commit runs, prepared once on the writer
+// connection and reused by every transaction.
+type stmts struct {
+	putChat, putOperator, deleteOperator, deletePassword *sql.Stmt
+	putMessage, putEvent, putDecision                    *sql.Stmt
+	putConfig, putMeta, putDelivery                      *sql.Stmt
+}
+
+const (
+	sqlPutChat = `INSERT INTO chats (id, status, operator_id, client_id, channel, created_at, closed_at, close_seq, json)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET status = excluded.status, operator_id = excluded.operator_id,
+			client_id = excluded.client_id, channel = excluded.channel, created_at = excluded.created_at,
+			closed_at = excluded.closed_at, json = excluded.json,
+			close_seq = CASE WHEN excluded.status = 'closed' THEN coalesce(excluded.close_seq, chats.close_seq) END`
+	sqlPutOperator = `INSERT INTO operators (id, json) VALUES (?, ?)
+		ON CONFLICT (id) DO UPDATE SET json = excluded.json`
+	sqlDeleteOperator = `DELETE FROM operators WHERE id = ?`
+	sqlDeletePassword = `DELETE FROM passwords WHERE operator_id = ?`
+	sqlPutMessage     = `INSERT INTO messages (id, chat_id, json) VALUES (?, ?, ?)`
+	sqlPutEvent       = `INSERT INTO events (seq, name, chat_id, occurred_at, json) VALUES (?, ?, ?, ?, ?)`
+	sqlPutDecision    = `INSERT INTO decisions (seq, at, json) VALUES (?, ?, ?)`
+	sqlPutConfig      = `INSERT INTO config (id, json) VALUES (1, ?)
+		ON CONFLICT (id) DO UPDATE SET json = excluded.json`
+	sqlPutMeta = `INSERT INTO meta (id, counters, now) VALUES (1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET counters = excluded.counters, now = excluded.now`
+	// A delivery for a subscription deleted before the commit is dropped.
+	sqlPutDelivery = `INSERT INTO deliveries (webhook_id, url, event_seq, chat_id, attempts, next_at, done, created_at)
+		SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+		WHERE ?1 = '' OR EXISTS (SELECT 1 FROM webhooks WHERE id = ?1)`
+)
+
+func (s *stmts) prepare(ctx context.Context, db *sql.DB) error {
+	for _, p := range []struct {
+		stmt **sql.Stmt
+		sql  string
+	}{
+		{&s.putChat, sqlPutChat}, {&s.putOperator, sqlPutOperator},
+		{&s.deleteOperator, sqlDeleteOperator}, {&s.deletePassword, sqlDeletePassword},
+		{&s.putMessage, sqlPutMessage}, {&s.putEvent, sqlPutEvent}, {&s.putDecision, sqlPutDecision},
+		{&s.putConfig, sqlPutConfig}, {&s.putMeta, sqlPutMeta}, {&s.putDelivery, sqlPutDelivery},
+	} {
+		st, err := db.PrepareContext(ctx, p.sql)
+		if err != nil {
+			return internal(err, "prepare")
+		}
+		*p.stmt = st
+	}
+	return nil
+}
+
+func (s *stmts) close() {
+	for _, st := range []*sql.Stmt{s.putChat, s.putOperator, s.deleteOperator, s.deletePassword,
+		s.putMessage, s.putEvent, s.putDecision, s.putConfig, s.putMeta, s.putDelivery} {
+		if st != nil {
+			st.Close()
+		}
+	}
+}
