@@ -21,7 +21,7 @@ func sbStart(t *testing.T, data string) *Main {
 	t.Helper()
 	m := NewMain()
 	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", data, sbAdminSecret
-	m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	m.Log = quietLog()
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -115,3 +115,5 @@ func sbWait(t *testing.T, d time.Duration, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

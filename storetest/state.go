@@ -1,0 +1,171 @@
+package storetest
+
+import (
+	"context"
+	"reflect"
+	"testing"
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+func testRoundTrip(t *testing.T, s sb.Store) {
+	cfg := config()
+	queued := chat(9, sb.ChatQueued, "", at(5))
+	queued.QueuePosition = 3
+	b := &sb.Batch{
+		Config:    &cfg,
+		Operators: []sb.Operator{operator("op-b", sb.StatusOnline), operator("op-a", sb.StatusBreak)},
+		Chats: []sb.Chat{chat(10, sb.ChatActive, "op-a", at(6)), queued, closed(4, "op-b", at(7)),
+			chat(11, sb.ChatNew, "", at(8))},
+		Messages:  []sb.Message{message(1, "10", at(6))},
+		Events:    []sb.Event{event(1, sb.EventChatCreated, "10", at(6)), event(2, sb.EventConfigChanged, "", at(6))},
+		Decisions: []sb.Decision{decision(1, at(6)), decision(2, at(7))},
+		Counters:  counters(10),
+		Now:       at(9),
+	}
+	commit(t, s, b)
+	queued.QueuePosition = 0
+	want := sb.State{
+		Config:    cfg,
+		Operators: []sb.Operator{b.Operators[1], b.Operators[0]},
+		Chats:     []sb.Chat{queued, b.Chats[0], b.Chats[3]},
+		Closed:    []sb.Chat{b.Chats[2]},
+		Audit:     b.Decisions,
+		Counters:  counters(10),
+		Now:       at(9),
+	}
+	equal(t, "state", load(t, s), want)
+}
+
+// testTimesUTC commits every timestamp in another zone and expects each
+// back exactly, in UTC, from every read.
+func testTimesUTC(t *testing.T, s sb.Store) {
+	ctx := context.Background()
+	kyiv := time.FixedZone("EET", 2*3600)
+	local, inUTC := t0.In(kyiv).Add(987*time.Nanosecond), t0.Add(987*time.Nanosecond)
+	build := func(when time.Time) (*sb.Batch, sb.Token, sb.Webhook, sb.Attempt) {
+		cfg := config()
+		b := &sb.Batch{
+			Config: &cfg, Operators: []sb.Operator{operator("op-a", sb.StatusOnline)},
+			Chats:    []sb.Chat{chat(1, sb.ChatActive, "op-a", t0), closed(2, "op-a", t0)},
+			Messages: []sb.Message{message(1, "1", t0)}, Decisions: []sb.Decision{decision(1, t0)},
+			Events: []sb.Event{event(1, sb.EventMessageCreated, "1", t0)}, Now: t0,
+			Deliveries: []sb.Delivery{{URL: "https://crm.example.com/hook", EventSeq: 1, ChatID: "1"}},
+		}
+		b.Events[0].Message = &b.Messages[0]
+		tok := sb.Token{ID: "tok", Hash: "h", Role: sb.RoleAdmin}
+		wh := sb.Webhook{ID: "wh", URL: "https://example.com", Events: []string{"*"}}
+		a := sb.Attempt{DeliveryID: 1, EventSeq: 1, StatusCode: 500}
+		for _, v := range []any{b, &tok, &wh, &a} {
+			setTimes(reflect.ValueOf(v), when)
+		}
+		return b, tok, wh, a
+	}
+	b, tok, wh, a := build(local)
+	commit(t, s, b)
+	check(t, s.CreateToken(ctx, tok))
+	check(t, s.CreateWebhook(ctx, wh))
+	d := b.Deliveries[0]
+	check(t, s.RecordAttempt(ctx, d, a))
+
+	want, tok, wh, a := build(inUTC)
+	want.Deliveries[0].ID = d.ID
+	st := load(t, s)
+	equal(t, "loaded config", st.Config, *want.Config)
+	equal(t, "loaded operators", st.Operators, want.Operators)
+	equal(t, "loaded open chats", st.Chats, want.Chats[:1])
+	equal(t, "loaded closed chats", st.Closed, want.Chats[1:])
+	equal(t, "loaded decisions", st.Audit, want.Decisions)
+	equal(t, "loaded now", st.Now, inUTC)
+	equal(t, "Chat", must(t, s.Chat(ctx, "2")), want.Chats[1])
+	equal(t, "Events", must(t, s.Events(ctx, 0, 10)), want.Events)
+	equal(t, "Messages", must(t, s.Messages(ctx, "1")), want.Messages)
+	equal(t, "Decisions", must(t, s.Decisions(ctx, time.Time{}, 10)), want.Decisions)
+	equal(t, "ChatsCreated", must(t, s.ChatsCreated(ctx, inUTC, inUTC.Add(1))), want.Chats)
+	equal(t, "Tokens", must(t, s.Tokens(ctx)), []sb.Token{tok})
+	equal(t, "Webhooks", must(t, s.Webhooks(ctx)), []sb.Webhook{wh})
+	equal(t, "PendingDeliveries", must(t, s.PendingDeliveries(ctx, 10)), want.Deliveries)
+	equal(t, "Attempts", must(t, s.Attempts(ctx, "", 10)), []sb.Attempt{a})
+}
+
+func testLatestWins(t *testing.T, s sb.Store) {
+	ctx := context.Background()
+	busy := operator("op-a", sb.StatusOnline)
+	busy.Active = 2
+	queued, active := chat(1, sb.ChatQueued, "", at(0)), chat(1, sb.ChatActive, "op-a", at(0))
+	commit(t, s, &sb.Batch{
+		Operators: []sb.Operator{operator("op-a", sb.StatusOffline), busy},
+		Chats:     []sb.Chat{queued, chat(2, sb.ChatNew, "", at(1)), active},
+	})
+	st := load(t, s)
+	equal(t, "operators", st.Operators, []sb.Operator{busy})
+	equal(t, "chats", st.Chats, []sb.Chat{active, chat(2, sb.ChatNew, "", at(1))})
+
+	done := closed(1, "op-a", at(9))
+	commit(t, s, &sb.Batch{Chats: []sb.Chat{done}, Events: []sb.Event{closedEvent(1, done)}})
+	st = load(t, s)
+	equal(t, "open chats after the close", ids(st.Chats), []string{"2"})
+	equal(t, "closed chats after the close", st.Closed, []sb.Chat{done})
+	equal(t, "Chat", must(t, s.Chat(ctx, "1")), done)
+}
+
+func testDeletedOperators(t *testing.T, s sb.Store) {
+	ctx := context.Background()
+	a, b := operator("op-a", sb.StatusOnline), operator("op-b", sb.StatusOnline)
+	commit(t, s, &sb.Batch{Operators: []sb.Operator{a, b}})
+	check(t, s.SetPassword(ctx, "op-a", "hash-a"))
+	check(t, s.SetPassword(ctx, "op-b", "hash-b"))
+	commit(t, s, &sb.Batch{DeletedOperators: []string{"op-a", "op-unknown"}})
+	equal(t, "operators", load(t, s).Operators, []sb.Operator{b})
+	_, err := s.PasswordHash(ctx, "op-a")
+	wantCode(t, "PasswordHash of a deleted operator", err, sb.ENOTFOUND)
+	equal(t, "password of op-b", must(t, s.PasswordHash(ctx, "op-b")), "hash-b")
+}
+
+func testDeletedThenUpserted(t *testing.T, s sb.Store) {
+	a := operator("op-a", sb.StatusOnline)
+	commit(t, s, &sb.Batch{Operators: []sb.Operator{a}})
+	a.Name = "Re-created"
+	commit(t, s, &sb.Batch{Operators: []sb.Operator{a}, DeletedOperators: []string{"op-a"}})
+	equal(t, "operators", load(t, s).Operators, []sb.Operator{a})
+}
+
+func testAtomicity(t *testing.T, s sb.Store) {
+	ctx := context.Background()
+	commit(t, s, &sb.Batch{
+		Chats:  []sb.Chat{chat(1, sb.ChatNew, "", at(0))},
+		Events: []sb.Event{event(1, sb.EventChatCreated, "1", at(0))}, Counters: counters(1), Now: at(0),
+	})
+	before := load(t, s)
+	cfg := config()
+	bad := &sb.Batch{
+		Config: &cfg, Operators: []sb.Operator{operator("op-a", sb.StatusOnline)},
+		DeletedOperators: []string{"op-b"},
+		Chats:            []sb.Chat{chat(2, sb.ChatNew, "", at(1)), closed(1, "op-a", at(1))},
+		Messages:         []sb.Message{message(1, "2", at(1))},
+		Decisions:        []sb.Decision{decision(1, at(1))},
+		Events:           []sb.Event{event(2, sb.EventChatCreated, "2", at(1)), event(1, sb.EventChatCreated, "1", at(1))},
+		Deliveries:       []sb.Delivery{{URL: "https://example.com", EventSeq: 2, ChatID: "2", NextAt: at(1)}},
+		Counters:         counters(2), Now: at(1),
+	}
+	wantCode(t, "Commit repeating an event seq", s.Commit(ctx, bad), sb.ECONFLICT)
+	equal(t, "state after the failed commit", load(t, s), before)
+	equal(t, "events after the failed commit", len(must(t, s.Events(ctx, 0, 10))), 1)
+	equal(t, "messages after the failed commit", len(must(t, s.Messages(ctx, "2"))), 0)
+	equal(t, "pending deliveries after the failed commit", len(must(t, s.PendingDeliveries(ctx, 10))), 0)
+	equal(t, "delivery id after the failed commit", bad.Deliveries[0].ID, int64(0))
+	_, err := s.Chat(ctx, "2")
+	wantCode(t, "Chat of the failed batch", err, sb.ENOTFOUND)
+}
+
+func testCanceled(t *testing.T, s sb.Store) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Commit(ctx, &sb.Batch{Chats: []sb.Chat{chat(1, sb.ChatNew, "", at(0))}, Now: at(0)}); err == nil {
+		t.Fatal("Commit with a canceled context succeeded")
+	}
+	if _, ok, err := s.Load(context.Background()); ok || err != nil {
+		t.Errorf("Load after a canceled commit: ok %v, err %v; want false, nil", ok, err)
+	}
+}
