@@ -3,8 +3,11 @@ GO ?= go
 
 .PHONY: test test-race lint bench fuzz verify
 
+# Everything under the race detector (-short trims the routing differential
+# run to 20,000 steps there), then the full 200,000-step differential run.
 test:
-	$(GO) test -race -count=1 ./...
+	$(GO) test -race -short -count=1 ./...
+	$(GO) test -count=1 -run 'TestDifferential|TestExportRebuild' ./routing
 
 test-race: test
 

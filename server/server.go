@@ -110,6 +110,7 @@ func (s *Server) Run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	go s.deliverLoop(ctx)
+	s.endStaleSessions(ctx)
 	for {
 		s.resetTimer(timer)
 		var batch []*request
@@ -184,6 +185,22 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 		if len(b.Deliveries) > 0 {
 			s.wakeDelivery()
 		}
+	}
+}
+
+// endStaleSessions ends the panel sessions that were open when the server
+// stopped: their connections are gone.
+func (s *Server) endStaleSessions(ctx context.Context) {
+	var batch []*request
+	s.View(func(e *routing.Engine) {
+		for _, o := range e.Operators() {
+			if o.Connected {
+				batch = append(batch, &request{cmd: routing.PresenceLost{OperatorID: o.ID}, done: make(chan struct{})})
+			}
+		}
+	})
+	if len(batch) > 0 {
+		s.apply(ctx, batch)
 	}
 }
 

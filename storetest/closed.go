@@ -23,7 +23,7 @@ func testClosedChats(t *testing.T, s sb.Store) {
 	st := load(t, s)
 	equal(t, "open chats", ids(st.Chats), []string{"3", "6"})
 	equal(t, "closed chats", ids(st.Closed), []string{"1", "2", "4", "5"})
-	equal(t, "Chat of a closed chat", must(t, s.Chat(ctx, "4")), b.Chats[3])
+	equal(t, "Chat of a closed chat", must(s.Chat(ctx, "4"))(t), b.Chats[3])
 	for _, id := range []string{"99", "x", ""} {
 		_, err := s.Chat(ctx, id)
 		wantCode(t, "Chat("+strconv.Quote(id)+")", err, sb.ENOTFOUND)
@@ -42,7 +42,7 @@ func testClosedChats(t *testing.T, s sb.Store) {
 		{"op-b", 5, 10, []string{"2"}},
 		{"op-c", 0, 10, []string{}},
 	} {
-		got := must(t, s.ClosedChats(ctx, tc.op, tc.before, tc.limit))
+		got := must(s.ClosedChats(ctx, tc.op, tc.before, tc.limit))(t)
 		equal(t, "ClosedChats("+tc.op+", "+strconv.FormatInt(tc.before, 10)+", "+strconv.Itoa(tc.limit)+")", ids(got), tc.want)
 	}
 }

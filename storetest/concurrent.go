@@ -35,7 +35,7 @@ func testConcurrent(t *testing.T, s sb.Store) {
 			t.Error(err)
 		}
 	}
-	equal(t, "events", len(must(t, s.Events(ctx, 0, 2*n))), n)
+	equal(t, "events", len(must(s.Events(ctx, 0, 2*n))(t)), n)
 }
 
 func loadUntil(ctx context.Context, s sb.Store, done <-chan struct{}) error {

@@ -36,13 +36,16 @@ func load(t *testing.T, s sb.Store) sb.State {
 	return st
 }
 
-// must fails the test on err and returns v.
-func must[T any](t *testing.T, v T, err error) T {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
+// must fails the test given to its result on err, else returns v:
+// must(s.Tokens(ctx))(t).
+func must[T any](v T, err error) func(*testing.T) T {
+	return func(t *testing.T) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
 	}
-	return v
 }
 
 // wantCode checks err's switchboard code.

@@ -19,10 +19,10 @@ func testEvents(t *testing.T, s sb.Store) {
 		commit(t, s, b)
 		all = append(all, b.Events...)
 	}
-	equal(t, "Events(0, 100)", must(t, s.Events(ctx, 0, 100)), all)
-	equal(t, "Events(3, 2)", must(t, s.Events(ctx, 3, 2)), all[3:5])
-	equal(t, "Events(6, 10)", must(t, s.Events(ctx, 6, 10)), all[6:])
-	equal(t, "Events(7, 10)", len(must(t, s.Events(ctx, 7, 10))), 0)
+	equal(t, "Events(0, 100)", must(s.Events(ctx, 0, 100))(t), all)
+	equal(t, "Events(3, 2)", must(s.Events(ctx, 3, 2))(t), all[3:5])
+	equal(t, "Events(6, 10)", must(s.Events(ctx, 6, 10))(t), all[6:])
+	equal(t, "Events(7, 10)", len(must(s.Events(ctx, 7, 10))(t)), 0)
 }
 
 func testCountEvents(t *testing.T, s sb.Store) {
@@ -43,7 +43,7 @@ func testCountEvents(t *testing.T, s sb.Store) {
 		{sb.EventLimit, at(1), at(2), 1},
 		{sb.EventChatClosed, at(0), at(9), 0},
 	} {
-		got := must(t, s.CountEvents(ctx, tc.name, tc.from, tc.to))
+		got := must(s.CountEvents(ctx, tc.name, tc.from, tc.to))(t)
 		equal(t, "CountEvents("+tc.name+", "+tc.from.String()+", "+tc.to.String()+")", got, tc.want)
 	}
 }
@@ -53,9 +53,9 @@ func testMessages(t *testing.T, s sb.Store) {
 	m := []sb.Message{message(1, "1", at(0)), message(2, "2", at(1)), message(3, "1", at(2)), message(4, "1", at(3))}
 	commit(t, s, &sb.Batch{Messages: m[:2]})
 	commit(t, s, &sb.Batch{Messages: m[2:]})
-	equal(t, "Messages(1)", must(t, s.Messages(ctx, "1")), []sb.Message{m[0], m[2], m[3]})
-	equal(t, "Messages(2)", must(t, s.Messages(ctx, "2")), m[1:2])
-	equal(t, "Messages(3)", len(must(t, s.Messages(ctx, "3"))), 0)
+	equal(t, "Messages(1)", must(s.Messages(ctx, "1"))(t), []sb.Message{m[0], m[2], m[3]})
+	equal(t, "Messages(2)", must(s.Messages(ctx, "2"))(t), m[1:2])
+	equal(t, "Messages(3)", len(must(s.Messages(ctx, "3"))(t)), 0)
 	wantCode(t, "Commit repeating a message id", s.Commit(ctx, &sb.Batch{Messages: m[:1]}), sb.ECONFLICT)
 }
 
@@ -67,10 +67,10 @@ func testDecisions(t *testing.T, s sb.Store) {
 	}
 	commit(t, s, &sb.Batch{Decisions: d[:3]})
 	commit(t, s, &sb.Batch{Decisions: d[3:]})
-	equal(t, "Decisions(zero, 100)", must(t, s.Decisions(ctx, time.Time{}, 100)), d)
-	equal(t, "Decisions(at 3, 100)", must(t, s.Decisions(ctx, at(3), 100)), d[2:])
-	equal(t, "Decisions(at 3, 2)", must(t, s.Decisions(ctx, at(3), 2)), d[2:4])
-	equal(t, "Decisions(after the last)", len(must(t, s.Decisions(ctx, at(5).Add(1), 100))), 0)
+	equal(t, "Decisions(zero, 100)", must(s.Decisions(ctx, time.Time{}, 100))(t), d)
+	equal(t, "Decisions(at 3, 100)", must(s.Decisions(ctx, at(3), 100))(t), d[2:])
+	equal(t, "Decisions(at 3, 2)", must(s.Decisions(ctx, at(3), 2))(t), d[2:4])
+	equal(t, "Decisions(after the last)", len(must(s.Decisions(ctx, at(5).Add(1), 100))(t)), 0)
 }
 
 func testChatsCreated(t *testing.T, s sb.Store) {
@@ -78,8 +78,8 @@ func testChatsCreated(t *testing.T, s sb.Store) {
 	c := []sb.Chat{chat(1, sb.ChatNew, "", at(0)), chat(2, sb.ChatNew, "", at(1)), closed(3, "op-a", at(3))}
 	c[2].CreatedAt = at(2)
 	commit(t, s, &sb.Batch{Chats: c})
-	equal(t, "ChatsCreated(1, 2)", must(t, s.ChatsCreated(ctx, at(1), at(2))), c[1:2])
-	equal(t, "ChatsCreated(0, 3)", must(t, s.ChatsCreated(ctx, at(0), at(3))), c)
-	equal(t, "ChatsCreated(zero, far)", must(t, s.ChatsCreated(ctx, time.Time{}, at(1e9))), c)
-	equal(t, "ChatsCreated(3, 4)", len(must(t, s.ChatsCreated(ctx, at(3), at(4)))), 0)
+	equal(t, "ChatsCreated(1, 2)", must(s.ChatsCreated(ctx, at(1), at(2)))(t), c[1:2])
+	equal(t, "ChatsCreated(0, 3)", must(s.ChatsCreated(ctx, at(0), at(3)))(t), c)
+	equal(t, "ChatsCreated(zero, far)", must(s.ChatsCreated(ctx, time.Time{}, at(1e9)))(t), c)
+	equal(t, "ChatsCreated(3, 4)", len(must(s.ChatsCreated(ctx, at(3), at(4)))(t)), 0)
 }

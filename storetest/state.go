@@ -78,15 +78,15 @@ func testTimesUTC(t *testing.T, s sb.Store) {
 	equal(t, "loaded closed chats", st.Closed, want.Chats[1:])
 	equal(t, "loaded decisions", st.Audit, want.Decisions)
 	equal(t, "loaded now", st.Now, inUTC)
-	equal(t, "Chat", must(t, s.Chat(ctx, "2")), want.Chats[1])
-	equal(t, "Events", must(t, s.Events(ctx, 0, 10)), want.Events)
-	equal(t, "Messages", must(t, s.Messages(ctx, "1")), want.Messages)
-	equal(t, "Decisions", must(t, s.Decisions(ctx, time.Time{}, 10)), want.Decisions)
-	equal(t, "ChatsCreated", must(t, s.ChatsCreated(ctx, inUTC, inUTC.Add(1))), want.Chats)
-	equal(t, "Tokens", must(t, s.Tokens(ctx)), []sb.Token{tok})
-	equal(t, "Webhooks", must(t, s.Webhooks(ctx)), []sb.Webhook{wh})
-	equal(t, "PendingDeliveries", must(t, s.PendingDeliveries(ctx, 10)), want.Deliveries)
-	equal(t, "Attempts", must(t, s.Attempts(ctx, "", 10)), []sb.Attempt{a})
+	equal(t, "Chat", must(s.Chat(ctx, "2"))(t), want.Chats[1])
+	equal(t, "Events", must(s.Events(ctx, 0, 10))(t), want.Events)
+	equal(t, "Messages", must(s.Messages(ctx, "1"))(t), want.Messages)
+	equal(t, "Decisions", must(s.Decisions(ctx, time.Time{}, 10))(t), want.Decisions)
+	equal(t, "ChatsCreated", must(s.ChatsCreated(ctx, inUTC, inUTC.Add(1)))(t), want.Chats)
+	equal(t, "Tokens", must(s.Tokens(ctx))(t), []sb.Token{tok})
+	equal(t, "Webhooks", must(s.Webhooks(ctx))(t), []sb.Webhook{wh})
+	equal(t, "PendingDeliveries", must(s.PendingDeliveries(ctx, 10))(t), want.Deliveries)
+	equal(t, "Attempts", must(s.Attempts(ctx, "", 10))(t), []sb.Attempt{a})
 }
 
 func testLatestWins(t *testing.T, s sb.Store) {
@@ -107,7 +107,7 @@ func testLatestWins(t *testing.T, s sb.Store) {
 	st = load(t, s)
 	equal(t, "open chats after the close", ids(st.Chats), []string{"2"})
 	equal(t, "closed chats after the close", st.Closed, []sb.Chat{done})
-	equal(t, "Chat", must(t, s.Chat(ctx, "1")), done)
+	equal(t, "Chat", must(s.Chat(ctx, "1"))(t), done)
 }
 
 func testDeletedOperators(t *testing.T, s sb.Store) {
@@ -120,7 +120,7 @@ func testDeletedOperators(t *testing.T, s sb.Store) {
 	equal(t, "operators", load(t, s).Operators, []sb.Operator{b})
 	_, err := s.PasswordHash(ctx, "op-a")
 	wantCode(t, "PasswordHash of a deleted operator", err, sb.ENOTFOUND)
-	equal(t, "password of op-b", must(t, s.PasswordHash(ctx, "op-b")), "hash-b")
+	equal(t, "password of op-b", must(s.PasswordHash(ctx, "op-b"))(t), "hash-b")
 }
 
 func testDeletedThenUpserted(t *testing.T, s sb.Store) {
@@ -151,9 +151,9 @@ func testAtomicity(t *testing.T, s sb.Store) {
 	}
 	wantCode(t, "Commit repeating an event seq", s.Commit(ctx, bad), sb.ECONFLICT)
 	equal(t, "state after the failed commit", load(t, s), before)
-	equal(t, "events after the failed commit", len(must(t, s.Events(ctx, 0, 10))), 1)
-	equal(t, "messages after the failed commit", len(must(t, s.Messages(ctx, "2"))), 0)
-	equal(t, "pending deliveries after the failed commit", len(must(t, s.PendingDeliveries(ctx, 10))), 0)
+	equal(t, "events after the failed commit", len(must(s.Events(ctx, 0, 10))(t)), 1)
+	equal(t, "messages after the failed commit", len(must(s.Messages(ctx, "2"))(t)), 0)
+	equal(t, "pending deliveries after the failed commit", len(must(s.PendingDeliveries(ctx, 10))(t)), 0)
 	equal(t, "delivery id after the failed commit", bad.Deliveries[0].ID, int64(0))
 	_, err := s.Chat(ctx, "2")
 	wantCode(t, "Chat of the failed batch", err, sb.ENOTFOUND)
