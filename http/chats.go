@@ -282,6 +282,13 @@ func (h *Handler) assign(w http.ResponseWriter, r *http.Request) error {
 	if b.OperatorID == "" {
 		return sb.Errorf(sb.EINVALID, "operator_id", "operator_id is required")
 	}
+	// An unknown operator in the body is bad input (422), not a missing
+	// resource (404): the path names the chat.
+	var known bool
+	h.App.View(func(e *routing.Engine) { _, known = e.Operator(b.OperatorID) })
+	if !known {
+		return sb.Errorf(sb.EINVALID, "operator_id", "operator_id must name an operator")
+	}
 	return h.chatAction(w, r, routing.Assign{ChatID: r.PathValue("id"), OperatorID: b.OperatorID, Force: b.Force})
 }
 
@@ -337,9 +344,12 @@ func (h *Handler) closeChat(w http.ResponseWriter, r *http.Request) error {
 func (h *Handler) queue(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	var q []routing.QueueEntry
+	now := h.App.Now()
 	h.App.View(func(e *routing.Engine) {
 		for _, x := range e.Queue() {
 			if p.Role != sb.RoleOperator || serves(e, p.OperatorID, x.Chat.Topic) {
+				// The engine's clock stops between commands; the wait does not.
+				x.Waiting = max(x.Waiting, now.Sub(x.Chat.WaitStartedAt))
 				q = append(q, x)
 			}
 		}

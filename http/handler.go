@@ -85,7 +85,7 @@ func (h *Handler) routesTable() {
 	h.handle("GET /api/v1/chats", rAll, h.listChats)
 	h.handle("GET /api/v1/chats/{id}", rAll, h.getChat)
 	h.handle("GET /api/v1/chats/{id}/messages", rAll, h.listMessages)
-	h.handle("POST /api/v1/chats/{id}/messages", rAll, h.postMessage)
+	h.handle("POST /api/v1/chats/{id}/messages", rOperator|rIntegrator, h.postMessage)
 	h.handle("POST /api/v1/chats/{id}/accept", rOperator, h.accept)
 	h.handle("POST /api/v1/chats/{id}/take", rOperator, h.take)
 	h.handle("POST /api/v1/chats/{id}/assign", rStaff, h.assign)

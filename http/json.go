@@ -1,12 +1,16 @@
 package http
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
+	"time"
 
 	sb "github.com/switchboard/switchboard"
 )
@@ -58,25 +62,84 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 func decode(r *http.Request, v any) error {
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return decodeError(err)
+	err := dec.Decode(v)
+	if err != nil {
+		if err = decodeError(err, v); sb.ErrorCode(err) != sb.EINVALID {
+			return err
+		}
 	}
-	if dec.More() {
+	// Trailing data makes the body malformed, even when the value had a
+	// field error. (dec.More would let a stray '}' or ']' through.)
+	if _, terr := dec.Token(); terr != io.EOF {
 		return &sb.Error{Code: "bad_json", Message: "trailing data after the JSON body"}
 	}
-	return nil
+	return err
 }
 
-func decodeError(err error) error {
-	var typ *json.UnmarshalTypeError
+func decodeError(err error, v any) error {
+	var (
+		typ  *json.UnmarshalTypeError
+		terr *time.ParseError
+	)
 	switch {
+	case errors.As(err, &typ) && typ.Field == "":
+		return &sb.Error{Code: "bad_json", Message: "the body must be a JSON object"}
 	case errors.As(err, &typ):
-		return sb.Errorf(sb.EINVALID, typ.Field, "%s must be %s", typ.Field, typ.Type.String())
+		return sb.Errorf(sb.EINVALID, typ.Field, "%s must be %s", typ.Field, jsonKind(typ.Type))
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		q := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		f, uerr := strconv.Unquote(q)
+		if uerr != nil {
+			f = strings.Trim(q, `"`)
+		}
 		return sb.Errorf(sb.EINVALID, f, "unknown field %q", f)
 	case errors.Is(err, io.EOF):
 		return &sb.Error{Code: "bad_json", Message: "the body is empty"}
+	case errors.As(err, &terr) || strings.HasPrefix(err.Error(), "Time.UnmarshalJSON: "):
+		// The JSON parsed (Decode checks the syntax first); a time field
+		// rejected its value.
+		f := timeField(v)
+		return sb.Errorf(sb.EINVALID, f, "%s must be %s", f, jsonKind(reflect.TypeFor[time.Time]()))
 	}
 	return &sb.Error{Code: "bad_json", Message: "malformed JSON: " + err.Error()}
+}
+
+// jsonKind names the JSON value a Go type decodes from, for messages.
+func jsonKind(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == reflect.TypeFor[time.Time]():
+		return "an RFC 3339 time"
+	case t.Kind() == reflect.String:
+		return "a string"
+	case t.Kind() == reflect.Bool:
+		return "true or false"
+	case t.Kind() >= reflect.Int && t.Kind() <= reflect.Uint64:
+		return "an integer"
+	case t.Kind() == reflect.Float32 || t.Kind() == reflect.Float64:
+		return "a number"
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		return "an array"
+	}
+	return "an object"
+}
+
+// timeField returns the JSON name of the time field of the struct v points
+// to (the bodies have at most one).
+func timeField(v any) string {
+	t := reflect.TypeOf(v)
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() == reflect.Struct {
+		for i := range t.NumField() {
+			if f := t.Field(i); f.Type == reflect.TypeFor[time.Time]() {
+				name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+				return cmp.Or(name, f.Name)
+			}
+		}
+	}
+	return "body"
 }

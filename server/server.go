@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -64,6 +65,11 @@ func (s *Server) Open(ctx context.Context) error {
 	eng := routing.New(s.now())
 	if ok {
 		if eng, err = routing.Import(st); err != nil {
+			return err
+		}
+	} else { // a fresh install: store the default configuration
+		cfg := eng.Config()
+		if err := s.Store.Commit(ctx, &sb.Batch{Config: &cfg, Counters: eng.Counters(), Now: eng.Now()}); err != nil {
 			return err
 		}
 	}
@@ -208,6 +214,12 @@ func (s *Server) endStaleSessions(ctx context.Context) {
 func (s *Server) addResult(b *sb.Batch, r *routing.Result) {
 	c := &r.Changes
 	b.Chats = append(b.Chats, c.Chats...)
+	for _, id := range c.DeletedOperators { // a delete supersedes earlier writes
+		b.Operators = slices.DeleteFunc(b.Operators, func(o sb.Operator) bool { return o.ID == id })
+	}
+	for _, o := range c.Operators { // a (re)creation supersedes an earlier delete
+		b.DeletedOperators = slices.DeleteFunc(b.DeletedOperators, func(id string) bool { return id == o.ID })
+	}
 	b.Operators = append(b.Operators, c.Operators...)
 	b.DeletedOperators = append(b.DeletedOperators, c.DeletedOperators...)
 	b.Messages = append(b.Messages, c.Messages...)

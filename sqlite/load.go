@@ -15,12 +15,13 @@ const (
 	keepAudit  = 10000
 )
 
-// Load returns the routing state as last committed: the configuration, the
-// operators by id, the open chats by numeric id, the last 1,000 closed chats
-// oldest first in close order (by closed_at, then the seq of their
-// chat_closed event, then id), the last 10,000 decisions oldest first, the
-// counters and the clock. ok is false on a store never committed to. It
-// reads one snapshot.
+// Load returns the routing state as last committed, read from one snapshot:
+// the configuration (that of a fresh install, switchboard.DefaultSettings
+// and DefaultStatuses, until a batch carries one), the operators by id, the
+// open chats by numeric id, the last 1,000 closed chats oldest first in
+// close order (by closed_at, then the seq of their chat_closed event, then
+// id), the last 10,000 decisions oldest first, the counters and the clock.
+// ok is false on a store never committed to.
 func (s *Store) Load(ctx context.Context) (st sb.State, ok bool, err error) {
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
@@ -54,10 +55,13 @@ func loadMeta(ctx context.Context, tx *sql.Tx, st *sb.State) (bool, error) {
 	return err == nil, translate(err, "counters")
 }
 
+// loadConfig reads the configuration, or that of a fresh install when no
+// batch carried one yet.
 func loadConfig(ctx context.Context, tx *sql.Tx, cfg *sb.Config) error {
 	var data string
 	err := tx.QueryRowContext(ctx, `SELECT json FROM config WHERE id = 1`).Scan(&data)
 	if err == sql.ErrNoRows {
+		*cfg = sb.Config{Settings: sb.DefaultSettings(), Statuses: sb.DefaultStatuses()}
 		return nil
 	}
 	if err == nil {

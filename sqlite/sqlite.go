@@ -69,7 +69,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path,
 		"_pragma=busy_timeout("+busyMs+")", "_pragma=journal_mode(WAL)",
-		"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)", "_txlock=immediate"))
+		"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)", "_pragma=journal_size_limit(67108864)",
+		"_txlock=immediate"))
 	if err != nil {
 		return nil, internal(err, "open the database")
 	}

@@ -1,8 +1,15 @@
 package sqlite
 
 import (
+	"bufio"
 	"context"
+	"database/sql"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
+	"syscall"
 	"testing"
 
 	sb "github.com/switchboard/switchboard"
@@ -26,4 +33,144 @@ func open(t *testing.T) *Store {
 
 func TestStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) sb.Store { return open(t) })
+}
+
+func TestPragmas(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		db     *sql.DB
+		pragma string
+		want   string
+	}{
+		{s.w, "journal_mode", "wal"},
+		{s.w, "synchronous", "2"}, // FULL
+		{s.w, "foreign_keys", "1"},
+		{s.w, "busy_timeout", busyMs},
+		{s.r, "journal_mode", "wal"},
+		{s.r, "query_only", "1"},
+		{s.r, "busy_timeout", busyMs},
+	} {
+		var got string
+		if err := tc.db.QueryRowContext(ctx, "PRAGMA "+tc.pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != tc.want {
+			t.Errorf("PRAGMA %s = %s, want %s", tc.pragma, got, tc.want)
+		}
+	}
+	if _, err := s.r.ExecContext(ctx, `DELETE FROM tokens`); err == nil {
+		t.Error("a reader connection could write")
+	}
+}
+
+// TestMigrations: Open records each migration once, reopening applies
+// nothing again, and a database migrated by a newer binary is refused.
+func TestMigrations(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "switchboard.db")
+	for range 2 {
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n, v int
+		if err := s.r.QueryRowContext(ctx, `SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &v); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 || v != 1 {
+			t.Errorf("schema_migrations: %d rows, newest %d; want 1, 1", n, v)
+		}
+		s.Close()
+	}
+	db, err := sql.Open("sqlite", path)
+	if err == nil {
+		_, err = db.Exec(`INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', '')`)
+		db.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, path); sb.ErrorCode(err) != sb.EINTERNAL {
+		t.Fatalf("Open of a newer schema: %v, want an internal error", err)
+	}
+}
+
+// durabilityEnv names the database file a child process commits to.
+const durabilityEnv = "SWITCHBOARD_SQLITE_DURABILITY_DB"
+
+// TestDurabilityAfterSIGKILL commits in a child process that prints the
+// number of each batch once Commit returned, SIGKILLs it as soon as it has
+// printed 30, and checks that the reopened store holds every acknowledged
+// batch and only whole batches.
+func TestDurabilityAfterSIGKILL(t *testing.T) {
+	if path := os.Getenv(durabilityEnv); path != "" {
+		commitForever(t, path)
+		return
+	}
+	if runtime.GOOS == "windows" {
+		t.Skip("no SIGKILL")
+	}
+	path := filepath.Join(t.TempDir(), "switchboard.db")
+	acked := runAndKill(t, path, 30)
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	st, ok, err := s.Load(context.Background())
+	if err != nil || !ok {
+		t.Fatalf("Load after the kill: ok %v, err %v", ok, err)
+	}
+	n := st.Counters.Chat
+	t.Logf("acknowledged %d batches, found %d", acked, n)
+	events, err := s.Events(context.Background(), 0, 1<<20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n < acked || int64(len(st.Chats)) != 2*n || int64(len(events)) != 10*n || len(st.Operators) != 1 {
+		t.Errorf("after %d acknowledged batches the store holds %d (%d chats, %d events, %d operators)",
+			acked, n, len(st.Chats), len(events), len(st.Operators))
+	}
+}
+
+// runAndKill starts the child and kills it once it acknowledged n batches;
+// it returns the last batch acknowledged.
+func runAndKill(t *testing.T, path string, n int64) int64 {
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDurabilityAfterSIGKILL$")
+	cmd.Env = append(os.Environ(), durabilityEnv+"="+path)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var last int64
+	sc := bufio.NewScanner(out)
+	for last < n && sc.Scan() {
+		fmt.Sscanf(sc.Text(), "committed %d", &last)
+	}
+	cmd.Process.Signal(syscall.SIGKILL)
+	cmd.Wait()
+	if last < n {
+		t.Fatalf("the child acknowledged %d batches before it ended", last)
+	}
+	return last
+}
+
+// commitForever is the child: it commits batches and acknowledges each on
+// stdout until it is killed.
+func commitForever(t *testing.T, path string) {
+	s, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := int64(1); ; i++ {
+		if err := s.Commit(context.Background(), batch(i)); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Printf("committed %d\n", i)
+	}
 }

@@ -42,35 +42,15 @@ func testRoundTrip(t *testing.T, s sb.Store) {
 // back exactly, in UTC, from every read.
 func testTimesUTC(t *testing.T, s sb.Store) {
 	ctx := context.Background()
-	kyiv := time.FixedZone("EET", 2*3600)
-	local, inUTC := t0.In(kyiv).Add(987*time.Nanosecond), t0.Add(987*time.Nanosecond)
-	build := func(when time.Time) (*sb.Batch, sb.Token, sb.Webhook, sb.Attempt) {
-		cfg := config()
-		b := &sb.Batch{
-			Config: &cfg, Operators: []sb.Operator{operator("op-a", sb.StatusOnline)},
-			Chats:    []sb.Chat{chat(1, sb.ChatActive, "op-a", t0), closed(2, "op-a", t0)},
-			Messages: []sb.Message{message(1, "1", t0)}, Decisions: []sb.Decision{decision(1, t0)},
-			Events: []sb.Event{event(1, sb.EventMessageCreated, "1", t0)}, Now: t0,
-			Deliveries: []sb.Delivery{{URL: "https://crm.example.com/hook", EventSeq: 1, ChatID: "1"}},
-		}
-		b.Events[0].Message = &b.Messages[0]
-		tok := sb.Token{ID: "tok", Hash: "h", Role: sb.RoleAdmin}
-		wh := sb.Webhook{ID: "wh", URL: "https://example.com", Events: []string{"*"}}
-		a := sb.Attempt{DeliveryID: 1, EventSeq: 1, StatusCode: 500}
-		for _, v := range []any{b, &tok, &wh, &a} {
-			setTimes(reflect.ValueOf(v), when)
-		}
-		return b, tok, wh, a
-	}
-	b, tok, wh, a := build(local)
+	local, inUTC := t0.In(time.FixedZone("EET", 2*3600)).Add(987), t0.Add(987)
+	b, tok, wh, a := timesFixture(local)
 	commit(t, s, b)
 	check(t, s.CreateToken(ctx, tok))
 	check(t, s.CreateWebhook(ctx, wh))
-	d := b.Deliveries[0]
-	check(t, s.RecordAttempt(ctx, d, a))
+	check(t, s.RecordAttempt(ctx, b.Deliveries[0], a))
 
-	want, tok, wh, a := build(inUTC)
-	want.Deliveries[0].ID = d.ID
+	want, tok, wh, a := timesFixture(inUTC)
+	want.Deliveries[0].ID = b.Deliveries[0].ID
 	st := load(t, s)
 	equal(t, "loaded config", st.Config, *want.Config)
 	equal(t, "loaded operators", st.Operators, want.Operators)
@@ -87,6 +67,27 @@ func testTimesUTC(t *testing.T, s sb.Store) {
 	equal(t, "Webhooks", must(s.Webhooks(ctx))(t), []sb.Webhook{wh})
 	equal(t, "PendingDeliveries", must(s.PendingDeliveries(ctx, 10))(t), want.Deliveries)
 	equal(t, "Attempts", must(s.Attempts(ctx, "", 10))(t), []sb.Attempt{a})
+}
+
+// timesFixture is one of everything a store keeps, with every time set to
+// when.
+func timesFixture(when time.Time) (*sb.Batch, sb.Token, sb.Webhook, sb.Attempt) {
+	cfg := config()
+	b := &sb.Batch{
+		Config: &cfg, Operators: []sb.Operator{operator("op-a", sb.StatusOnline)},
+		Chats:    []sb.Chat{chat(1, sb.ChatActive, "op-a", t0), closed(2, "op-a", t0)},
+		Messages: []sb.Message{message(1, "1", t0)}, Decisions: []sb.Decision{decision(1, t0)},
+		Events: []sb.Event{event(1, sb.EventMessageCreated, "1", t0)}, Now: t0,
+		Deliveries: []sb.Delivery{{URL: "https://crm.example.com/hook", EventSeq: 1, ChatID: "1"}},
+	}
+	b.Events[0].Message = &b.Messages[0]
+	tok := sb.Token{ID: "tok", Hash: "h", Role: sb.RoleAdmin}
+	wh := sb.Webhook{ID: "wh", URL: "https://example.com", Events: []string{"*"}}
+	a := sb.Attempt{DeliveryID: 1, EventSeq: 1, StatusCode: 500}
+	for _, v := range []any{b, &tok, &wh, &a} {
+		setTimes(reflect.ValueOf(v), when)
+	}
+	return b, tok, wh, a
 }
 
 func testLatestWins(t *testing.T, s sb.Store) {

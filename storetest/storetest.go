@@ -9,6 +9,8 @@
 //   - Load returns every timestamp in UTC and exactly to the nanosecond, so
 //     a state committed in UTC comes back reflect.DeepEqual; the round trip
 //     through the routing engine checks Load against Engine.Export.
+//   - Until a batch carries a Config, Load returns that of a fresh install
+//     (switchboard.DefaultSettings and DefaultStatuses), as routing.New has.
 //   - Queue positions are derived, not stored: chats come back with
 //     QueuePosition 0 (events keep theirs).
 //   - Load's closed chats are in close order: closed_at, then the seq of the
@@ -58,6 +60,7 @@ func Run(t *testing.T, open func(t *testing.T) sb.Store) {
 		{"DeleteWebhookDropsPendingDeliveries", testDeleteWebhookDeliveries},
 		{"ConcurrentReadsSeeWholeCommits", testConcurrent},
 		{"EngineRoundTrip", testEngineRoundTrip},
+		{"EngineFirstCommitWithoutConfig", testEngineFirstCommitWithoutConfig},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

@@ -21,13 +21,13 @@ import (
 // This file holds the end-to-end harness: a real Main on a free port, a
 // small HTTP client and fixture helpers. The tests are in e2e_test.go.
 
-const adminSecret = "sbt_e2e-admin-secret"
+const e2eAdminSecret = "sbt_e2e-admin-secret"
 
-// wait bounds every poll for something asynchronous (timers, presence).
-const wait = 10 * time.Second
+// e2eWait bounds every poll for something asynchronous (timers, presence).
+const e2eWait = 10 * time.Second
 
 // srv is one running Main and its client.
-type srv struct {
+type e2eSrv struct {
 	t     *testing.T
 	m     *Main
 	data  string
@@ -37,29 +37,29 @@ type srv struct {
 }
 
 // start runs a Main on a free port over data and stops it at cleanup.
-func start(t *testing.T, data string) *srv {
+func e2eStart(t *testing.T, data string) *e2eSrv {
 	t.Helper()
 	m := NewMain()
 	m.Config.Addr = "127.0.0.1:0"
 	m.Config.Data = data
-	m.Config.AdminToken = adminSecret
+	m.Config.AdminToken = e2eAdminSecret
 	m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
-		m.Log = slog.New(slog.NewTextHandler(&testWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		m.Log = slog.New(slog.NewTextHandler(&e2eLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	s := &srv{t: t, m: m, data: data, base: "http://" + m.Addr, admin: adminSecret, hc: &http.Client{Timeout: 20 * time.Second}}
+	s := &e2eSrv{t: t, m: m, data: data, base: "http://" + m.Addr, admin: e2eAdminSecret, hc: &http.Client{Timeout: 20 * time.Second}}
 	t.Cleanup(s.stop)
 	return s
 }
 
-// newSrv starts a Main on a fresh data folder.
-func newSrv(t *testing.T) *srv { return start(t, t.TempDir()) }
+// e2eNew starts a Main on a fresh data folder.
+func e2eNew(t *testing.T) *e2eSrv { return e2eStart(t, t.TempDir()) }
 
 // stop closes the Main; stopping twice is harmless.
-func (s *srv) stop() {
+func (s *e2eSrv) stop() {
 	if s.m == nil {
 		return
 	}
@@ -72,21 +72,21 @@ func (s *srv) stop() {
 }
 
 // restart stops this Main and starts a new one on the same data folder.
-func (s *srv) restart() *srv {
+func (s *e2eSrv) restart() *e2eSrv {
 	s.t.Helper()
 	s.stop()
-	return start(s.t, s.data)
+	return e2eStart(s.t, s.data)
 }
 
-type testWriter struct{ t *testing.T }
+type e2eLogWriter struct{ t *testing.T }
 
-func (w *testWriter) Write(p []byte) (int, error) {
+func (w *e2eLogWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimRight(string(p), "\n"))
 	return len(p), nil
 }
 
-// resp is an answer: status, raw body and the body decoded as JSON.
-type resp struct {
+// e2eResp is an e2eAnswer: status, raw body and the body decoded as JSON.
+type e2eResp struct {
 	Status int
 	Raw    []byte
 	JSON   any
@@ -94,13 +94,13 @@ type resp struct {
 }
 
 // obj returns the body as an object (empty when it is not one).
-func (r resp) obj() map[string]any {
+func (r e2eResp) obj() map[string]any {
 	m, _ := r.JSON.(map[string]any)
 	return m
 }
 
-// errField returns error.field, error.code of an error answer.
-func (r resp) errField() (field, code string) {
+// errField returns error.field, error.code of an error e2eAnswer.
+func (r e2eResp) errField() (field, code string) {
 	e, _ := r.obj()["error"].(map[string]any)
 	field, _ = e["field"].(string)
 	code, _ = e["code"].(string)
@@ -108,26 +108,26 @@ func (r resp) errField() (field, code string) {
 }
 
 // into decodes the body into v.
-func (r resp) into(t *testing.T, v any) {
+func (r e2eResp) into(t *testing.T, v any) {
 	t.Helper()
 	if err := json.Unmarshal(r.Raw, v); err != nil {
 		t.Fatalf("decode %s: %v", r.Raw, err)
 	}
 }
 
-func (r resp) String() string { return fmt.Sprintf("%d %s", r.Status, bytes.TrimSpace(r.Raw)) }
+func (r e2eResp) String() string { return fmt.Sprintf("%d %s", r.Status, bytes.TrimSpace(r.Raw)) }
 
-// rawBody is a body sent as it is (malformed JSON).
-type rawBody string
+// e2eRaw is a body sent as it is (malformed JSON).
+type e2eRaw string
 
-// do sends one request. body is nil (none), a rawBody, or a value sent as
+// do sends one request. body is nil (none), a e2eRaw, or a value sent as
 // JSON. token "" sends no Authorization header.
-func (s *srv) do(method, path, token string, body any) resp {
+func (s *e2eSrv) do(method, path, token string, body any) e2eResp {
 	s.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
-	case rawBody:
+	case e2eRaw:
 		rd = strings.NewReader(string(b))
 	default:
 		js, err := json.Marshal(b)
@@ -155,17 +155,26 @@ func (s *srv) do(method, path, token string, body any) resp {
 	if err != nil {
 		s.t.Fatalf("%s %s: read: %v", method, path, err)
 	}
-	r := resp{Status: res.StatusCode, Raw: raw, Header: res.Header}
+	r := e2eResp{Status: res.StatusCode, Raw: raw, Header: res.Header}
 	if len(bytes.TrimSpace(raw)) > 0 && strings.Contains(res.Header.Get("Content-Type"), "json") {
 		if err := json.Unmarshal(raw, &r.JSON); err != nil {
-			s.t.Fatalf("%s %s: answer is not JSON: %v: %s", method, path, err, raw)
+			s.t.Fatalf("%s %s: e2eAnswer is not JSON: %v: %s", method, path, err, raw)
 		}
 	}
 	return r
 }
 
+func e2eJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	return string(b)
+}
+
 // must sends a request and fails unless the status is want.
-func (s *srv) must(want int, method, path, token string, body any) resp {
+func (s *e2eSrv) must(want int, method, path, token string, body any) e2eResp {
 	s.t.Helper()
 	r := s.do(method, path, token, body)
 	if r.Status != want {
@@ -175,23 +184,23 @@ func (s *srv) must(want int, method, path, token string, body any) resp {
 }
 
 // token creates a token of a role (and operator) with the admin token.
-func (s *srv) token(role, operatorID string) string {
+func (s *e2eSrv) token(role, operatorID string) string {
 	s.t.Helper()
 	r := s.must(201, "POST", "/api/v1/tokens", s.admin, map[string]any{"role": role, "operator_id": operatorID})
 	tok, _ := r.obj()["token"].(string)
 	if tok == "" || r.obj()["role"] != role || r.obj()["id"] == "" {
-		s.t.Fatalf("token answer: %s", r)
+		s.t.Fatalf("token e2eAnswer: %s", r)
 	}
 	return tok
 }
 
-func (s *srv) topic(alias string) {
+func (s *e2eSrv) topic(alias string) {
 	s.t.Helper()
 	s.must(201, "POST", "/api/v1/topics", s.admin, map[string]any{"alias": alias, "name": alias})
 }
 
 // operator creates an operator; extra adds fields such as max_chats.
-func (s *srv) operator(id string, extra map[string]any) {
+func (s *e2eSrv) operator(id string, extra map[string]any) {
 	s.t.Helper()
 	body := map[string]any{"id": id, "name": "Operator " + id}
 	for k, v := range extra {
@@ -200,23 +209,23 @@ func (s *srv) operator(id string, extra map[string]any) {
 	s.must(201, "POST", "/api/v1/operators", s.admin, body)
 }
 
-func (s *srv) setStatus(opID, status string) {
+func (s *e2eSrv) setStatus(opID, status string) {
 	s.t.Helper()
 	s.must(200, "PUT", "/api/v1/operators/"+opID+"/status", s.admin, map[string]any{"status": status})
 }
 
-func (s *srv) group(id string, topics, ops []string) {
+func (s *e2eSrv) group(id string, topics, ops []string) {
 	s.t.Helper()
 	s.must(201, "POST", "/api/v1/skill-groups", s.admin, map[string]any{"id": id, "name": id, "topics": topics, "operators": ops})
 }
 
-func (s *srv) settings(patch map[string]any) {
+func (s *e2eSrv) settings(patch map[string]any) {
 	s.t.Helper()
 	s.must(200, "PATCH", "/api/v1/settings", s.admin, patch)
 }
 
-// answer is the connect action's scenario event.
-type answer struct {
+// e2eAnswer is the connect action's scenario event.
+type e2eAnswer struct {
 	Event    string      `json:"event"`
 	Chat     *sb.Chat    `json:"chat"`
 	Reason   *sb.Reason  `json:"reason"`
@@ -226,10 +235,10 @@ type answer struct {
 	} `json:"error"`
 }
 
-const connectPath = "/api/v1/actions/operator_panel__connect_to_operator_with_msg"
+const e2eConnectPath = "/api/v1/actions/operator_panel__connect_to_operator_with_msg"
 
 // connectBody builds a connect body for client id on channel.
-func connectBody(id, channel string, config map[string]any) map[string]any {
+func e2eConnectBody(id, channel string, config map[string]any) map[string]any {
 	if config == nil {
 		config = map[string]any{}
 	}
@@ -240,32 +249,32 @@ func connectBody(id, channel string, config map[string]any) map[string]any {
 }
 
 // connect calls the connect action and expects HTTP 200.
-func (s *srv) connect(tok string, body any) answer {
+func (s *e2eSrv) connect(tok string, body any) e2eAnswer {
 	s.t.Helper()
-	r := s.must(200, "POST", connectPath, tok, body)
-	var a answer
+	r := s.must(200, "POST", e2eConnectPath, tok, body)
+	var a e2eAnswer
 	r.into(s.t, &a)
 	return a
 }
 
 // connectChat connects and expects success; it returns the chat.
-func (s *srv) connectChat(tok, client, channel string, config map[string]any) sb.Chat {
+func (s *e2eSrv) connectChat(tok, client, channel string, config map[string]any) sb.Chat {
 	s.t.Helper()
-	a := s.connect(tok, connectBody(client, channel, config))
+	a := s.connect(tok, e2eConnectBody(client, channel, config))
 	if a.Event != "success" || a.Chat == nil {
 		s.t.Fatalf("connect %s: %+v", client, a)
 	}
 	return *a.Chat
 }
 
-func (s *srv) chat(id string) sb.Chat {
+func (s *e2eSrv) chat(id string) sb.Chat {
 	s.t.Helper()
 	var c sb.Chat
 	s.must(200, "GET", "/api/v1/chats/"+id, s.admin, nil).into(s.t, &c)
 	return c
 }
 
-func (s *srv) op(id string) sb.Operator {
+func (s *e2eSrv) op(id string) sb.Operator {
 	s.t.Helper()
 	var o sb.Operator
 	s.must(200, "GET", "/api/v1/operators/"+id, s.admin, nil).into(s.t, &o)
@@ -273,7 +282,7 @@ func (s *srv) op(id string) sb.Operator {
 }
 
 // folder lists a chat folder as the admin sees it.
-func (s *srv) folder(name string) []sb.Chat {
+func (s *e2eSrv) folder(name string) []sb.Chat {
 	s.t.Helper()
 	var page struct {
 		Items []sb.Chat `json:"items"`
@@ -282,7 +291,7 @@ func (s *srv) folder(name string) []sb.Chat {
 	return page.Items
 }
 
-func (s *srv) queue() []routing.QueueEntry {
+func (s *e2eSrv) queue() []routing.QueueEntry {
 	s.t.Helper()
 	var page struct {
 		Items []routing.QueueEntry `json:"items"`
@@ -292,7 +301,7 @@ func (s *srv) queue() []routing.QueueEntry {
 }
 
 // events returns every stored event after seq, paging through the API.
-func (s *srv) events(after int64) []sb.Event {
+func (s *e2eSrv) events(after int64) []sb.Event {
 	s.t.Helper()
 	var out []sb.Event
 	for {
@@ -310,7 +319,7 @@ func (s *srv) events(after int64) []sb.Event {
 }
 
 // lastSeq is the id of the newest stored event.
-func (s *srv) lastSeq() int64 {
+func (s *e2eSrv) lastSeq() int64 {
 	s.t.Helper()
 	evs := s.events(0)
 	if len(evs) == 0 {
@@ -319,7 +328,7 @@ func (s *srv) lastSeq() int64 {
 	return evs[len(evs)-1].Seq
 }
 
-func ids(chats []sb.Chat) []string {
+func e2eIDs(chats []sb.Chat) []string {
 	out := []string{}
 	for _, c := range chats {
 		out = append(out, c.ID)
@@ -327,7 +336,7 @@ func ids(chats []sb.Chat) []string {
 	return out
 }
 
-func names(evs []sb.Event) []string {
+func e2eNames(evs []sb.Event) []string {
 	out := []string{}
 	for _, e := range evs {
 		out = append(out, e.Name)
@@ -335,7 +344,7 @@ func names(evs []sb.Event) []string {
 	return out
 }
 
-func codes(rs []sb.Reason) []string {
+func e2eCodes(rs []sb.Reason) []string {
 	out := []string{}
 	for _, r := range rs {
 		out = append(out, r.Code)
@@ -344,9 +353,9 @@ func codes(rs []sb.Reason) []string {
 }
 
 // eventually polls cond until it holds or the deadline passes.
-func eventually(t *testing.T, what string, cond func() bool) {
+func e2eEventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(wait)
+	deadline := time.Now().Add(e2eWait)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -355,24 +364,24 @@ func eventually(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// sseEvent is one event read from the stream.
-type sseEvent struct {
+// e2eSSE is one event read from the stream.
+type e2eSSE struct {
 	ID   int64
 	Name string
 	Ev   sb.Event
 }
 
 // stream is an open SSE connection.
-type stream struct {
+type e2eStream struct {
 	t      *testing.T
-	C      chan sseEvent
+	C      chan e2eSSE
 	Status int
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
 // openStream opens /api/v1/events/stream; lastID > 0 sends Last-Event-ID.
-func (s *srv) openStream(token string, lastID int64) *stream {
+func (s *e2eSrv) openStream(token string, lastID int64) *e2eStream {
 	s.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", s.base+"/api/v1/events/stream", nil)
@@ -385,19 +394,19 @@ func (s *srv) openStream(token string, lastID int64) *stream {
 		cancel()
 		s.t.Fatalf("stream: %v", err)
 	}
-	st := &stream{t: s.t, C: make(chan sseEvent, 1024), Status: res.StatusCode, cancel: cancel, done: make(chan struct{})}
+	st := &e2eStream{t: s.t, C: make(chan e2eSSE, 1024), Status: res.StatusCode, cancel: cancel, done: make(chan struct{})}
 	go st.read(res.Body)
 	s.t.Cleanup(st.close)
 	return st
 }
 
-func (st *stream) read(body io.ReadCloser) {
+func (st *e2eStream) read(body io.ReadCloser) {
 	defer close(st.done)
 	defer close(st.C)
 	defer body.Close()
 	sc := bufio.NewScanner(body)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	var cur sseEvent
+	var cur e2eSSE
 	for sc.Scan() {
 		line := sc.Text()
 		switch {
@@ -405,7 +414,7 @@ func (st *stream) read(body io.ReadCloser) {
 			if cur.Name != "" {
 				st.C <- cur
 			}
-			cur = sseEvent{}
+			cur = e2eSSE{}
 		case strings.HasPrefix(line, "id: "):
 			cur.ID, _ = strconv.ParseInt(line[4:], 10, 64)
 		case strings.HasPrefix(line, "event: "):
@@ -417,7 +426,7 @@ func (st *stream) read(body io.ReadCloser) {
 }
 
 // next returns the next event or fails after the deadline.
-func (st *stream) next() sseEvent {
+func (st *e2eStream) next() e2eSSE {
 	st.t.Helper()
 	select {
 	case ev, ok := <-st.C:
@@ -425,16 +434,16 @@ func (st *stream) next() sseEvent {
 			st.t.Fatal("stream ended")
 		}
 		return ev
-	case <-time.After(wait):
+	case <-time.After(e2eWait):
 		st.t.Fatal("timed out waiting for a stream event")
 	}
-	return sseEvent{}
+	return e2eSSE{}
 }
 
 // until reads events until one satisfies stop and returns all read.
-func (st *stream) until(stop func(sseEvent) bool) []sseEvent {
+func (st *e2eStream) until(stop func(e2eSSE) bool) []e2eSSE {
 	st.t.Helper()
-	var out []sseEvent
+	var out []e2eSSE
 	for {
 		ev := st.next()
 		out = append(out, ev)
@@ -444,7 +453,7 @@ func (st *stream) until(stop func(sseEvent) bool) []sseEvent {
 	}
 }
 
-func (st *stream) close() {
+func (st *e2eStream) close() {
 	st.cancel()
 	<-st.done
 }

@@ -13,19 +13,19 @@ import (
 // e2e_client_test.go; the role matrix, bad input, events and restart tests
 // are in the other e2e_*_test.go files.
 
-// connectFixture is a server with topics and operators for the §5 table:
+// e2eConnectFixture is a server with topics and operators for the §5 table:
 //
 //	support   served by op-a (online, max 50)
 //	busy      served by op-busy (online, max_chats 0)
 //	off       served by op-off (offline)
 //	orphan    served by nobody
-type connectFixture struct {
-	*srv
+type e2eConnectFixture struct {
+	*e2eSrv
 	integ string
 }
 
-func newConnectFixture(t *testing.T) connectFixture {
-	s := newSrv(t)
+func e2eConnectFixtureNew(t *testing.T) e2eConnectFixture {
+	s := e2eNew(t)
 	for _, tp := range []string{"support", "busy", "off", "orphan"} {
 		s.topic(tp)
 	}
@@ -37,11 +37,11 @@ func newConnectFixture(t *testing.T) connectFixture {
 	s.group("g-off", []string{"off"}, []string{"op-off"})
 	s.setStatus("op-a", sb.StatusOnline)
 	s.setStatus("op-busy", sb.StatusOnline)
-	return connectFixture{srv: s, integ: s.token(sb.RoleIntegrator, "")}
+	return e2eConnectFixture{e2eSrv: s, integ: s.token(sb.RoleIntegrator, "")}
 }
 
 // openChats counts the chats in the open folders.
-func (s *srv) openChats() int {
+func (s *e2eSrv) openChats() int {
 	s.t.Helper()
 	return len(s.folder("new")) + len(s.folder("in_queue")) + len(s.folder("active"))
 }
@@ -50,21 +50,21 @@ func (s *srv) openChats() int {
 // connect action with an integrator token.
 func TestConnectTable(t *testing.T) {
 	t.Parallel()
-	f := newConnectFixture(t)
+	f := e2eConnectFixtureNew(t)
 
 	t.Run("banned client gets banned and no chat", func(t *testing.T) {
 		until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		f.must(201, "POST", "/api/v1/bans", f.integ, map[string]any{"client_id": "ban-1", "until": until, "reason": "spam"})
 		before, seq := f.openChats(), f.lastSeq()
-		a := f.connect(f.integ, connectBody("ban-1", "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": "support"}))
+		a := f.connect(f.integ, e2eConnectBody("ban-1", "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": "support"}))
 		if a.Event != "banned" || a.Chat != nil {
-			t.Fatalf("answer %+v, want banned without chat", a)
+			t.Fatalf("e2eAnswer %+v, want banned without chat", a)
 		}
 		if n := f.openChats(); n != before {
 			t.Errorf("open chats %d -> %d", before, n)
 		}
 		if evs := f.events(seq); len(evs) != 0 {
-			t.Errorf("a banned connect emitted %v", names(evs))
+			t.Errorf("a banned connect emitted %v", e2eNames(evs))
 		}
 	})
 
@@ -72,14 +72,14 @@ func TestConnectTable(t *testing.T) {
 		c := f.connectChat(f.integ, "ban-2", "telegram", nil)
 		until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		f.must(201, "POST", "/api/v1/bans", f.integ, map[string]any{"client_id": "ban-2", "channel": "telegram", "until": until})
-		if a := f.connect(f.integ, connectBody("ban-2", "telegram", nil)); a.Event != "banned" || a.Chat != nil {
-			t.Fatalf("answer %+v, want banned", a)
+		if a := f.connect(f.integ, e2eConnectBody("ban-2", "telegram", nil)); a.Event != "banned" || a.Chat != nil {
+			t.Fatalf("e2eAnswer %+v, want banned", a)
 		}
 		if got := f.chat(c.ID); got.Status != sb.ChatNew {
 			t.Errorf("the older chat is %s, want new", got.Status)
 		}
 		// The ban is per channel: another channel connects.
-		if a := f.connect(f.integ, connectBody("ban-2", "viber", nil)); a.Event != "success" {
+		if a := f.connect(f.integ, e2eConnectBody("ban-2", "viber", nil)); a.Event != "success" {
 			t.Errorf("other channel: %+v", a)
 		}
 	})
@@ -93,7 +93,7 @@ func TestConnectTable(t *testing.T) {
 			t.Fatalf("retry got %+v, want chat %s active with op-a", again, first.ID)
 		}
 		if evs := f.events(seq); len(evs) != 0 {
-			t.Errorf("a retry emitted %v", names(evs))
+			t.Errorf("a retry emitted %v", e2eNames(evs))
 		}
 	})
 
@@ -134,9 +134,9 @@ func TestConnectTable(t *testing.T) {
 	} {
 		t.Run("no status, nobody eligible: limit "+tc.reason, func(t *testing.T) {
 			before, seq := f.openChats(), f.lastSeq()
-			a := f.connect(f.integ, connectBody("limit-"+tc.topic, "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": tc.topic}))
+			a := f.connect(f.integ, e2eConnectBody("limit-"+tc.topic, "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": tc.topic}))
 			if a.Event != "limit" || a.Reason == nil || a.Reason.Code != tc.reason || a.Reason.Message == "" {
-				t.Fatalf("answer %+v, want limit %s", a, tc.reason)
+				t.Fatalf("e2eAnswer %+v, want limit %s", a, tc.reason)
 			}
 			if n := f.openChats(); n != before {
 				t.Errorf("open chats %d -> %d: a limit left a chat behind", before, n)
@@ -151,11 +151,11 @@ func TestConnectTable(t *testing.T) {
 	t.Run("setting auto_connect off: new with warning", func(t *testing.T) {
 		f.settings(map[string]any{"auto_connect": false})
 		defer f.settings(map[string]any{"auto_connect": true})
-		a := f.connect(f.integ, connectBody("off-1", "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": "support"}))
-		if a.Event != "success" || a.Chat == nil || a.Chat.Status != sb.ChatNew || !slices.Contains(codes(a.Warnings), "auto_connect_disabled") {
-			t.Fatalf("answer %+v, want success new with auto_connect_disabled", a)
+		a := f.connect(f.integ, e2eConnectBody("off-1", "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": "support"}))
+		if a.Event != "success" || a.Chat == nil || a.Chat.Status != sb.ChatNew || !slices.Contains(e2eCodes(a.Warnings), "auto_connect_disabled") {
+			t.Fatalf("e2eAnswer %+v, want success new with auto_connect_disabled", a)
 		}
-		if !slices.Contains(ids(f.folder("new")), a.Chat.ID) {
+		if !slices.Contains(e2eIDs(f.folder("new")), a.Chat.ID) {
 			t.Errorf("chat %s is not in New", a.Chat.ID)
 		}
 	})
@@ -169,11 +169,11 @@ func TestConnectTable(t *testing.T) {
 		{"operator over limit", "op-busy", "busy", []string{"operator_over_limit"}},
 	} {
 		t.Run("auto false, assigned_operator: "+tc.name, func(t *testing.T) {
-			a := f.connect(f.integ, connectBody("assigned-"+tc.op, "telegram", map[string]any{"assigned_operator": tc.op, "subject_alias": tc.topic}))
+			a := f.connect(f.integ, e2eConnectBody("assigned-"+tc.op, "telegram", map[string]any{"assigned_operator": tc.op, "subject_alias": tc.topic}))
 			if a.Event != "success" || a.Chat == nil || a.Chat.Status != sb.ChatActive || a.Chat.OperatorID != tc.op {
-				t.Fatalf("answer %+v, want active with %s", a, tc.op)
+				t.Fatalf("e2eAnswer %+v, want active with %s", a, tc.op)
 			}
-			got := codes(a.Warnings)
+			got := e2eCodes(a.Warnings)
 			slices.Sort(got)
 			if !slices.Equal(got, append([]string{}, tc.warnings...)) {
 				t.Errorf("warnings %v, want %v", got, tc.warnings)
@@ -182,9 +182,9 @@ func TestConnectTable(t *testing.T) {
 	}
 
 	t.Run("auto true ignores assigned_operator with a warning", func(t *testing.T) {
-		a := f.connect(f.integ, connectBody("ignored-1", "telegram", map[string]any{"auto_connect_operator": true, "assigned_operator": "op-off", "subject_alias": "support"}))
-		if a.Event != "success" || a.Chat == nil || a.Chat.OperatorID != "op-a" || !slices.Contains(codes(a.Warnings), "assigned_operator_ignored") {
-			t.Fatalf("answer %+v, want op-a with assigned_operator_ignored", a)
+		a := f.connect(f.integ, e2eConnectBody("ignored-1", "telegram", map[string]any{"auto_connect_operator": true, "assigned_operator": "op-off", "subject_alias": "support"}))
+		if a.Event != "success" || a.Chat == nil || a.Chat.OperatorID != "op-a" || !slices.Contains(e2eCodes(a.Warnings), "assigned_operator_ignored") {
+			t.Fatalf("e2eAnswer %+v, want op-a with assigned_operator_ignored", a)
 		}
 	})
 
@@ -196,9 +196,9 @@ func TestConnectTable(t *testing.T) {
 	})
 
 	t.Run("auto_connect_operator absent means false", func(t *testing.T) {
-		a := f.connect(f.integ, connectBody("absent-1", "telegram", nil))
+		a := f.connect(f.integ, e2eConnectBody("absent-1", "telegram", nil))
 		if a.Chat == nil || a.Chat.Status != sb.ChatNew {
-			t.Errorf("answer %+v, want new", a)
+			t.Errorf("e2eAnswer %+v, want new", a)
 		}
 	})
 }
@@ -207,7 +207,7 @@ func TestConnectTable(t *testing.T) {
 // JSON, 422 naming the field otherwise, event "error", nothing created.
 func TestConnectBadInput(t *testing.T) {
 	t.Parallel()
-	f := newConnectFixture(t)
+	f := e2eConnectFixtureNew(t)
 	client := func(id, channel string) map[string]any {
 		return map[string]any{"id": id, "channel": channel}
 	}
@@ -217,7 +217,7 @@ func TestConnectBadInput(t *testing.T) {
 		status int
 		field  string
 	}{
-		{"malformed JSON", rawBody(`{"client": {"id": "x"`), 400, ""},
+		{"malformed JSON", e2eRaw(`{"client": {"id": "x"`), 400, ""},
 		{"missing client", map[string]any{"text": "hi"}, 422, "client"},
 		{"missing client.id", map[string]any{"client": client("", "telegram")}, 422, "client.id"},
 		{"missing client.channel", map[string]any{"client": client("c1", "")}, 422, "client.channel"},
@@ -232,19 +232,19 @@ func TestConnectBadInput(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before, seq := f.openChats(), f.lastSeq()
-			r := f.do("POST", connectPath, f.integ, tc.body)
+			r := f.do("POST", e2eConnectPath, f.integ, tc.body)
 			field, code := r.errField()
 			if r.Status != tc.status || r.obj()["event"] != "error" || code == "" || field != tc.field {
 				t.Fatalf("got %s, want %d event error naming %q", r, tc.status, tc.field)
 			}
 			if _, ok := r.obj()["chat"]; ok {
-				t.Errorf("an error answer carries a chat: %s", r)
+				t.Errorf("an error e2eAnswer carries a chat: %s", r)
 			}
 			if n := f.openChats(); n != before {
 				t.Errorf("open chats %d -> %d", before, n)
 			}
 			if evs := f.events(seq); len(evs) != 0 {
-				t.Errorf("bad input emitted %v", names(evs))
+				t.Errorf("bad input emitted %v", e2eNames(evs))
 			}
 		})
 	}
