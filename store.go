@@ -74,7 +74,9 @@ type Store interface {
 	// operators, open chats, the last 1,000 closed chats, the last 10,000
 	// decisions and the counters. ok is false on a store never committed to.
 	Load(ctx context.Context) (st State, ok bool, err error)
-	// Commit writes a batch in one transaction: all of it or nothing.
+	// Commit writes a batch in one transaction: all of it or nothing. On
+	// success it sets the IDs of b.Deliveries; a delivery for a webhook that
+	// no longer exists is dropped (ID 0).
 	Commit(ctx context.Context, b *Batch) error
 
 	// Events returns up to limit events with Seq > after, in order.
@@ -104,20 +106,22 @@ type Store interface {
 
 	// SetPassword stores an operator's password hash.
 	SetPassword(ctx context.Context, operatorID, hash string) error
-	// PasswordHash returns an operator's password hash (ENOTFOUND).
+	// PasswordHash returns an operator's password hash (ENOTFOUND). Deleting
+	// the operator deletes it.
 	PasswordHash(ctx context.Context, operatorID string) (string, error)
 
 	// CreateWebhook stores a subscription (ECONFLICT on a duplicate id).
 	CreateWebhook(ctx context.Context, w Webhook) error
 	// Webhooks lists subscriptions by creation.
 	Webhooks(ctx context.Context) ([]Webhook, error)
-	// DeleteWebhook removes a subscription and its pending deliveries
-	// (ENOTFOUND).
+	// DeleteWebhook removes a subscription and its pending deliveries; done
+	// deliveries and past attempts stay (ENOTFOUND).
 	DeleteWebhook(ctx context.Context, id string) error
 
 	// PendingDeliveries returns deliveries not done, by id.
 	PendingDeliveries(ctx context.Context, limit int) ([]Delivery, error)
-	// RecordAttempt stores an attempt and the delivery's new state.
+	// RecordAttempt stores an attempt and the delivery's new state
+	// (ENOTFOUND when the delivery is gone).
 	RecordAttempt(ctx context.Context, d Delivery, a Attempt) error
 	// Attempts returns a subscription's latest attempts, newest first.
 	Attempts(ctx context.Context, webhookID string, limit int) ([]Attempt, error)
