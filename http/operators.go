@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"golang.org/x/crypto/bcrypt"
@@ -45,22 +46,53 @@ func (h *Handler) listOperators(w http.ResponseWriter, r *http.Request) error {
 
 // operatorPatch is the body of POST and PATCH /operators.
 type operatorPatch struct {
-	ID            *string         `json:"id"`
-	Name          *string         `json:"name"`
-	Email         *string         `json:"email"`
-	Role          *string         `json:"role"`
-	Password      *string         `json:"password"`
-	MaxChats      **int           `json:"max_chats"`
-	ChannelLimits *map[string]int `json:"channel_limits"`
+	ID            *string                  `json:"id"`
+	Name          *string                  `json:"name"`
+	Email         *string                  `json:"email"`
+	Role          *string                  `json:"role"`
+	Password      *string                  `json:"password"`
+	MaxChats      nullable[int]            `json:"max_chats,omitzero"`
+	ChannelLimits nullable[map[string]int] `json:"channel_limits,omitzero"`
 }
+
+// nullable is a PATCH field that tells absent (Set false) from null (Set,
+// V nil: back to the default); a **T cannot, as JSON null sets the outer
+// pointer to nil.
+type nullable[T any] struct {
+	Set bool
+	V   *T
+}
+
+func (n *nullable[T]) UnmarshalJSON(b []byte) error {
+	n.Set, n.V = true, nil
+	if string(b) == "null" {
+		return nil
+	}
+	n.V = new(T)
+	return json.Unmarshal(b, n.V)
+}
+
+// MarshalJSON writes null or the value; with omitzero an absent field stays
+// absent.
+func (n nullable[T]) MarshalJSON() ([]byte, error) { return json.Marshal(n.V) }
+
+// IsZero reports an absent field.
+func (n nullable[T]) IsZero() bool { return !n.Set }
 
 func (p operatorPatch) apply(o *sb.Operator) {
 	set(&o.ID, p.ID)
 	set(&o.Name, p.Name)
 	set(&o.Email, p.Email)
 	set(&o.Role, p.Role)
-	set(&o.MaxChats, p.MaxChats)
-	set(&o.ChannelLimits, p.ChannelLimits)
+	if p.MaxChats.Set {
+		o.MaxChats = p.MaxChats.V
+	}
+	if p.ChannelLimits.Set {
+		o.ChannelLimits = nil
+		if p.ChannelLimits.V != nil {
+			o.ChannelLimits = *p.ChannelLimits.V
+		}
+	}
 }
 
 func (h *Handler) setPassword(r *http.Request, id string, pw *string) error {

@@ -1136,6 +1136,8 @@ func (m *naive) state() State {
 	for i, c := range m.queued() {
 		pos[c] = i + 1
 	}
+	st.Chats = make([]sb.Chat, 0, len(m.chats))
+	st.Operators = make([]sb.Operator, 0, len(m.ops))
 	for _, c := range m.sortedChats() {
 		st.Chats = append(st.Chats, m.chatState(c, pos[c]))
 	}
@@ -1170,6 +1172,7 @@ func engineDigest(e *Engine) string { return nvDigest(e.Export()) }
 // Exclusions of operators that no longer exist are left out.
 func nvDigest(st State) string {
 	var b strings.Builder
+	b.Grow(1024 + 160*len(st.Chats) + 160*len(st.Operators))
 	s := st.Config.Settings
 	fmt.Fprintf(&b, "settings auto=%v method=%s max=%d chlim=%v accept=%d missed=%d resp=%d inact=%d/%s queue=%d off=%d/%s/%v\n",
 		s.AutoConnect, s.DistributionMethod, s.DefaultMaxChats, s.DefaultChannelLimits, s.AcceptTimeoutS,
@@ -1195,8 +1198,12 @@ func nvDigest(st State) string {
 	for _, o := range st.Operators {
 		exists[o.ID] = true
 	}
-	chats := slices.Clone(st.Chats)
-	slices.SortFunc(chats, func(a, b sb.Chat) int { return cmp.Compare(nvChatNum(a.ID), nvChatNum(b.ID)) })
+	byID := func(a, b sb.Chat) int { return cmp.Compare(nvChatNum(a.ID), nvChatNum(b.ID)) }
+	chats := st.Chats
+	if !slices.IsSortedFunc(chats, byID) {
+		chats = slices.Clone(chats)
+		slices.SortFunc(chats, byID)
+	}
 	w := func(parts ...string) {
 		for _, p := range parts {
 			b.WriteString(p)
@@ -1217,8 +1224,12 @@ func nvDigest(st State) string {
 			" overdue=", btoa(c.Overdue), " accepted=", btoa(!c.AcceptedAt.IsZero()), " auto=", btoa(c.AutoAssigned),
 			" requeues=", itoa(c.Requeues), " excl=[", strings.Join(excl, " "), "]\n")
 	}
-	ops := slices.Clone(st.Operators)
-	slices.SortFunc(ops, func(a, b sb.Operator) int { return cmp.Compare(a.ID, b.ID) })
+	opByID := func(a, b sb.Operator) int { return cmp.Compare(a.ID, b.ID) }
+	ops := st.Operators
+	if !slices.IsSortedFunc(ops, opByID) {
+		ops = slices.Clone(ops)
+		slices.SortFunc(ops, opByID)
+	}
 	aRank := nvRanks(ops, func(o sb.Operator) int64 { return o.AssignSeq })
 	cRank := nvRanks(ops, func(o sb.Operator) int64 { return o.CloseSeq })
 	for i, o := range ops {

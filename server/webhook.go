@@ -83,7 +83,10 @@ func (s *Server) startDue(ctx context.Context, busy map[string]bool, done chan s
 		busy[t] = true
 		go func() {
 			s.deliver(ctx, c, d)
-			done <- t
+			select {
+			case done <- t:
+			case <-ctx.Done():
+			}
 		}()
 	}
 	return next

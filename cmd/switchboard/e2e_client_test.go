@@ -26,7 +26,7 @@ const e2eAdminSecret = "sbt_e2e-admin-secret"
 // e2eWait bounds every poll for something asynchronous (timers, presence).
 const e2eWait = 10 * time.Second
 
-// srv is one running Main and its client.
+// e2eSrv is one running Main and its client.
 type e2eSrv struct {
 	t     *testing.T
 	m     *Main
@@ -36,7 +36,7 @@ type e2eSrv struct {
 	hc    *http.Client
 }
 
-// start runs a Main on a free port over data and stops it at cleanup.
+// e2eStart runs a Main on a free port over data and stops it at cleanup.
 func e2eStart(t *testing.T, data string) *e2eSrv {
 	t.Helper()
 	m := NewMain()
@@ -85,7 +85,7 @@ func (w *e2eLogWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// e2eResp is an e2eAnswer: status, raw body and the body decoded as JSON.
+// e2eResp is an answer: status, raw body and the body decoded as JSON.
 type e2eResp struct {
 	Status int
 	Raw    []byte
@@ -99,7 +99,7 @@ func (r e2eResp) obj() map[string]any {
 	return m
 }
 
-// errField returns error.field, error.code of an error e2eAnswer.
+// errField returns error.field, error.code of an error answer.
 func (r e2eResp) errField() (field, code string) {
 	e, _ := r.obj()["error"].(map[string]any)
 	field, _ = e["field"].(string)
@@ -120,7 +120,7 @@ func (r e2eResp) String() string { return fmt.Sprintf("%d %s", r.Status, bytes.T
 // e2eRaw is a body sent as it is (malformed JSON).
 type e2eRaw string
 
-// do sends one request. body is nil (none), a e2eRaw, or a value sent as
+// do sends one request. body is nil (none), an e2eRaw, or a value sent as
 // JSON. token "" sends no Authorization header.
 func (s *e2eSrv) do(method, path, token string, body any) e2eResp {
 	s.t.Helper()
@@ -158,7 +158,7 @@ func (s *e2eSrv) do(method, path, token string, body any) e2eResp {
 	r := e2eResp{Status: res.StatusCode, Raw: raw, Header: res.Header}
 	if len(bytes.TrimSpace(raw)) > 0 && strings.Contains(res.Header.Get("Content-Type"), "json") {
 		if err := json.Unmarshal(raw, &r.JSON); err != nil {
-			s.t.Fatalf("%s %s: e2eAnswer is not JSON: %v: %s", method, path, err, raw)
+			s.t.Fatalf("%s %s: answer is not JSON: %v: %s", method, path, err, raw)
 		}
 	}
 	return r
@@ -189,7 +189,7 @@ func (s *e2eSrv) token(role, operatorID string) string {
 	r := s.must(201, "POST", "/api/v1/tokens", s.admin, map[string]any{"role": role, "operator_id": operatorID})
 	tok, _ := r.obj()["token"].(string)
 	if tok == "" || r.obj()["role"] != role || r.obj()["id"] == "" {
-		s.t.Fatalf("token e2eAnswer: %s", r)
+		s.t.Fatalf("token answer: %s", r)
 	}
 	return tok
 }
@@ -237,7 +237,7 @@ type e2eAnswer struct {
 
 const e2eConnectPath = "/api/v1/actions/operator_panel__connect_to_operator_with_msg"
 
-// connectBody builds a connect body for client id on channel.
+// e2eConnectBody builds a connect body for client id on channel.
 func e2eConnectBody(id, channel string, config map[string]any) map[string]any {
 	if config == nil {
 		config = map[string]any{}
@@ -352,7 +352,7 @@ func e2eCodes(rs []sb.Reason) []string {
 	return out
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// e2eEventually polls cond until it holds or the deadline passes.
 func e2eEventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(e2eWait)
@@ -371,7 +371,7 @@ type e2eSSE struct {
 	Ev   sb.Event
 }
 
-// stream is an open SSE connection.
+// e2eStream is an open SSE connection.
 type e2eStream struct {
 	t      *testing.T
 	C      chan e2eSSE

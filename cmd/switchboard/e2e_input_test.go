@@ -8,38 +8,37 @@ import (
 	sb "github.com/switchboard/switchboard"
 )
 
-// inputFixture is a server with one of everything, for the bad-input
+// e2eInputFixture is a server with one of everything, for the bad-input
 // table: topic t, operator op-a (online, in group g, with active chat
 // activeID), operator op-b, new chat newID, a closed chat closedID, a
 // token, a ban and a webhook.
-type inputFixture struct {
+type e2eInputFixture struct {
 	*e2eSrv
-	tokens                      map[byte]string
-	activeID, newID, closedID   string
-	tokenID, banID, webhookID   string
-	snapshotPaths               []string
-	lastSnapshot, lastSnapshotT []byte
+	tokens                    map[byte]string
+	activeID, newID, closedID string
+	tokenID, banID, webhookID string
+	snapshotPaths             []string
 }
 
-func newInputFixture(t *testing.T) *inputFixture {
+func e2eInputFixtureNew(t *testing.T) *e2eInputFixture {
 	s := e2eNew(t)
 	s.topic("t")
 	s.operator("op-a", nil)
 	s.operator("op-b", nil)
 	s.group("g", []string{"t"}, []string{"op-a"})
 	s.setStatus("op-a", sb.StatusOnline)
-	f := &inputFixture{e2eSrv: s, tokens: map[byte]string{
+	f := &e2eInputFixture{e2eSrv: s, tokens: map[byte]string{
 		'A': s.admin,
 		'S': s.token(sb.RoleSupervisor, ""),
 		'O': s.token(sb.RoleOperator, "op-a"),
 		'I': s.token(sb.RoleIntegrator, ""),
 	}}
-	f.activeID = s.connectChat(f.tokens['I'], "c-active", "widget", autoCfg("t")).ID
+	f.activeID = s.connectChat(f.tokens['I'], "c-active", "widget", e2eAuto("t")).ID
 	f.newID = s.connectChat(f.tokens['I'], "c-new", "widget", map[string]any{"subject_alias": "t"}).ID
 	f.closedID = s.connectChat(f.tokens['I'], "c-closed", "widget", nil).ID
 	s.must(200, "POST", "/api/v1/chats/"+f.closedID+"/close", s.admin, nil)
 	f.tokenID, _ = s.must(201, "POST", "/api/v1/tokens", s.admin, map[string]any{"role": "integrator"}).obj()["id"].(string)
-	f.banID, _ = s.must(201, "POST", "/api/v1/bans", s.admin, map[string]any{"client_id": "spammer", "until": future()}).obj()["id"].(string)
+	f.banID, _ = s.must(201, "POST", "/api/v1/bans", s.admin, map[string]any{"client_id": "spammer", "until": e2eFuture()}).obj()["id"].(string)
 	f.webhookID, _ = s.must(201, "POST", "/api/v1/webhooks", s.admin, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}).obj()["id"].(string)
 	f.snapshotPaths = []string{
 		"/api/v1/tokens", "/api/v1/statuses", "/api/v1/topics", "/api/v1/operators", "/api/v1/skill-groups",
@@ -51,7 +50,7 @@ func newInputFixture(t *testing.T) *inputFixture {
 }
 
 // snapshot is every readable piece of state, as the API answers it.
-func (f *inputFixture) snapshot() []byte {
+func (f *e2eInputFixture) snapshot() []byte {
 	f.t.Helper()
 	var b bytes.Buffer
 	for _, p := range f.snapshotPaths {
@@ -62,184 +61,186 @@ func (f *inputFixture) snapshot() []byte {
 	return b.Bytes()
 }
 
-// badCall is one bad request and the answer it must get.
-type badCall struct {
+// e2eBadCall is one bad request and the answer it must get.
+type e2eBadCall struct {
 	name   string
 	body   any
 	status int
 	field  string // for 422: the field the error names
 }
 
-// badCase is a write route with its bad requests. body marks a route that
+// e2eBadCase is a write route with its bad requests. body marks a route that
 // reads a JSON body: it gets malformed JSON and an unknown field for free.
-type badCase struct {
+type e2eBadCase struct {
 	route string // as in the route table
 	role  byte
-	path  func(f *inputFixture) string
+	path  func(f *e2eInputFixture) string
 	body  bool
-	calls func(f *inputFixture) []badCall
+	calls func(f *e2eInputFixture) []e2eBadCall
 }
 
-func at(p string) func(*inputFixture) string { return func(*inputFixture) string { return p } }
+func e2eAt(p string) func(*e2eInputFixture) string { return func(*e2eInputFixture) string { return p } }
 
-func calls(cs ...badCall) func(*inputFixture) []badCall {
-	return func(*inputFixture) []badCall { return cs }
+func e2eCalls(cs ...e2eBadCall) func(*e2eInputFixture) []e2eBadCall {
+	return func(*e2eInputFixture) []e2eBadCall { return cs }
 }
 
-func bad(name string, body any, field string) badCall { return badCall{name, body, 422, field} }
+func e2eBad(name string, body any, field string) e2eBadCall {
+	return e2eBadCall{name, body, 422, field}
+}
 
-func chatPath(which, action string) func(f *inputFixture) string {
-	return func(f *inputFixture) string {
+func e2eChatPath(which, action string) func(f *e2eInputFixture) string {
+	return func(f *e2eInputFixture) string {
 		id := map[string]string{"active": f.activeID, "new": f.newID, "closed": f.closedID, "ghost": "999"}[which]
 		return "/api/v1/chats/" + id + action
 	}
 }
 
-var badTable = []badCase{
-	{"POST /api/v1/tokens", 'A', at("/api/v1/tokens"), true, calls(
-		bad("wrong type", map[string]any{"role": 5}, "role"),
-		bad("unknown role", map[string]any{"role": "boss"}, "role"),
-		bad("unknown operator", map[string]any{"role": "operator", "operator_id": "ghost"}, "operator_id"),
-		bad("operator without operator_id", map[string]any{"role": "operator"}, "operator_id"),
+var e2eBadTable = []e2eBadCase{
+	{"POST /api/v1/tokens", 'A', e2eAt("/api/v1/tokens"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"role": 5}, "role"),
+		e2eBad("unknown role", map[string]any{"role": "boss"}, "role"),
+		e2eBad("unknown operator", map[string]any{"role": "operator", "operator_id": "ghost"}, "operator_id"),
+		e2eBad("operator without operator_id", map[string]any{"role": "operator"}, "operator_id"),
 	)},
-	{"DELETE /api/v1/tokens/{id}", 'A', at("/api/v1/tokens/ghost"), false, calls(
-		badCall{"unknown token", nil, 404, ""},
-	)},
-
-	{"POST /api/v1/statuses", 'A', at("/api/v1/statuses"), true, calls(
-		bad("wrong type", map[string]any{"id": "lunch", "name": "Lunch", "can_receive": "yes"}, "can_receive"),
-		bad("no id", map[string]any{"name": "Lunch"}, "id"),
-		bad("no name", map[string]any{"id": "lunch"}, "name"),
-		badCall{"existing id", map[string]any{"id": "online", "name": "Online"}, 409, "id"},
-	)},
-	{"PATCH /api/v1/statuses/{id}", 'A', at("/api/v1/statuses/offline"), true, calls(
-		bad("wrong type", map[string]any{"color": 5}, "color"),
-		bad("auto-offline status made receiving", map[string]any{"can_receive": true}, "can_receive"),
-		bad("empty name", map[string]any{"name": ""}, "name"),
-	)},
-	{"DELETE /api/v1/statuses/{id}", 'A', at("/api/v1/statuses/online"), false, calls(
-		badCall{"status in use", nil, 409, "id"},
+	{"DELETE /api/v1/tokens/{id}", 'A', e2eAt("/api/v1/tokens/ghost"), false, e2eCalls(
+		e2eBadCall{"unknown token", nil, 404, ""},
 	)},
 
-	{"POST /api/v1/topics", 'A', at("/api/v1/topics"), true, calls(
-		bad("wrong type", map[string]any{"alias": 1, "name": "X"}, "alias"),
-		bad("no alias", map[string]any{"name": "X"}, "alias"),
-		bad("unknown parent", map[string]any{"alias": "x", "name": "X", "parent": "ghost"}, "parent"),
-		badCall{"existing alias", map[string]any{"alias": "t", "name": "T"}, 409, "alias"},
+	{"POST /api/v1/statuses", 'A', e2eAt("/api/v1/statuses"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"id": "lunch", "name": "Lunch", "can_receive": "yes"}, "can_receive"),
+		e2eBad("no id", map[string]any{"name": "Lunch"}, "id"),
+		e2eBad("no name", map[string]any{"id": "lunch"}, "name"),
+		e2eBadCall{"existing id", map[string]any{"id": "online", "name": "Online"}, 409, "id"},
 	)},
-	{"PATCH /api/v1/topics/{alias}", 'A', at("/api/v1/topics/t"), true, calls(
-		bad("wrong type", map[string]any{"name": 1}, "name"),
-		bad("unknown parent", map[string]any{"parent": "ghost"}, "parent"),
-		bad("own parent", map[string]any{"parent": "t"}, "parent"),
+	{"PATCH /api/v1/statuses/{id}", 'A', e2eAt("/api/v1/statuses/offline"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"color": 5}, "color"),
+		e2eBad("auto-offline status made receiving", map[string]any{"can_receive": true}, "can_receive"),
+		e2eBad("empty name", map[string]any{"name": ""}, "name"),
 	)},
-	{"DELETE /api/v1/topics/{alias}", 'A', at("/api/v1/topics/t"), false, calls(
-		badCall{"topic in use", nil, 409, "alias"},
-	)},
-
-	{"POST /api/v1/operators", 'A', at("/api/v1/operators"), true, calls(
-		bad("wrong type", map[string]any{"id": "x", "name": "X", "max_chats": "many"}, "max_chats"),
-		bad("no id", map[string]any{"name": "X"}, "id"),
-		bad("negative max_chats", map[string]any{"id": "x", "name": "X", "max_chats": -1}, "max_chats"),
-		bad("negative channel limit", map[string]any{"id": "x", "name": "X", "channel_limits": map[string]int{"telegram": -1}}, "channel_limits"),
-		bad("short password", map[string]any{"id": "x", "name": "X", "password": "short"}, "password"),
-		bad("unknown role", map[string]any{"id": "x", "name": "X", "role": "boss"}, "role"),
-		badCall{"existing id", map[string]any{"id": "op-a", "name": "A"}, 409, "id"},
-	)},
-	{"PATCH /api/v1/operators/{id}", 'A', at("/api/v1/operators/op-a"), true, calls(
-		bad("wrong type", map[string]any{"channel_limits": map[string]any{"telegram": "two"}}, "channel_limits"),
-		bad("negative max_chats", map[string]any{"max_chats": -1}, "max_chats"),
-		bad("empty channel", map[string]any{"channel_limits": map[string]int{"": 1}}, "channel_limits"),
-		bad("id change", map[string]any{"id": "op-z"}, "id"),
-		bad("empty name", map[string]any{"name": ""}, "name"),
-		bad("short password", map[string]any{"password": "short"}, "password"),
-	)},
-	{"DELETE /api/v1/operators/{id}", 'A', at("/api/v1/operators/op-a"), false, calls(
-		badCall{"operator with active chats", nil, 409, "id"},
-	)},
-	{"PUT /api/v1/operators/{id}/status", 'A', at("/api/v1/operators/op-a/status"), true, calls(
-		bad("wrong type", map[string]any{"status": true}, "status"),
-		bad("unknown status", map[string]any{"status": "nope"}, "status"),
-	)},
-	{"POST /api/v1/operators/{id}/redistribute", 'S', at("/api/v1/operators/op-a/redistribute"), true, calls(
-		bad("wrong type", map[string]any{"weight": "x"}, "weight"),
-		bad("unknown status", map[string]any{"status": "nope"}, "status"),
-		bad("negative weight", map[string]any{"weight": -1}, "weight"),
+	{"DELETE /api/v1/statuses/{id}", 'A', e2eAt("/api/v1/statuses/online"), false, e2eCalls(
+		e2eBadCall{"status in use", nil, 409, "id"},
 	)},
 
-	{"POST /api/v1/skill-groups", 'A', at("/api/v1/skill-groups"), true, calls(
-		bad("wrong type", map[string]any{"id": "x", "topics": "t"}, "topics"),
-		bad("unknown topic", map[string]any{"id": "x", "topics": []string{"ghost"}}, "topics"),
-		bad("unknown operator", map[string]any{"id": "x", "operators": []string{"ghost"}}, "operators"),
-		bad("negative accept timeout", map[string]any{"id": "x", "accept_timeout_s": -1}, "accept_timeout_s"),
-		badCall{"existing id", map[string]any{"id": "g"}, 409, "id"},
+	{"POST /api/v1/topics", 'A', e2eAt("/api/v1/topics"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"alias": 1, "name": "X"}, "alias"),
+		e2eBad("no alias", map[string]any{"name": "X"}, "alias"),
+		e2eBad("unknown parent", map[string]any{"alias": "x", "name": "X", "parent": "ghost"}, "parent"),
+		e2eBadCall{"existing alias", map[string]any{"alias": "t", "name": "T"}, 409, "alias"},
 	)},
-	{"PATCH /api/v1/skill-groups/{id}", 'A', at("/api/v1/skill-groups/g"), true, calls(
-		bad("wrong type", map[string]any{"active": "yes"}, "active"),
-		bad("unknown operator", map[string]any{"operators": []string{"ghost"}}, "operators"),
-		bad("negative response timeout", map[string]any{"response_timeout_s": -5}, "response_timeout_s"),
-		bad("id change", map[string]any{"id": "h"}, "id"),
+	{"PATCH /api/v1/topics/{alias}", 'A', e2eAt("/api/v1/topics/t"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"name": 1}, "name"),
+		e2eBad("unknown parent", map[string]any{"parent": "ghost"}, "parent"),
+		e2eBad("own parent", map[string]any{"parent": "t"}, "parent"),
 	)},
-	{"DELETE /api/v1/skill-groups/{id}", 'A', at("/api/v1/skill-groups/ghost"), false, calls(
-		badCall{"unknown group", nil, 404, "id"},
+	{"DELETE /api/v1/topics/{alias}", 'A', e2eAt("/api/v1/topics/t"), false, e2eCalls(
+		e2eBadCall{"topic in use", nil, 409, "alias"},
 	)},
 
-	{"PATCH /api/v1/settings", 'A', at("/api/v1/settings"), true, calls(
-		bad("wrong type", map[string]any{"auto_connect": "yes"}, "auto_connect"),
-		bad("unknown method", map[string]any{"distribution_method": "random"}, "distribution_method"),
-		bad("negative default_max_chats", map[string]any{"default_max_chats": -1}, "default_max_chats"),
-		bad("negative timer", map[string]any{"accept_timeout_s": -1}, "accept_timeout_s"),
-		bad("unknown inactivity action", map[string]any{"chat_inactivity_action": "explode"}, "chat_inactivity_action"),
-		bad("receiving auto-offline status", map[string]any{"auto_offline_status": "online"}, "auto_offline_status"),
-		bad("negative channel limit", map[string]any{"default_channel_limits": map[string]int{"sms": -1}}, "default_channel_limits"),
+	{"POST /api/v1/operators", 'A', e2eAt("/api/v1/operators"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"id": "x", "name": "X", "max_chats": "many"}, "max_chats"),
+		e2eBad("no id", map[string]any{"name": "X"}, "id"),
+		e2eBad("negative max_chats", map[string]any{"id": "x", "name": "X", "max_chats": -1}, "max_chats"),
+		e2eBad("negative channel limit", map[string]any{"id": "x", "name": "X", "channel_limits": map[string]int{"telegram": -1}}, "channel_limits"),
+		e2eBad("short password", map[string]any{"id": "x", "name": "X", "password": "short"}, "password"),
+		e2eBad("unknown role", map[string]any{"id": "x", "name": "X", "role": "boss"}, "role"),
+		e2eBadCall{"existing id", map[string]any{"id": "op-a", "name": "A"}, 409, "id"},
+	)},
+	{"PATCH /api/v1/operators/{id}", 'A', e2eAt("/api/v1/operators/op-a"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"channel_limits": map[string]any{"telegram": "two"}}, "channel_limits"),
+		e2eBad("negative max_chats", map[string]any{"max_chats": -1}, "max_chats"),
+		e2eBad("empty channel", map[string]any{"channel_limits": map[string]int{"": 1}}, "channel_limits"),
+		e2eBad("id change", map[string]any{"id": "op-z"}, "id"),
+		e2eBad("empty name", map[string]any{"name": ""}, "name"),
+		e2eBad("short password", map[string]any{"password": "short"}, "password"),
+	)},
+	{"DELETE /api/v1/operators/{id}", 'A', e2eAt("/api/v1/operators/op-a"), false, e2eCalls(
+		e2eBadCall{"operator with active chats", nil, 409, "id"},
+	)},
+	{"PUT /api/v1/operators/{id}/status", 'A', e2eAt("/api/v1/operators/op-a/status"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"status": true}, "status"),
+		e2eBad("unknown status", map[string]any{"status": "nope"}, "status"),
+	)},
+	{"POST /api/v1/operators/{id}/redistribute", 'S', e2eAt("/api/v1/operators/op-a/redistribute"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"weight": "x"}, "weight"),
+		e2eBad("unknown status", map[string]any{"status": "nope"}, "status"),
+		e2eBad("negative weight", map[string]any{"weight": -1}, "weight"),
 	)},
 
-	{"POST /api/v1/actions/operator_panel__connect_to_operator_with_msg", 'I', at(e2eConnectPath), true, calls(
-		bad("wrong type", e2eConnectBody("k", "widget", map[string]any{"weight": "high"}), "config.weight"),
-		bad("negative weight", e2eConnectBody("k", "widget", map[string]any{"weight": -1}), "config.weight"),
-		bad("unknown status", e2eConnectBody("k", "widget", map[string]any{"status": "later"}), "config.status"),
+	{"POST /api/v1/skill-groups", 'A', e2eAt("/api/v1/skill-groups"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"id": "x", "topics": "t"}, "topics"),
+		e2eBad("unknown topic", map[string]any{"id": "x", "topics": []string{"ghost"}}, "topics"),
+		e2eBad("unknown operator", map[string]any{"id": "x", "operators": []string{"ghost"}}, "operators"),
+		e2eBad("negative accept timeout", map[string]any{"id": "x", "accept_timeout_s": -1}, "accept_timeout_s"),
+		e2eBadCall{"existing id", map[string]any{"id": "g"}, 409, "id"},
 	)},
-	{"POST /api/v1/chats/{id}/messages", 'I', chatPath("active", "/messages"), true, calls(
-		bad("wrong type", map[string]any{"text": 5}, "text"),
-		bad("empty text", map[string]any{"text": ""}, "text"),
+	{"PATCH /api/v1/skill-groups/{id}", 'A', e2eAt("/api/v1/skill-groups/g"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"active": "yes"}, "active"),
+		e2eBad("unknown operator", map[string]any{"operators": []string{"ghost"}}, "operators"),
+		e2eBad("negative response timeout", map[string]any{"response_timeout_s": -5}, "response_timeout_s"),
+		e2eBad("id change", map[string]any{"id": "h"}, "id"),
 	)},
-	{"POST /api/v1/chats/{id}/accept", 'O', chatPath("new", "/accept"), false, calls(
-		badCall{"not the operator's chat", nil, 409, "chat_id"},
-	)},
-	{"POST /api/v1/chats/{id}/take", 'O', chatPath("active", "/take"), false, calls(
-		badCall{"an active chat", nil, 409, "chat_id"},
-	)},
-	{"POST /api/v1/chats/{id}/assign", 'S', chatPath("new", "/assign"), true, calls(
-		bad("wrong type", map[string]any{"operator_id": "op-a", "force": "yes"}, "force"),
-		bad("no operator", map[string]any{}, "operator_id"),
-		bad("unknown operator", map[string]any{"operator_id": "ghost"}, "operator_id"),
-		badCall{"operator outside the topic", map[string]any{"operator_id": "op-b"}, 409, "operator_id"},
-	)},
-	{"POST /api/v1/chats/{id}/transfer", 'A', chatPath("active", "/transfer"), true, calls(
-		bad("wrong type", map[string]any{"subject_alias": 5}, "subject_alias"),
-		bad("no topic", map[string]any{}, "subject_alias"),
-		bad("unknown topic", map[string]any{"subject_alias": "ghost"}, "subject_alias"),
-	)},
-	{"POST /api/v1/chats/{id}/close", 'A', chatPath("active", "/close"), true, calls(
-		bad("wrong type", map[string]any{"comment": 5}, "comment"),
+	{"DELETE /api/v1/skill-groups/{id}", 'A', e2eAt("/api/v1/skill-groups/ghost"), false, e2eCalls(
+		e2eBadCall{"unknown group", nil, 404, "id"},
 	)},
 
-	{"POST /api/v1/bans", 'S', at("/api/v1/bans"), true, calls(
-		bad("wrong type", map[string]any{"client_id": 5, "until": future()}, "client_id"),
-		bad("no client", map[string]any{"until": future()}, "client_id"),
-		bad("no until", map[string]any{"client_id": "x"}, "until"),
-		bad("until not a time", map[string]any{"client_id": "x", "until": "tomorrow"}, "until"),
-	)},
-	{"DELETE /api/v1/bans/{id}", 'S', at("/api/v1/bans/ghost"), false, calls(
-		badCall{"unknown ban", nil, 404, "id"},
+	{"PATCH /api/v1/settings", 'A', e2eAt("/api/v1/settings"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"auto_connect": "yes"}, "auto_connect"),
+		e2eBad("unknown method", map[string]any{"distribution_method": "random"}, "distribution_method"),
+		e2eBad("negative default_max_chats", map[string]any{"default_max_chats": -1}, "default_max_chats"),
+		e2eBad("negative timer", map[string]any{"accept_timeout_s": -1}, "accept_timeout_s"),
+		e2eBad("unknown inactivity action", map[string]any{"chat_inactivity_action": "explode"}, "chat_inactivity_action"),
+		e2eBad("receiving auto-offline status", map[string]any{"auto_offline_status": "online"}, "auto_offline_status"),
+		e2eBad("negative channel limit", map[string]any{"default_channel_limits": map[string]int{"sms": -1}}, "default_channel_limits"),
 	)},
 
-	{"POST /api/v1/webhooks", 'I', at("/api/v1/webhooks"), true, calls(
-		bad("wrong type", map[string]any{"url": "http://example.com/", "events": "*"}, "events"),
-		bad("bad url", map[string]any{"url": "ftp://example.com/"}, "url"),
-		bad("unknown event", map[string]any{"url": "http://example.com/", "events": []string{"nope"}}, "events"),
+	{"POST /api/v1/actions/operator_panel__connect_to_operator_with_msg", 'I', e2eAt(e2eConnectPath), true, e2eCalls(
+		e2eBad("wrong type", e2eConnectBody("k", "widget", map[string]any{"weight": "high"}), "config.weight"),
+		e2eBad("negative weight", e2eConnectBody("k", "widget", map[string]any{"weight": -1}), "config.weight"),
+		e2eBad("unknown status", e2eConnectBody("k", "widget", map[string]any{"status": "later"}), "config.status"),
 	)},
-	{"DELETE /api/v1/webhooks/{id}", 'I', at("/api/v1/webhooks/ghost"), false, calls(
-		badCall{"unknown webhook", nil, 404, ""},
+	{"POST /api/v1/chats/{id}/messages", 'I', e2eChatPath("active", "/messages"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"text": 5}, "text"),
+		e2eBad("empty text", map[string]any{"text": ""}, "text"),
+	)},
+	{"POST /api/v1/chats/{id}/accept", 'O', e2eChatPath("new", "/accept"), false, e2eCalls(
+		e2eBadCall{"not the operator's chat", nil, 409, "chat_id"},
+	)},
+	{"POST /api/v1/chats/{id}/take", 'O', e2eChatPath("active", "/take"), false, e2eCalls(
+		e2eBadCall{"an active chat", nil, 409, "chat_id"},
+	)},
+	{"POST /api/v1/chats/{id}/assign", 'S', e2eChatPath("new", "/assign"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"operator_id": "op-a", "force": "yes"}, "force"),
+		e2eBad("no operator", map[string]any{}, "operator_id"),
+		e2eBad("unknown operator", map[string]any{"operator_id": "ghost"}, "operator_id"),
+		e2eBadCall{"operator outside the topic", map[string]any{"operator_id": "op-b"}, 409, "operator_id"},
+	)},
+	{"POST /api/v1/chats/{id}/transfer", 'A', e2eChatPath("active", "/transfer"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"subject_alias": 5}, "subject_alias"),
+		e2eBad("no topic", map[string]any{}, "subject_alias"),
+		e2eBad("unknown topic", map[string]any{"subject_alias": "ghost"}, "subject_alias"),
+	)},
+	{"POST /api/v1/chats/{id}/close", 'A', e2eChatPath("active", "/close"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"comment": 5}, "comment"),
+	)},
+
+	{"POST /api/v1/bans", 'S', e2eAt("/api/v1/bans"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"client_id": 5, "until": e2eFuture()}, "client_id"),
+		e2eBad("no client", map[string]any{"until": e2eFuture()}, "client_id"),
+		e2eBad("no until", map[string]any{"client_id": "x"}, "until"),
+		e2eBad("until not a time", map[string]any{"client_id": "x", "until": "tomorrow"}, "until"),
+	)},
+	{"DELETE /api/v1/bans/{id}", 'S', e2eAt("/api/v1/bans/ghost"), false, e2eCalls(
+		e2eBadCall{"unknown ban", nil, 404, "id"},
+	)},
+
+	{"POST /api/v1/webhooks", 'I', e2eAt("/api/v1/webhooks"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"url": "http://example.com/", "events": "*"}, "events"),
+		e2eBad("bad url", map[string]any{"url": "ftp://example.com/"}, "url"),
+		e2eBad("unknown event", map[string]any{"url": "http://example.com/", "events": []string{"nope"}}, "events"),
+	)},
+	{"DELETE /api/v1/webhooks/{id}", 'I', e2eAt("/api/v1/webhooks/ghost"), false, e2eCalls(
+		e2eBadCall{"unknown webhook", nil, 404, ""},
 	)},
 }
 
@@ -249,17 +250,17 @@ var badTable = []badCase{
 func TestBadInputOnEveryWrite(t *testing.T) {
 	t.Parallel()
 	covered := map[string]bool{}
-	for _, c := range badTable {
+	for _, c := range e2eBadTable {
 		covered[c.route] = true
 	}
-	for _, rt := range handlerRoutes() {
+	for _, rt := range e2eRoutes() {
 		if !strings.HasPrefix(rt, "GET ") && !covered[rt] {
 			t.Errorf("write route %q is missing from the bad-input table", rt)
 		}
 	}
-	f := newInputFixture(t)
+	f := e2eInputFixtureNew(t)
 	parent := t
-	for _, tc := range badTable {
+	for _, tc := range e2eBadTable {
 		t.Run(tc.route, func(t *testing.T) {
 			f.t = t
 			defer func() { f.t = parent }()
@@ -267,11 +268,11 @@ func TestBadInputOnEveryWrite(t *testing.T) {
 			path := tc.path(f)
 			cs := tc.calls(f)
 			if tc.body {
-				cs = append([]badCall{
+				cs = append([]e2eBadCall{
 					{"malformed JSON", e2eRaw(`{"a": `), 400, ""},
 					{"stray closing brace", e2eRaw(`{}}`), 400, ""},
 					{"not an object", e2eRaw(`[1]`), 400, ""},
-					bad("unknown field", map[string]any{"bogus_field": 1}, "bogus_field"),
+					e2eBad("unknown field", map[string]any{"bogus_field": 1}, "bogus_field"),
 				}, cs...)
 			}
 			before := f.snapshot()
@@ -283,14 +284,14 @@ func TestBadInputOnEveryWrite(t *testing.T) {
 				}
 			}
 			if after := f.snapshot(); !bytes.Equal(before, after) {
-				t.Errorf("bad input changed the state:\n%s", firstDiff(before, after))
+				t.Errorf("bad input changed the state:\n%s", e2eFirstDiff(before, after))
 			}
 		})
 	}
 }
 
 // firstDiff shows the first differing line of two snapshots.
-func firstDiff(a, b []byte) string {
+func e2eFirstDiff(a, b []byte) string {
 	la, lb := strings.Split(string(a), "\n"), strings.Split(string(b), "\n")
 	for i := range min(len(la), len(lb)) {
 		if la[i] != lb[i] {
@@ -316,5 +317,31 @@ func TestBadQueryParameters(t *testing.T) {
 		if field, _ := r.errField(); r.Status != 422 || field != c.field {
 			t.Errorf("%s: got %s, want 422 naming %q", c.path, r, c.field)
 		}
+	}
+}
+
+// TestPatchNullRestoresDefaults: PATCH with null for max_chats and
+// channel_limits returns the operator to the settings' defaults; an absent
+// field changes nothing.
+func TestPatchNullRestoresDefaults(t *testing.T) {
+	t.Parallel()
+	s := e2eNew(t)
+	s.operator("a", map[string]any{"max_chats": 1, "channel_limits": map[string]int{"sms": 0}})
+	s.settings(map[string]any{"default_max_chats": 7, "default_channel_limits": map[string]int{"telegram": 2}})
+	s.must(200, "PATCH", "/api/v1/operators/a", s.admin, map[string]any{"name": "Renamed"})
+	if o := s.op("a"); o.MaxChats == nil || *o.MaxChats != 1 || o.ChannelLimits["sms"] != 0 || len(o.ChannelLimits) != 1 {
+		t.Fatalf("a PATCH without the limits changed them: %+v", o)
+	}
+	s.must(200, "PATCH", "/api/v1/operators/a", s.admin, map[string]any{"max_chats": nil, "channel_limits": nil})
+	if o := s.op("a"); o.MaxChats != nil || o.ChannelLimits != nil {
+		t.Fatalf("after PATCH null: max_chats %v, channel_limits %v; want null (defaults)", o.MaxChats, o.ChannelLimits)
+	}
+	var d struct {
+		MaxChats int                       `json:"max_chats"`
+		Channels map[string]map[string]int `json:"channels"`
+	}
+	s.must(200, "GET", "/api/v1/operators/a/diagnostics", s.admin, nil).into(t, &d)
+	if d.MaxChats != 7 || d.Channels["telegram"]["limit"] != 2 || d.Channels["sms"] != nil {
+		t.Errorf("diagnostics %+v, want the defaults: 7 chats, telegram 2", d)
 	}
 }

@@ -29,11 +29,11 @@ func (s *e2eSrv) e2eTeam(topic string, online bool, ops map[string]map[string]an
 	}
 }
 
-func autoCfg(topic string) map[string]any {
+func e2eAuto(topic string) map[string]any {
 	return map[string]any{"auto_connect_operator": true, "subject_alias": topic}
 }
 
-func queueCfg(topic string, weight int) map[string]any {
+func e2eQueued(topic string, weight int) map[string]any {
 	return map[string]any{"auto_connect_operator": true, "subject_alias": topic, "status": "queue", "weight": weight}
 }
 
@@ -52,16 +52,16 @@ func TestR1Eligibility(t *testing.T) {
 	s.setStatus("b", sb.StatusOnline)
 	in := s.token(sb.RoleIntegrator, "")
 
-	if c := s.connectChat(in, "k1", "telegram", autoCfg("t")); c.OperatorID != "a" {
+	if c := s.connectChat(in, "k1", "telegram", e2eAuto("t")); c.OperatorID != "a" {
 		t.Fatalf("first telegram chat went to %q, want a", c.OperatorID)
 	}
 	// a is at its telegram limit; b does not serve t; c is on break.
-	a := s.connect(in, e2eConnectBody("k2", "telegram", autoCfg("t")))
+	a := s.connect(in, e2eConnectBody("k2", "telegram", e2eAuto("t")))
 	if a.Event != "limit" || a.Reason.Code != "all_operators_busy" {
 		t.Fatalf("second telegram chat: %+v, want limit all_operators_busy", a)
 	}
 	// The channel limit binds telegram only.
-	if c := s.connectChat(in, "k3", "widget", autoCfg("t")); c.OperatorID != "a" {
+	if c := s.connectChat(in, "k3", "widget", e2eAuto("t")); c.OperatorID != "a" {
 		t.Errorf("widget chat went to %q, want a", c.OperatorID)
 	}
 	// A chat without topic may go to any operator: b has the fewest chats.
@@ -70,7 +70,7 @@ func TestR1Eligibility(t *testing.T) {
 	}
 	// The general limit: a has 2 chats; at max_chats 2 it is full.
 	s.must(200, "PATCH", "/api/v1/operators/a", s.admin, map[string]any{"max_chats": 2})
-	if a := s.connect(in, e2eConnectBody("k5", "widget", autoCfg("t"))); a.Event != "limit" || a.Reason.Code != "all_operators_busy" {
+	if a := s.connect(in, e2eConnectBody("k5", "widget", e2eAuto("t"))); a.Event != "limit" || a.Reason.Code != "all_operators_busy" {
 		t.Errorf("chat over the general limit: %+v, want limit", a)
 	}
 	if o := s.op("c"); o.Active != 0 {
@@ -83,13 +83,13 @@ func TestR1Eligibility(t *testing.T) {
 
 // r2Setup makes a and b online in topic t with the given method, gives
 // chat k1 to a and k2 to b, then closes k2 before k1 (b closed earliest).
-func r2Setup(t *testing.T, method string) (*e2eSrv, string) {
+func e2eR2Setup(t *testing.T, method string) (*e2eSrv, string) {
 	s := e2eNew(t)
 	s.e2eTeam("t", true, map[string]map[string]any{"a": nil, "b": nil})
 	s.settings(map[string]any{"distribution_method": method})
 	in := s.token(sb.RoleIntegrator, "")
-	c1 := s.connectChat(in, "k1", "widget", autoCfg("t"))
-	c2 := s.connectChat(in, "k2", "widget", autoCfg("t"))
+	c1 := s.connectChat(in, "k1", "widget", e2eAuto("t"))
+	c2 := s.connectChat(in, "k2", "widget", e2eAuto("t"))
 	if c1.OperatorID != "a" || c2.OperatorID != "b" {
 		t.Fatalf("%s: k1 to %q, k2 to %q; want a then b (tie on id)", method, c1.OperatorID, c2.OperatorID)
 	}
@@ -101,43 +101,43 @@ func TestR2Choice(t *testing.T) {
 	t.Parallel()
 	t.Run("default: fewer active chats, then earliest close", func(t *testing.T) {
 		t.Parallel()
-		s, in := r2Setup(t, "default")
+		s, in := e2eR2Setup(t, "default")
 		s.must(200, "POST", "/api/v1/chats/2/close", s.admin, nil)
 		s.must(200, "POST", "/api/v1/chats/1/close", s.admin, nil)
 		// a and b have no chats; b's last chat closed first.
-		if c := s.connectChat(in, "k3", "widget", autoCfg("t")); c.OperatorID != "b" {
+		if c := s.connectChat(in, "k3", "widget", e2eAuto("t")); c.OperatorID != "b" {
 			t.Errorf("tie on load went to %q, want b (closed earliest)", c.OperatorID)
 		}
 		// Now a has fewer chats.
-		if c := s.connectChat(in, "k4", "widget", autoCfg("t")); c.OperatorID != "a" {
+		if c := s.connectChat(in, "k4", "widget", e2eAuto("t")); c.OperatorID != "a" {
 			t.Errorf("went to %q, want a (fewer chats)", c.OperatorID)
 		}
 	})
 	t.Run("by_number_of_dialogs: fewer active chats, then id", func(t *testing.T) {
 		t.Parallel()
-		s, in := r2Setup(t, "by_number_of_dialogs")
+		s, in := e2eR2Setup(t, "by_number_of_dialogs")
 		s.must(200, "POST", "/api/v1/chats/2/close", s.admin, nil)
 		s.must(200, "POST", "/api/v1/chats/1/close", s.admin, nil)
-		if c := s.connectChat(in, "k3", "widget", autoCfg("t")); c.OperatorID != "a" {
+		if c := s.connectChat(in, "k3", "widget", e2eAuto("t")); c.OperatorID != "a" {
 			t.Errorf("tie on load went to %q, want a (id)", c.OperatorID)
 		}
-		if c := s.connectChat(in, "k4", "widget", autoCfg("t")); c.OperatorID != "b" {
+		if c := s.connectChat(in, "k4", "widget", e2eAuto("t")); c.OperatorID != "b" {
 			t.Errorf("went to %q, want b (fewer chats)", c.OperatorID)
 		}
 	})
 	t.Run("by_date_of_last_dialog: earliest assignment, whatever the load", func(t *testing.T) {
 		t.Parallel()
-		s, in := r2Setup(t, "by_date_of_last_dialog")
-		if c := s.connectChat(in, "k3", "widget", autoCfg("t")); c.OperatorID != "a" {
+		s, in := e2eR2Setup(t, "by_date_of_last_dialog")
+		if c := s.connectChat(in, "k3", "widget", e2eAuto("t")); c.OperatorID != "a" {
 			t.Fatalf("k3 went to %q, want a (assigned earliest)", c.OperatorID)
 		}
 		s.must(200, "POST", "/api/v1/chats/2/close", s.admin, nil) // b: 0 chats, a: 2
-		if c := s.connectChat(in, "k4", "widget", autoCfg("t")); c.OperatorID != "b" {
+		if c := s.connectChat(in, "k4", "widget", e2eAuto("t")); c.OperatorID != "b" {
 			t.Fatalf("k4 went to %q, want b", c.OperatorID)
 		}
 		s.must(200, "POST", "/api/v1/chats/4/close", s.admin, nil) // b: 0 chats again
 		// a has 2 chats, b none, but a's last assignment is older.
-		if c := s.connectChat(in, "k5", "widget", autoCfg("t")); c.OperatorID != "a" {
+		if c := s.connectChat(in, "k5", "widget", e2eAuto("t")); c.OperatorID != "a" {
 			t.Errorf("k5 went to %q, want a (assigned earliest despite more chats)", c.OperatorID)
 		}
 	})
@@ -150,10 +150,10 @@ func TestR3QueueOrder(t *testing.T) {
 	s := e2eNew(t)
 	s.e2eTeam("t", false, map[string]map[string]any{"a": {"max_chats": 1}})
 	in := s.token(sb.RoleIntegrator, "")
-	c1 := s.connectChat(in, "k1", "widget", queueCfg("t", 0))
-	c2 := s.connectChat(in, "k2", "widget", queueCfg("t", 0))
-	c3 := s.connectChat(in, "k3", "widget", queueCfg("t", 10))
-	c4 := s.connectChat(in, "k4", "widget", queueCfg("t", 5))
+	c1 := s.connectChat(in, "k1", "widget", e2eQueued("t", 0))
+	c2 := s.connectChat(in, "k2", "widget", e2eQueued("t", 0))
+	c3 := s.connectChat(in, "k3", "widget", e2eQueued("t", 10))
+	c4 := s.connectChat(in, "k4", "widget", e2eQueued("t", 5))
 	checkQueue := func(want ...string) []string {
 		t.Helper()
 		q := s.queue()
@@ -202,9 +202,9 @@ func TestR4WorkConservation(t *testing.T) {
 	s.e2eTeam("t", true, map[string]map[string]any{"a": {"max_chats": 1}})
 	in := s.token(sb.RoleIntegrator, "")
 	opA := s.token(sb.RoleOperator, "a")
-	c1 := s.connectChat(in, "k1", "widget", autoCfg("t"))
-	c2 := s.connectChat(in, "k2", "widget", queueCfg("t", 0))
-	c3 := s.connectChat(in, "k3", "widget", queueCfg("t", 0))
+	c1 := s.connectChat(in, "k1", "widget", e2eAuto("t"))
+	c2 := s.connectChat(in, "k2", "widget", e2eQueued("t", 0))
+	c3 := s.connectChat(in, "k3", "widget", e2eQueued("t", 0))
 	if c1.OperatorID != "a" || c2.Status != sb.ChatQueued || c3.Status != sb.ChatQueued {
 		t.Fatalf("setup: %s %s %s", c1.Status, c2.Status, c3.Status)
 	}
@@ -225,7 +225,7 @@ func TestR4WorkConservation(t *testing.T) {
 	}
 
 	// A status change.
-	c4 := s.connectChat(in, "k4", "widget", queueCfg("t", 0))
+	c4 := s.connectChat(in, "k4", "widget", e2eQueued("t", 0))
 	s.operator("b", nil)
 	s.must(200, "PATCH", "/api/v1/skill-groups/g-t", s.admin, map[string]any{"operators": []string{"a", "b"}})
 	if got := s.chat(c4.ID); got.Status != sb.ChatQueued {
@@ -238,7 +238,7 @@ func TestR4WorkConservation(t *testing.T) {
 
 	// A skill-group change: a new online operator joins the group.
 	s.must(200, "PATCH", "/api/v1/operators/b", s.admin, map[string]any{"max_chats": 1})
-	c5 := s.connectChat(in, "k5", "widget", queueCfg("t", 0))
+	c5 := s.connectChat(in, "k5", "widget", e2eQueued("t", 0))
 	s.operator("c", nil)
 	s.setStatus("c", sb.StatusOnline)
 	if got := s.chat(c5.ID); got.Status != sb.ChatQueued {
@@ -266,7 +266,7 @@ func TestR5ConnectRetriesAreSafe(t *testing.T) {
 	)
 	for range 16 {
 		wg.Go(func() {
-			a := s.connect(in, e2eConnectBody("same", "telegram", autoCfg("t")))
+			a := s.connect(in, e2eConnectBody("same", "telegram", e2eAuto("t")))
 			mu.Lock()
 			defer mu.Unlock()
 			if a.Chat != nil {
@@ -291,8 +291,8 @@ func TestR6Redistribute(t *testing.T) {
 	s.e2eTeam("t", true, map[string]map[string]any{"a": nil, "b": {"max_chats": 0}})
 	in := s.token(sb.RoleIntegrator, "")
 	sup := s.token(sb.RoleSupervisor, "")
-	c1 := s.connectChat(in, "k1", "widget", autoCfg("t"))
-	c2 := s.connectChat(in, "k2", "widget", autoCfg("t"))
+	c1 := s.connectChat(in, "k1", "widget", e2eAuto("t"))
+	c2 := s.connectChat(in, "k2", "widget", e2eAuto("t"))
 	if c1.OperatorID != "a" || c2.OperatorID != "a" {
 		t.Fatalf("setup: %q %q", c1.OperatorID, c2.OperatorID)
 	}
@@ -341,7 +341,7 @@ func TestR7Timers(t *testing.T) {
 		s.e2eTeam("t", true, map[string]map[string]any{"a": nil, "b": nil})
 		s.settings(map[string]any{"accept_timeout_s": 1})
 		in := s.token(sb.RoleIntegrator, "")
-		c := s.connectChat(in, "k1", "widget", autoCfg("t"))
+		c := s.connectChat(in, "k1", "widget", e2eAuto("t"))
 		if c.OperatorID != "a" {
 			t.Fatalf("chat went to %q", c.OperatorID)
 		}
@@ -373,7 +373,7 @@ func TestR7Timers(t *testing.T) {
 		s.e2eTeam("t", true, map[string]map[string]any{"a": nil})
 		s.settings(map[string]any{"accept_timeout_s": 1, "max_missed_chats": 1})
 		in := s.token(sb.RoleIntegrator, "")
-		c := s.connectChat(in, "k1", "widget", autoCfg("t"))
+		c := s.connectChat(in, "k1", "widget", e2eAuto("t"))
 		e2eEventually(t, "a to go offline", func() bool { return s.op("a").Status == sb.StatusOffline })
 		if g := s.chat(c.ID); g.Status != sb.ChatQueued {
 			t.Errorf("missed chat is %s, want queued", g.Status)
@@ -385,12 +385,13 @@ func TestR7Timers(t *testing.T) {
 		s.e2eTeam("t", true, map[string]map[string]any{"a": nil})
 		s.settings(map[string]any{"response_timeout_s": 1})
 		in := s.token(sb.RoleIntegrator, "")
-		c := s.connectChat(in, "k1", "widget", autoCfg("t"))
+		c := s.connectChat(in, "k1", "widget", e2eAuto("t"))
 		seq := s.lastSeq()
-		e2eEventually(t, "the chat in Overdue", func() bool { return slices.Contains(e2eIDs(s.folder("overdue")), c.ID) })
-		if !slices.Contains(e2eNames(s.events(seq)), sb.EventResponseOverdue) {
-			t.Errorf("no response_overdue event")
-		}
+		// A timer's changes are readable as soon as they are applied; its
+		// events as soon as they are committed: poll for both.
+		e2eEventually(t, "the chat in Overdue and the event", func() bool {
+			return slices.Contains(e2eIDs(s.folder("overdue")), c.ID) && slices.Contains(e2eNames(s.events(seq)), sb.EventResponseOverdue)
+		})
 		s.must(201, "POST", "/api/v1/chats/"+c.ID+"/messages", s.token(sb.RoleOperator, "a"), map[string]any{"text": "hello"})
 		if g := s.chat(c.ID); g.Overdue || g.FirstResponseAt.IsZero() {
 			t.Errorf("after the reply: overdue %v, first response %v", g.Overdue, g.FirstResponseAt)
@@ -402,7 +403,7 @@ func TestR7Timers(t *testing.T) {
 		s.e2eTeam("t", true, map[string]map[string]any{"a": nil})
 		s.settings(map[string]any{"chat_inactivity_timeout_s": 1})
 		in := s.token(sb.RoleIntegrator, "")
-		c := s.connectChat(in, "k1", "widget", autoCfg("t"))
+		c := s.connectChat(in, "k1", "widget", e2eAuto("t"))
 		e2eEventually(t, "the chat to close", func() bool { return s.chat(c.ID).Status == sb.ChatClosed })
 		if g := s.chat(c.ID); g.ClosedBy != sb.ByTimer {
 			t.Errorf("closed by %q", g.ClosedBy)
@@ -417,9 +418,11 @@ func TestR7Timers(t *testing.T) {
 		s.e2eTeam("t", false, map[string]map[string]any{"a": nil})
 		s.settings(map[string]any{"queue_timeout_s": 1})
 		in := s.token(sb.RoleIntegrator, "")
-		c := s.connectChat(in, "k1", "widget", queueCfg("t", 0))
+		c := s.connectChat(in, "k1", "widget", e2eQueued("t", 0))
 		seq := s.lastSeq()
-		e2eEventually(t, "the chat to leave the queue", func() bool { return s.chat(c.ID).Status == sb.ChatClosed })
+		e2eEventually(t, "the chat to leave the queue", func() bool {
+			return s.chat(c.ID).Status == sb.ChatClosed && slices.Contains(e2eNames(s.events(seq)), sb.EventChatClosed)
+		})
 		got := e2eNames(s.events(seq))
 		if i := slices.Index(got, sb.EventQueueTimeout); i < 0 || !slices.Contains(got[i:], sb.EventChatClosed) {
 			t.Errorf("events %v, want queue_timeout then chat_closed", got)
@@ -451,8 +454,8 @@ func TestR8ManualWork(t *testing.T) {
 	opA, opB := s.token(sb.RoleOperator, "a"), s.token(sb.RoleOperator, "b")
 	sup := s.token(sb.RoleSupervisor, "")
 
-	c1 := s.connectChat(in, "k1", "widget", autoCfg("t"))
-	c2 := s.connectChat(in, "k2", "widget", autoCfg("t"))
+	c1 := s.connectChat(in, "k1", "widget", e2eAuto("t"))
+	c2 := s.connectChat(in, "k2", "widget", e2eAuto("t"))
 	if c1.Status != sb.ChatNew || c2.Status != sb.ChatNew {
 		t.Fatalf("with auto_connect off: %s %s, want new", c1.Status, c2.Status)
 	}
@@ -505,7 +508,7 @@ func TestR8ManualWork(t *testing.T) {
 		t.Errorf("a has %d chats after the reassign, want 1", o.Active)
 	}
 	// Turning auto_connect on leaves New chats in New.
-	c3 := s.connectChat(in, "k3", "widget", autoCfg("t"))
+	c3 := s.connectChat(in, "k3", "widget", e2eAuto("t"))
 	s.setStatus("b", sb.StatusOnline)
 	s.settings(map[string]any{"auto_connect": true})
 	if g := s.chat(c3.ID); g.Status != sb.ChatNew {

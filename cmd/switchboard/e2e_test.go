@@ -58,7 +58,7 @@ func TestConnectTable(t *testing.T) {
 		before, seq := f.openChats(), f.lastSeq()
 		a := f.connect(f.integ, e2eConnectBody("ban-1", "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": "support"}))
 		if a.Event != "banned" || a.Chat != nil {
-			t.Fatalf("e2eAnswer %+v, want banned without chat", a)
+			t.Fatalf("answer %+v, want banned without chat", a)
 		}
 		if n := f.openChats(); n != before {
 			t.Errorf("open chats %d -> %d", before, n)
@@ -73,7 +73,7 @@ func TestConnectTable(t *testing.T) {
 		until := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
 		f.must(201, "POST", "/api/v1/bans", f.integ, map[string]any{"client_id": "ban-2", "channel": "telegram", "until": until})
 		if a := f.connect(f.integ, e2eConnectBody("ban-2", "telegram", nil)); a.Event != "banned" || a.Chat != nil {
-			t.Fatalf("e2eAnswer %+v, want banned", a)
+			t.Fatalf("answer %+v, want banned", a)
 		}
 		if got := f.chat(c.ID); got.Status != sb.ChatNew {
 			t.Errorf("the older chat is %s, want new", got.Status)
@@ -136,7 +136,7 @@ func TestConnectTable(t *testing.T) {
 			before, seq := f.openChats(), f.lastSeq()
 			a := f.connect(f.integ, e2eConnectBody("limit-"+tc.topic, "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": tc.topic}))
 			if a.Event != "limit" || a.Reason == nil || a.Reason.Code != tc.reason || a.Reason.Message == "" {
-				t.Fatalf("e2eAnswer %+v, want limit %s", a, tc.reason)
+				t.Fatalf("answer %+v, want limit %s", a, tc.reason)
 			}
 			if n := f.openChats(); n != before {
 				t.Errorf("open chats %d -> %d: a limit left a chat behind", before, n)
@@ -153,7 +153,7 @@ func TestConnectTable(t *testing.T) {
 		defer f.settings(map[string]any{"auto_connect": true})
 		a := f.connect(f.integ, e2eConnectBody("off-1", "telegram", map[string]any{"auto_connect_operator": true, "subject_alias": "support"}))
 		if a.Event != "success" || a.Chat == nil || a.Chat.Status != sb.ChatNew || !slices.Contains(e2eCodes(a.Warnings), "auto_connect_disabled") {
-			t.Fatalf("e2eAnswer %+v, want success new with auto_connect_disabled", a)
+			t.Fatalf("answer %+v, want success new with auto_connect_disabled", a)
 		}
 		if !slices.Contains(e2eIDs(f.folder("new")), a.Chat.ID) {
 			t.Errorf("chat %s is not in New", a.Chat.ID)
@@ -171,7 +171,7 @@ func TestConnectTable(t *testing.T) {
 		t.Run("auto false, assigned_operator: "+tc.name, func(t *testing.T) {
 			a := f.connect(f.integ, e2eConnectBody("assigned-"+tc.op, "telegram", map[string]any{"assigned_operator": tc.op, "subject_alias": tc.topic}))
 			if a.Event != "success" || a.Chat == nil || a.Chat.Status != sb.ChatActive || a.Chat.OperatorID != tc.op {
-				t.Fatalf("e2eAnswer %+v, want active with %s", a, tc.op)
+				t.Fatalf("answer %+v, want active with %s", a, tc.op)
 			}
 			got := e2eCodes(a.Warnings)
 			slices.Sort(got)
@@ -184,7 +184,7 @@ func TestConnectTable(t *testing.T) {
 	t.Run("auto true ignores assigned_operator with a warning", func(t *testing.T) {
 		a := f.connect(f.integ, e2eConnectBody("ignored-1", "telegram", map[string]any{"auto_connect_operator": true, "assigned_operator": "op-off", "subject_alias": "support"}))
 		if a.Event != "success" || a.Chat == nil || a.Chat.OperatorID != "op-a" || !slices.Contains(e2eCodes(a.Warnings), "assigned_operator_ignored") {
-			t.Fatalf("e2eAnswer %+v, want op-a with assigned_operator_ignored", a)
+			t.Fatalf("answer %+v, want op-a with assigned_operator_ignored", a)
 		}
 	})
 
@@ -198,7 +198,7 @@ func TestConnectTable(t *testing.T) {
 	t.Run("auto_connect_operator absent means false", func(t *testing.T) {
 		a := f.connect(f.integ, e2eConnectBody("absent-1", "telegram", nil))
 		if a.Chat == nil || a.Chat.Status != sb.ChatNew {
-			t.Errorf("e2eAnswer %+v, want new", a)
+			t.Errorf("answer %+v, want new", a)
 		}
 	})
 }
@@ -238,7 +238,7 @@ func TestConnectBadInput(t *testing.T) {
 				t.Fatalf("got %s, want %d event error naming %q", r, tc.status, tc.field)
 			}
 			if _, ok := r.obj()["chat"]; ok {
-				t.Errorf("an error e2eAnswer carries a chat: %s", r)
+				t.Errorf("an error answer carries a chat: %s", r)
 			}
 			if n := f.openChats(); n != before {
 				t.Errorf("open chats %d -> %d", before, n)
