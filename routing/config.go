@@ -161,8 +161,8 @@ func (e *Engine) putGroup(in sb.SkillGroup, create bool) error {
 
 // newGroup copies g with its topics and operators sorted and unique.
 func newGroup(g sb.SkillGroup) *group {
-	g.Topics = slices.Compact(slices.Sorted(slices.Values(g.Topics)))
-	g.Operators = slices.Compact(slices.Sorted(slices.Values(g.Operators)))
+	g.Topics = append([]string{}, slices.Compact(slices.Sorted(slices.Values(g.Topics)))...)
+	g.Operators = append([]string{}, slices.Compact(slices.Sorted(slices.Values(g.Operators)))...)
 	x := &group{SkillGroup: g, topicSet: map[string]bool{}, opSet: map[string]bool{}}
 	for _, t := range g.Topics {
 		x.topicSet[t] = true
