@@ -21,11 +21,25 @@ func (h *Handler) visible(p principal, ev sb.Event) bool {
 	}
 	switch {
 	case ev.Chat != nil && ev.ChatID != "":
-		return h.canSee(p, *ev.Chat) || ev.Operator != nil && ev.Operator.ID == p.OperatorID
+		return h.canSee(p, *ev.Chat) || ev.Operator != nil && ev.Operator.ID == p.OperatorID ||
+			leavesFolder[ev.Name] && h.servesTopic(p, ev.Chat.Topic)
 	case ev.Name == sb.EventOperatorStatus:
 		return ev.Operator != nil && ev.Operator.ID == p.OperatorID
 	}
 	return ev.Name == sb.EventConfigChanged
+}
+
+// leavesFolder are the events by which a chat leaves New or In Queue; the
+// operators of its topic see them so that their panels drop the chat.
+var leavesFolder = map[string]bool{
+	sb.EventAutoConnected: true, sb.EventOperatorConnected: true, sb.EventChatTransferred: true,
+	sb.EventQueueTimeout: true, sb.EventChatClosed: true,
+}
+
+func (h *Handler) servesTopic(p principal, topic string) bool {
+	ok := false
+	h.App.View(func(e *routing.Engine) { ok = serves(e, p.OperatorID, topic) })
+	return ok
 }
 
 func afterParam(r *http.Request, name string) (int64, error) {
