@@ -13,16 +13,18 @@ func (e *Engine) validateConnect(c Connect) error {
 		return sb.Errorf(sb.EINVALID, "client.id", "client.id is required")
 	case c.Client.Channel == "":
 		return sb.Errorf(sb.EINVALID, "client.channel", "client.channel is required")
-	case c.Status != "" && c.Status != "queue":
-		return sb.Errorf(sb.EINVALID, "config.status", "config.status must be empty or \"queue\"")
-	case c.Weight < 0:
-		return sb.Errorf(sb.EINVALID, "config.weight", "config.weight must not be negative")
 	}
 	if _, ok := e.topics[c.Topic]; c.Topic != "" && !ok {
 		return sb.Errorf(sb.EINVALID, "config.subject_alias", "unknown subject_alias %q", c.Topic)
 	}
+	if c.Status != "" && c.Status != "queue" {
+		return sb.Errorf(sb.EINVALID, "config.status", "config.status must be empty or \"queue\"")
+	}
 	if _, ok := e.ops[c.Operator]; c.Operator != "" && !ok {
 		return sb.Errorf(sb.EINVALID, "config.assigned_operator", "unknown assigned_operator %q", c.Operator)
+	}
+	if c.Weight < 0 {
+		return sb.Errorf(sb.EINVALID, "config.weight", "config.weight must not be negative")
 	}
 	return nil
 }
