@@ -58,6 +58,13 @@ func New(store sb.Store, log *slog.Logger) *Server {
 
 // Open loads the state from the store and rebuilds the engine.
 func (s *Server) Open(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.load(ctx)
+}
+
+// load replaces the engine with the committed state; mu is held.
+func (s *Server) load(ctx context.Context) error {
 	st, ok, err := s.Store.Load(ctx)
 	if err != nil {
 		return err
@@ -77,9 +84,7 @@ func (s *Server) Open(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.mu.Lock()
 	s.eng, s.webhooks = eng, hooks
-	s.mu.Unlock()
 	return nil
 }
 
@@ -152,7 +157,9 @@ func (s *Server) resetTimer(t *time.Timer) {
 	t.Reset(d)
 }
 
-// apply runs one group: engine, commit, answers, events.
+// apply runs one group: engine, commit, answers, events. Readers wait
+// while the group is applied and committed, so they never see a change that
+// a crash could still undo.
 func (s *Server) apply(ctx context.Context, batch []*request) {
 	b := &sb.Batch{}
 	s.mu.Lock()
@@ -165,7 +172,6 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 		cfg := s.eng.Config()
 		b.Config = &cfg
 	}
-	s.mu.Unlock()
 	start := time.Now()
 	err := s.Store.Commit(ctx, b)
 	if s.OnCommit != nil {
@@ -173,13 +179,14 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 	}
 	if err != nil {
 		s.Log.Error("commit failed; reloading state", "err", err, "commands", len(batch))
-		if lerr := s.Open(context.WithoutCancel(ctx)); lerr != nil {
+		if lerr := s.load(context.WithoutCancel(ctx)); lerr != nil {
 			s.Log.Error("reload failed", "err", lerr)
 		}
 		for _, r := range batch {
 			r.res, r.err = routing.Result{}, &sb.Error{Code: sb.EINTERNAL, Message: "not saved", Err: err}
 		}
 	}
+	s.mu.Unlock()
 	for _, r := range batch {
 		close(r.done)
 	}
