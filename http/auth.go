@@ -66,8 +66,15 @@ type tokenCache struct {
 
 func (h *Handler) authenticate(r *http.Request) (principal, error) {
 	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || secret == "" {
-		return principal{}, sb.Errorf(sb.EUNAUTHORIZED, "", "missing bearer token")
+	if !ok {
+		if secret = sessionSecret(r); secret != "" {
+			if err := checkCSRF(r); err != nil {
+				return principal{}, err
+			}
+		}
+	}
+	if secret == "" {
+		return principal{}, sb.Errorf(sb.EUNAUTHORIZED, "", "missing bearer token or session")
 	}
 	hash := HashToken(secret)
 	h.tokens.mu.Lock()

@@ -17,15 +17,17 @@ type Handler struct {
 	Store   sb.Store
 	Log     *slog.Logger
 	Metrics http.Handler // served at /metrics when set
+	Panel   http.Handler // served at / when set
 
 	mux    *http.ServeMux
 	tokens tokenCache
 	routes []string // "METHOD /path" of every route, for the OpenAPI check
 }
 
-// NewHandler returns the API over app.
-func NewHandler(app *server.Server, log *slog.Logger, metrics http.Handler) *Handler {
-	h := &Handler{App: app, Store: app.Store, Log: log, Metrics: metrics, mux: http.NewServeMux()}
+// NewHandler returns the API over app, with the metrics and panel handlers
+// (either may be nil).
+func NewHandler(app *server.Server, log *slog.Logger, metrics, panel http.Handler) *Handler {
+	h := &Handler{App: app, Store: app.Store, Log: log, Metrics: metrics, Panel: panel, mux: http.NewServeMux()}
 	h.tokens.m = map[string]sb.Token{}
 	h.routesTable()
 	return h
@@ -48,6 +50,12 @@ func (h *Handler) routesTable() {
 		h.mux.Handle("GET /metrics", h.Metrics)
 	}
 	h.mux.HandleFunc("GET /api/v1/openapi.json", h.openAPI)
+	if h.Panel != nil {
+		h.mux.Handle("GET /", h.Panel)
+	}
+	h.mux.HandleFunc("POST /api/v1/session", h.signIn)
+	h.handle("GET /api/v1/session", rAll, h.whoAmI)
+	h.handle("DELETE /api/v1/session", rAll, h.signOut)
 
 	h.handle("POST /api/v1/tokens", rAdmin, h.createToken)
 	h.handle("GET /api/v1/tokens", rAdmin, h.listTokens)

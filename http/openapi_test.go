@@ -17,7 +17,7 @@ import (
 )
 
 // nonAPIRoutes are the routes registered outside Handler.Routes (no token).
-var nonAPIRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json"}
+var nonAPIRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/session"}
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -25,7 +25,7 @@ var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "p
 // server.New only keep the store, so a nil one is enough.
 func testHandler(t *testing.T) *Handler {
 	t.Helper()
-	return NewHandler(server.New(nil, nil), nil, http.NotFoundHandler())
+	return NewHandler(server.New(nil, nil), nil, http.NotFoundHandler(), nil)
 }
 
 func loadDoc(t *testing.T) map[string]any {

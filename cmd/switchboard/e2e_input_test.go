@@ -107,6 +107,8 @@ var e2eBadTable = []e2eBadCase{
 		e2eBadCall{"unknown token", nil, 404, ""},
 	)},
 
+	{"DELETE /api/v1/session", 'I', e2eAt("/api/v1/session"), false, e2eCalls()},
+
 	{"POST /api/v1/statuses", 'A', e2eAt("/api/v1/statuses"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"id": "lunch", "name": "Lunch", "can_receive": "yes"}, "can_receive"),
 		e2eBad("no id", map[string]any{"name": "Lunch"}, "id"),

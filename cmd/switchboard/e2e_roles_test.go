@@ -93,6 +93,9 @@ var e2eRoleTable = map[string]e2eRoleCase{
 		return "/api/v1/tokens/" + f.created("/api/v1/tokens", map[string]any{"role": "integrator"}, "id"), nil
 	}},
 
+	"GET /api/v1/session":    {e2eRoleAll, e2eFixed("/api/v1/session", nil)},
+	"DELETE /api/v1/session": {e2eRoleAll, e2eFixed("/api/v1/session", nil)},
+
 	"GET /api/v1/statuses": {e2eRoleAll, e2eFixed("/api/v1/statuses", nil)},
 	"POST /api/v1/statuses": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/statuses", map[string]any{"id": f.uniq("st"), "name": "Lunch", "can_receive": false, "color": "#123456"}
@@ -199,7 +202,7 @@ var e2eRoleTable = map[string]e2eRoleCase{
 // e2eRoutes lists the routes of the real route table.
 func e2eRoutes() []string {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	return sbhttp.NewHandler(server.New(nil, log), log, nil).Routes()
+	return sbhttp.NewHandler(server.New(nil, log), log, nil, nil).Routes()
 }
 
 // e2eDeclaredRoles reads the role set of every route from http/handler.go, as

@@ -19,6 +19,7 @@ import (
 	sbhttp "github.com/switchboard/switchboard/http"
 	"github.com/switchboard/switchboard/server"
 	"github.com/switchboard/switchboard/sqlite"
+	"github.com/switchboard/switchboard/web"
 )
 
 // Config is the serve command's configuration.
@@ -108,7 +109,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	reg := prometheus.NewRegistry()
 	app.RegisterMetrics(reg)
-	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), web.Handler())
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
