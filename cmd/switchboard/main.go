@@ -1,6 +1,7 @@
 // Command switchboard runs the Switchboard server.
 //
 //	switchboard serve [--addr localhost:8080] [--data ./switchboard-data]
+//	switchboard bench [flags]   (see bench.go)
 //	switchboard version
 package main
 
@@ -17,12 +18,17 @@ var version = "dev"
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: switchboard serve|version [flags]")
+		fmt.Fprintln(os.Stderr, "usage: switchboard serve|bench|version [flags]")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
 	case "version":
 		fmt.Println(version)
+	case "bench":
+		if err := runBench(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	case "serve":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
