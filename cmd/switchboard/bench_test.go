@@ -28,7 +28,7 @@ func BenchmarkConnectHTTP(b *testing.B) {
 	tr := &http.Transport{MaxIdleConnsPerHost: 256}
 	client := &http.Client{Transport: tr}
 	var n atomic.Int64
-	b.SetParallelism(8)
+	b.SetParallelism(32)
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
