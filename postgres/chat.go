@@ -1,0 +1,52 @@
+package postgres
+
+import (
+	"context"
+	"math"
+	"strconv"
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+)
+
+// Chat returns any chat, closed ones included (ENOTFOUND). Its
+// QueuePosition is 0: positions are not stored.
+func (s *Store) Chat(ctx context.Context, id string) (sb.Chat, error) {
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil {
+		return sb.Chat{}, notFound("chat")
+	}
+	var data []byte
+	if err := s.pool.QueryRow(ctx, `SELECT json FROM chats WHERE id = $1`, n).Scan(&data); err != nil {
+		return sb.Chat{}, translate(err, "chat")
+	}
+	var c sb.Chat
+	if err := unmarshal(data, &c, "chat"); err != nil {
+		return sb.Chat{}, err
+	}
+	utcChat(&c)
+	return c, nil
+}
+
+// ClosedChats returns up to limit closed chats newest first (by numeric id),
+// with id below before (0: from the newest); operatorID filters when set.
+func (s *Store) ClosedChats(ctx context.Context, operatorID string, before int64, limit int) ([]sb.Chat, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	if operatorID == "" {
+		return s.q(ctx).chats(`SELECT json FROM chats WHERE status = 'closed' AND id < $1
+			ORDER BY id DESC LIMIT $2`, before, limit)
+	}
+	return s.q(ctx).chats(`SELECT json FROM chats WHERE status = 'closed' AND operator_id = $1 AND id < $2
+		ORDER BY id DESC LIMIT $3`, operatorID, before, limit)
+}
+
+// ChatsCreated returns the chats created in [from, to), by creation.
+func (s *Store) ChatsCreated(ctx context.Context, from, to time.Time) ([]sb.Chat, error) {
+	return s.q(ctx).chats(`SELECT json FROM chats WHERE created_at >= $1 AND created_at < $2
+		ORDER BY created_at, id`, bound(from), bound(to))
+}

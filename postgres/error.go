@@ -1,0 +1,47 @@
+package postgres
+
+import (
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	sb "github.com/switchboard/switchboard"
+)
+
+// SQLSTATE codes the store translates.
+const (
+	uniqueViolation          = "23505"
+	characterNotInRepertoire = "22021" // a NUL byte or invalid UTF-8 in text
+)
+
+// translate turns a driver error into a *switchboard.Error: no rows →
+// ENOTFOUND, a unique or primary key violation → ECONFLICT, text the
+// database cannot hold → EINVALID, anything else → EINTERNAL wrapping the
+// cause. what names the entity in the messages.
+func translate(err error, what string) error {
+	var e *sb.Error
+	var pe *pgconn.PgError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &e):
+		return err
+	case errors.Is(err, pgx.ErrNoRows):
+		return &sb.Error{Code: sb.ENOTFOUND, Message: what + " not found", Err: err}
+	case errors.As(err, &pe) && pe.Code == uniqueViolation:
+		return &sb.Error{Code: sb.ECONFLICT, Message: what + " already exists", Err: err}
+	case errors.As(err, &pe) && pe.Code == characterNotInRepertoire:
+		return &sb.Error{Code: sb.EINVALID, Message: what + " holds text the store cannot keep (a NUL byte?)", Err: err}
+	}
+	return internal(err, what)
+}
+
+// internal wraps a fault; doing says what the store was doing.
+func internal(err error, doing string) error {
+	return &sb.Error{Code: sb.EINTERNAL, Message: "postgres: " + doing, Err: err}
+}
+
+// notFound is ENOTFOUND for what.
+func notFound(what string) error {
+	return &sb.Error{Code: sb.ENOTFOUND, Message: what + " not found"}
+}

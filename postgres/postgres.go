@@ -1,0 +1,67 @@
+// Package postgres is the server store: switchboard.Store on a PostgreSQL
+// database through github.com/jackc/pgx/v5 (pgxpool).
+//
+// It makes the choices of the sqlite package, so both pass the same
+// conformance suite and hold the same data: vocabulary objects are stored
+// whole as JSON next to the columns the queries need; query timestamps are
+// Unix nanoseconds (NULL for the zero time; times outside 1678–2262 are
+// refused), the JSON holds RFC 3339 with nanoseconds, and every time read
+// back is in UTC, so what was committed in UTC comes back reflect.DeepEqual.
+//
+// Commit is one transaction sent as one pgx.Batch (BEGIN, one statement per
+// table, COMMIT): a single round trip to the server whatever the batch
+// holds, rows passed as arrays and expanded with unnest. Durability is the
+// server's: with its defaults (fsync, synchronous_commit on) a commit that
+// returned is on disk. Load reads from one REPEATABLE READ snapshot.
+//
+// Text columns cannot hold a NUL byte in PostgreSQL (SQLite's can); such a
+// value is EINVALID. Inside the JSON a NUL is the escape \u0000, which the
+// json type keeps.
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	sb "github.com/switchboard/switchboard"
+)
+
+var _ sb.Store = (*Store)(nil)
+
+// Store is a switchboard.Store on one PostgreSQL database. It is safe for
+// concurrent use.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// Open connects to the database at url (postgres://user@host:port/db?…, or
+// libpq's key=value form) and applies the migrations it lacks. Several
+// processes may open one database at once: migrations are serialised by an
+// advisory lock.
+func Open(ctx context.Context, url string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, internal(err, "parse the database URL")
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, internal(err, "open the database")
+	}
+	if err = pool.Ping(ctx); err != nil {
+		err = internal(err, "connect to the database")
+	} else {
+		err = migrate(ctx, pool)
+	}
+	if err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return &Store{pool: pool}, nil
+}
+
+// Close releases the store: it waits for the connections in use to be
+// released and closes them all.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
