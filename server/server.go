@@ -84,6 +84,8 @@ func (s *Server) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	start := time.Now()
+	eng.Stopwatch = func() int64 { return int64(time.Since(start)) }
 	s.eng, s.webhooks = eng, hooks
 	return nil
 }

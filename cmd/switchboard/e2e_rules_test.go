@@ -2,6 +2,7 @@ package main
 
 import (
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -513,5 +514,34 @@ func TestR8ManualWork(t *testing.T) {
 	s.settings(map[string]any{"auto_connect": true})
 	if g := s.chat(c3.ID); g.Status != sb.ChatNew {
 		t.Errorf("a New chat became %s when auto_connect was turned on", g.Status)
+	}
+}
+
+// TestAuditDecisionTimes: the server times every automatic choice, so the
+// audit's records and its average decision time are measured, not zero.
+func TestAuditDecisionTimes(t *testing.T) {
+	t.Parallel()
+	s := e2eNew(t)
+	s.e2eTeam("t", true, map[string]map[string]any{"a": nil})
+	in := s.token(sb.RoleIntegrator, "")
+	for i := range 3 {
+		s.connectChat(in, "k"+strconv.Itoa(i), "widget", e2eAuto("t"))
+	}
+	var audit struct {
+		Avg     int64         `json:"avg_decision_time_ns"`
+		Records []sb.Decision `json:"records"`
+	}
+	s.must(200, "GET", "/api/v1/distribution/audit", s.admin, nil).into(t, &audit)
+	autos := 0
+	for _, d := range audit.Records {
+		if d.Kind == sb.DecisionAuto {
+			autos++
+			if d.DurationNs <= 0 {
+				t.Errorf("decision %d took %d ns", d.Seq, d.DurationNs)
+			}
+		}
+	}
+	if autos != 3 || audit.Avg <= 0 {
+		t.Errorf("%d automatic decisions, average %d ns; want 3 timed ones", autos, audit.Avg)
 	}
 }
