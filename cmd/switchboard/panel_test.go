@@ -21,8 +21,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	sb "github.com/switchboard/switchboard"
 )
@@ -505,6 +507,8 @@ func TestPanelOperatorFlow(t *testing.T) {
 	if !slices.ContainsFunc(msgs, func(m map[string]any) bool { return m["text"] == reply }) {
 		t.Errorf("the reply is not among the chat's messages: %v", msgs)
 	}
+	p.waitJS("the reply accepted the chat: its row says so live", panelStep,
+		"!/not accepted/.test(__panel.text("+panelJS(panelRow(aid))+"))", "__panel.html("+panelJS(panelRow(aid))+")")
 	p.shot("operator-chats", "viewport")
 
 	comment := "Refund approved"
@@ -523,6 +527,81 @@ func TestPanelOperatorFlow(t *testing.T) {
 			"__panel.num('ul#folders li[data-folder=mine] span.count') === 1 && "+
 			"__panel.num('ul#folders li[data-folder=in_queue] span.count') === 0 && "+panelNotReloaded,
 		"__panel.html('ul#folders', 1500) + ' list: ' + __panel.html('ul#chat-list', 1500) + ' same document: ' + "+panelNotReloaded)
+	p.noExceptions()
+}
+
+// TestPanelKeyboard: the operator panel works from the keyboard alone: j and
+// k move in the list, Enter opens the chat under the cursor, r focuses the
+// reply and Ctrl+Enter sends it.
+func TestPanelKeyboard(t *testing.T) {
+	m := sbStart(t, t.TempDir())
+	admin := m.sbClient(sbAdminSecret)
+	sbSetupTopic(t, admin) // op-1, max_chats 2
+	admin.sbMust(t, "PUT", "/api/v1/operators/op-1/status", map[string]any{"status": "online"}, 200)
+	integ := m.sbToken(t, admin, "integrator", "")
+	first := panelConnect(t, integ, "k-1", "Maria Koval", "support", "", 0)["id"].(string)
+	second := panelConnect(t, integ, "k-2", "Ivan Hrytsenko", "support", "", 0)["id"].(string)
+	p := panelOpen(t, m, 60*time.Second, nil)
+	p.nav("/")
+	p.waitVisible("form#login")
+	p.signIn("one@example.com", "secret-password")
+	p.waitJS("both chats listed in My chats", panelStep,
+		"__panel.vis("+panelJS(panelRow(first))+") && __panel.vis("+panelJS(panelRow(second))+")",
+		"__panel.html('ul#chat-list', 1500)")
+	panelEval[chromedp.Void](p, "document.activeElement && document.activeElement.blur()")
+	rows := panelEval[[]string](p, "__panel.all('ul#chat-list li[data-chat-id]').map(li => li.dataset.chatId)")
+	if len(rows) != 2 {
+		t.Fatalf("rows %v, want two", rows)
+	}
+	// key presses one key as a keyboard does: keyDown carries the text, so
+	// a handler that prevents the default also prevents the typing
+	// (chromedp.KeyEvent sends the text in a separate char event).
+	key := func(k string, mods ...chromedp.Modifier) {
+		t.Helper()
+		var mod int64
+		for _, m := range mods {
+			mod |= int64(m)
+		}
+		ev := kb.Encode([]rune(k)[0])
+		down, up := *ev[0], *ev[len(ev)-1]
+		down.Modifiers, up.Modifiers = mod, mod
+		if len(ev) == 3 && mod == 0 {
+			down.Text, down.UnmodifiedText = ev[1].Text, ev[1].UnmodifiedText
+		}
+		ctx, cancel := context.WithTimeout(p.ctx, panelStep)
+		defer cancel()
+		for _, e := range []input.DispatchKeyEventParams{down, up} {
+			if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, e); err != nil {
+				t.Fatalf("press %q: %v", k, err)
+			}
+		}
+	}
+	key("j")
+	key("j")
+	p.waitJS("j j puts the cursor on the second row", panelStep,
+		"__panel.q('ul#chat-list li.cursor') && __panel.q('ul#chat-list li.cursor').dataset.chatId === "+panelJS(rows[1]),
+		"__panel.html('ul#chat-list', 1500)")
+	key("k")
+	p.waitJS("k moves it back to the first row", panelStep,
+		"__panel.q('ul#chat-list li.cursor').dataset.chatId === "+panelJS(rows[0]), "__panel.html('ul#chat-list', 1500)")
+	key("\r")
+	view := `section#chat-view[data-chat-id="` + rows[0] + `"]`
+	p.waitJS("Enter opens the chat under the cursor", panelStep, "__panel.vis("+panelJS(view+" .chat-body")+")",
+		"__panel.html('#chat-view', 1000)")
+	key("r")
+	p.waitJS("r focuses the reply box", panelStep, "document.activeElement === __panel.q('textarea#reply')",
+		"String(document.activeElement && document.activeElement.outerHTML.slice(0, 200))")
+	reply := "Typed and sent from the keyboard"
+	p.do("type the reply", chromedp.KeyEvent(reply))
+	key("\r", chromedp.ModifierCtrl)
+	p.waitJS("Ctrl+Enter sends the reply", panelStep,
+		"__panel.all('ol#messages li.message[data-from=operator]').some(li => li.textContent.includes("+panelJS(reply)+"))",
+		"__panel.html('ol#messages', 2000)")
+	var msgs []map[string]any
+	admin.sbGet(t, "/api/v1/chats/"+rows[0]+"/messages", &msgs)
+	if !slices.ContainsFunc(msgs, func(m map[string]any) bool { return m["text"] == reply && m["from"] == "operator" }) {
+		t.Errorf("the keyboard reply is not stored as an operator message: %v", msgs)
+	}
 	p.noExceptions()
 }
 
@@ -649,7 +728,32 @@ func TestPanelSupervisor(t *testing.T) {
 		}
 		p.waitJS(fmt.Sprintf("ul#diagnostics of %s lists %v", op, d.Reasons), panelStep, cond, "__panel.html('ul#diagnostics', 1500)")
 	}
-	p.shot("audit", "section#audit")
+	p.do("scroll to the audit", chromedp.ScrollIntoView(chromedp.CSS("section#audit")))
+	p.shot("audit", "viewport")
+
+	// Redistribute op-1: it goes offline and its chat returns to the queue
+	// (op-2, the only other operator of the topic, is offline).
+	aid := active["id"].(string)
+	p.click(op1 + " button.redistribute")
+	panelPoll(t, "op-1 offline and its chat back in the queue", func() (bool, string) {
+		o, c := panelGetOperator(t, admin, "op-1"), panelGetChat(t, admin, aid)
+		return o["status"] == "offline" && c["status"] == "queued", fmt.Sprintf("op-1 %v, chat %v", o["status"], c["status"])
+	})
+	p.waitJS("op-1 shows Offline and the chat is in table#queue again", panelStep,
+		"/Offline/.test(__panel.text("+panelJS(op1+" td.status")+")) && !!__panel.q("+panelJS(row(aid))+")",
+		"__panel.html("+panelJS(op1)+", 800) + ' ' + __panel.html('table#queue', 2000)")
+
+	// Assign it to op-2 from the chat view: the queue's link opens it.
+	p.click(row(aid) + " button.open-chat")
+	p.waitVisible(`section#chat-view[data-chat-id="` + aid + `"] .chat-body`)
+	p.choose("select#assign-operator", "op-2")
+	p.click("button#assign")
+	panelPoll(t, "the chat assigned to op-2", func() (bool, string) {
+		c := panelGetChat(t, admin, aid)
+		return c["status"] == "active" && c["operator_id"] == "op-2", fmt.Sprintf("%v %v", c["status"], c["operator_id"])
+	})
+	p.waitJS("the chat view names op-2", panelStep, "/Mykola/.test(__panel.text('#chat-view .operator'))",
+		"__panel.html('#chat-view .chat-meta', 1000)")
 	p.noExceptions()
 }
 
