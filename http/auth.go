@@ -8,8 +8,10 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/routing"
 )
 
 // Role sets, for the route table.
@@ -92,7 +94,35 @@ func (h *Handler) authenticate(r *http.Request) (principal, error) {
 		h.tokens.m[hash] = t
 		h.tokens.mu.Unlock()
 	}
-	return principal{Role: t.Role, OperatorID: t.OperatorID, TokenID: t.ID}, nil
+	return h.principalFor(r, t)
+}
+
+// principalFor checks a token against the operator it acts for: the
+// operator must still exist; a panel session expires SessionTTL after
+// sign-in and has the operator's current role, so a role change applies to
+// sessions at once.
+func (h *Handler) principalFor(r *http.Request, t sb.Token) (principal, error) {
+	p := principal{Role: t.Role, OperatorID: t.OperatorID, TokenID: t.ID}
+	if t.OperatorID == "" {
+		return p, nil
+	}
+	var (
+		o  sb.Operator
+		ok bool
+	)
+	h.App.View(func(e *routing.Engine) { o, ok = e.Operator(t.OperatorID) })
+	if !ok {
+		return principal{}, sb.Errorf(sb.EUNAUTHORIZED, "", "the token's operator no longer exists")
+	}
+	if isSession(t) {
+		if time.Since(t.CreatedAt) > h.SessionTTL {
+			h.forgetToken(t.ID)
+			_ = h.Store.DeleteToken(r.Context(), t.ID)
+			return principal{}, sb.Errorf(sb.EUNAUTHORIZED, "", "the session expired; sign in again")
+		}
+		p.Role = o.Role
+	}
+	return p, nil
 }
 
 func (h *Handler) forgetToken(id string) {

@@ -5,6 +5,7 @@ package http
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
@@ -18,6 +19,8 @@ type Handler struct {
 	Log     *slog.Logger
 	Metrics http.Handler // served at /metrics when set
 	Panel   http.Handler // served at / when set
+	// SessionTTL is how long a panel sign-in lasts.
+	SessionTTL time.Duration
 
 	mux    *http.ServeMux
 	tokens tokenCache
@@ -27,7 +30,8 @@ type Handler struct {
 // NewHandler returns the API over app, with the metrics and panel handlers
 // (either may be nil).
 func NewHandler(app *server.Server, log *slog.Logger, metrics, panel http.Handler) *Handler {
-	h := &Handler{App: app, Store: app.Store, Log: log, Metrics: metrics, Panel: panel, mux: http.NewServeMux()}
+	h := &Handler{App: app, Store: app.Store, Log: log, Metrics: metrics, Panel: panel, SessionTTL: DefaultSessionTTL,
+		mux: http.NewServeMux()}
 	h.tokens.m = map[string]sb.Token{}
 	h.routesTable()
 	return h

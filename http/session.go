@@ -21,8 +21,15 @@ const (
 	sessionCookie = "sb_session"
 	csrfCookie    = "sb_csrf"
 	csrfHeader    = "X-CSRF-Token"
-	sessionTTL    = 12 * time.Hour
 )
+
+// DefaultSessionTTL is how long a panel sign-in lasts unless configured.
+const DefaultSessionTTL = 12 * time.Hour
+
+// sessionPrefix starts the id of every panel session's token.
+const sessionPrefix = "ses_"
+
+func isSession(t sb.Token) bool { return strings.HasPrefix(t.ID, sessionPrefix) }
 
 // sessionSecret returns the session cookie's secret, if any.
 func sessionSecret(r *http.Request) string {
@@ -84,14 +91,16 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	secret, csrf := NewSecret("sbs_"), NewSecret("")
-	t := sb.Token{ID: NewSecret("ses_")[:16], Hash: HashToken(secret), Role: o.Role, OperatorID: o.ID, CreatedAt: time.Now().UTC()}
+	t := sb.Token{ID: NewSecret(sessionPrefix)[:16], Hash: HashToken(secret), Role: o.Role, OperatorID: o.ID, CreatedAt: time.Now().UTC()}
 	if err := h.Store.CreateToken(r.Context(), t); err != nil {
 		writeError(w, h.Log, err)
 		return
 	}
-	secure := r.TLS != nil
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: int(sessionTTL.Seconds())})
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: int(sessionTTL.Seconds())})
+	// Secure when the browser talks HTTPS, directly or through a proxy that
+	// terminates TLS.
+	secure := r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: int(h.SessionTTL.Seconds())})
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: int(h.SessionTTL.Seconds())})
 	writeJSON(w, 200, map[string]any{"operator_id": o.ID, "role": o.Role, "name": o.Name, "csrf_token": csrf})
 }
 

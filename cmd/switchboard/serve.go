@@ -29,6 +29,7 @@ type Config struct {
 	DatabaseURL string // postgres://… (not supported yet)
 	AdminToken  string // the admin token to create at first start
 	LogLevel    slog.Level
+	SessionTTL  time.Duration // how long a panel sign-in lasts
 }
 
 func (c Config) validate() error {
@@ -39,6 +40,8 @@ func (c Config) validate() error {
 		return errors.New("--database-url: PostgreSQL is not supported yet; leave it empty for SQLite")
 	case c.Data == "":
 		return errors.New("--data must not be empty")
+	case c.SessionTTL <= 0:
+		return errors.New("--session-ttl must be positive")
 	}
 	return nil
 }
@@ -59,7 +62,7 @@ type Main struct {
 
 // NewMain returns a Main with the defaults of PRODUCT.md §9.
 func NewMain() *Main {
-	return &Main{Config: Config{Addr: "localhost:8080", Data: "./switchboard-data"}}
+	return &Main{Config: Config{Addr: "localhost:8080", Data: "./switchboard-data", SessionTTL: sbhttp.DefaultSessionTTL}}
 }
 
 // ParseFlags reads flags, then environment variables for flags not given.
@@ -76,9 +79,15 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.Data, "data", env("SWITCHBOARD_DATA", c.Data), "data folder (SWITCHBOARD_DATA)")
 	fs.StringVar(&c.DatabaseURL, "database-url", env("SWITCHBOARD_DATABASE_URL", ""), "PostgreSQL URL (SWITCHBOARD_DATABASE_URL)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (SWITCHBOARD_LOG_LEVEL)")
+	ttl := fs.String("session-ttl", env("SWITCHBOARD_SESSION_TTL", c.SessionTTL.String()), "how long a panel sign-in lasts, e.g. 8h (SWITCHBOARD_SESSION_TTL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	d, err := time.ParseDuration(*ttl)
+	if err != nil {
+		return fmt.Errorf("--session-ttl: %w", err)
+	}
+	c.SessionTTL = d
 	c.AdminToken = getenv("SWITCHBOARD_ADMIN_TOKEN")
 	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -110,6 +119,7 @@ func (m *Main) Run(ctx context.Context) error {
 	reg := prometheus.NewRegistry()
 	app.RegisterMetrics(reg)
 	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), web.Handler())
+	h.SessionTTL = m.Config.SessionTTL
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err

@@ -2,10 +2,12 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"testing"
+	"time"
 )
 
 // TestPanelSession: signing in with email and password sets an HttpOnly
@@ -16,21 +18,8 @@ func TestPanelSession(t *testing.T) {
 	admin := m.sbClient(sbAdminSecret)
 	sbSetupTopic(t, admin) // op-1, one@example.com, "secret-password"
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
+	send := sessionClient(t, m, jar)
 	base := "http://" + m.Addr
-	send := func(method, path, csrf string, body any) int {
-		b, _ := json.Marshal(body)
-		req, _ := http.NewRequest(method, base+path, bytes.NewReader(b))
-		if csrf != "" {
-			req.Header.Set("X-CSRF-Token", csrf)
-		}
-		resp, err := c.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
 	if code := send("POST", "/api/v1/session", "", map[string]string{"email": "one@example.com", "password": "wrong"}); code != 401 {
 		t.Fatalf("wrong password: %d, want 401", code)
 	}
@@ -64,5 +53,69 @@ func TestPanelSession(t *testing.T) {
 	}
 	if code := send("GET", "/api/v1/session", "", nil); code != 401 {
 		t.Fatalf("after sign out: %d, want 401", code)
+	}
+}
+
+// sessionClient returns a function that sends a request with the cookies of
+// jar and, when csrf is set, the CSRF header; it answers the status.
+func sessionClient(t *testing.T, m *Main, jar http.CookieJar) func(method, path, csrf string, body any) int {
+	c := &http.Client{Jar: jar}
+	return func(method, path, csrf string, body any) int {
+		t.Helper()
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest(method, "http://"+m.Addr+path, bytes.NewReader(b))
+		if csrf != "" {
+			req.Header.Set("X-CSRF-Token", csrf)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+}
+
+// TestSessionFollowsOperator: a panel session has its operator's current
+// role, ends when the operator is deleted, and expires after --session-ttl
+// whatever the browser keeps.
+func TestSessionFollowsOperator(t *testing.T) {
+	m := NewMain()
+	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", t.TempDir(), sbAdminSecret
+	m.Config.SessionTTL, m.Log = 2*time.Second, quietLog()
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	admin := m.sbClient(sbAdminSecret)
+	sbSetupTopic(t, admin) // op-1, one@example.com, "secret-password"
+	signIn := func() func(method, path, csrf string, body any) int {
+		jar, _ := cookiejar.New(nil)
+		send := sessionClient(t, m, jar)
+		if code := send("POST", "/api/v1/session", "", map[string]string{"email": "one@example.com", "password": "secret-password"}); code != 200 {
+			t.Fatalf("sign in: %d", code)
+		}
+		return send
+	}
+	send := signIn()
+	if code := send("GET", "/api/v1/distribution/audit", "", nil); code != 403 {
+		t.Fatalf("an operator's session reads the audit: %d, want 403", code)
+	}
+	admin.sbMust(t, "PATCH", "/api/v1/operators/op-1", map[string]any{"role": "supervisor"}, 200)
+	if code := send("GET", "/api/v1/distribution/audit", "", nil); code != 200 {
+		t.Fatalf("after promotion to supervisor: %d, want 200", code)
+	}
+	admin.sbMust(t, "PATCH", "/api/v1/operators/op-1", map[string]any{"role": "operator"}, 200)
+	if code := send("GET", "/api/v1/distribution/audit", "", nil); code != 403 {
+		t.Fatalf("after demotion to operator: %d, want 403", code)
+	}
+	time.Sleep(2500 * time.Millisecond)
+	if code := send("GET", "/api/v1/session", "", nil); code != 401 {
+		t.Fatalf("a session older than its TTL: %d, want 401", code)
+	}
+	send = signIn()
+	admin.sbMust(t, "DELETE", "/api/v1/operators/op-1", nil, 204)
+	if code := send("GET", "/api/v1/session", "", nil); code != 401 {
+		t.Fatalf("the session of a deleted operator: %d, want 401", code)
 	}
 }
