@@ -221,14 +221,17 @@ func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// messageBody is the body of POST /chats/{id}/messages.
+type messageBody struct {
+	Text string `json:"text"`
+}
+
 func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request) error {
 	c, err := h.chatFor(r, r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	var b struct {
-		Text string `json:"text"`
-	}
+	var b messageBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
@@ -271,11 +274,14 @@ func (h *Handler) take(w http.ResponseWriter, r *http.Request) error {
 	return h.chatAction(w, r, routing.Take{ChatID: r.PathValue("id"), OperatorID: principalOf(r.Context()).OperatorID})
 }
 
+// assignBody is the body of POST /chats/{id}/assign.
+type assignBody struct {
+	OperatorID string `json:"operator_id"`
+	Force      bool   `json:"force"`
+}
+
 func (h *Handler) assign(w http.ResponseWriter, r *http.Request) error {
-	var b struct {
-		OperatorID string `json:"operator_id"`
-		Force      bool   `json:"force"`
-	}
+	var b assignBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
@@ -305,13 +311,16 @@ func (h *Handler) ownActive(r *http.Request) (sb.Chat, error) {
 	return c, nil
 }
 
+// transferBody is the body of POST /chats/{id}/transfer.
+type transferBody struct {
+	SubjectAlias *string `json:"subject_alias"`
+}
+
 func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.ownActive(r); err != nil {
 		return err
 	}
-	var b struct {
-		SubjectAlias *string `json:"subject_alias"`
-	}
+	var b transferBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
@@ -321,13 +330,16 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
 	return h.chatAction(w, r, routing.Transfer{ChatID: r.PathValue("id"), Topic: *b.SubjectAlias})
 }
 
+// closeBody is the body of POST /chats/{id}/close.
+type closeBody struct {
+	Comment string `json:"comment"`
+}
+
 func (h *Handler) closeChat(w http.ResponseWriter, r *http.Request) error {
 	if _, err := h.ownActive(r); err != nil {
 		return err
 	}
-	var b struct {
-		Comment string `json:"comment"`
-	}
+	var b closeBody
 	if r.ContentLength != 0 {
 		if err := decode(r, &b); err != nil {
 			return err

@@ -43,16 +43,19 @@ func (h *Handler) findStatus(id string) (sb.Status, error) {
 	return sb.Status{}, notFound("status", id)
 }
 
+// statusPatchBody is the body of PATCH /statuses/{id}.
+type statusPatchBody struct {
+	Name       *string `json:"name"`
+	CanReceive *bool   `json:"can_receive"`
+	Color      *string `json:"color"`
+}
+
 func (h *Handler) patchStatus(w http.ResponseWriter, r *http.Request) error {
 	s, err := h.findStatus(r.PathValue("id"))
 	if err != nil {
 		return err
 	}
-	var p struct {
-		Name       *string `json:"name"`
-		CanReceive *bool   `json:"can_receive"`
-		Color      *string `json:"color"`
-	}
+	var p statusPatchBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}
@@ -117,6 +120,12 @@ func (h *Handler) writeTopic(w http.ResponseWriter, status int, alias string) er
 	return notFound("topic", alias)
 }
 
+// topicPatchBody is the body of PATCH /topics/{alias}.
+type topicPatchBody struct {
+	Name   *string `json:"name"`
+	Parent *string `json:"parent"`
+}
+
 func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
 	alias := r.PathValue("alias")
 	var t sb.Topic
@@ -129,10 +138,7 @@ func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
 	if !found {
 		return notFound("topic", alias)
 	}
-	var p struct {
-		Name   *string `json:"name"`
-		Parent *string `json:"parent"`
-	}
+	var p topicPatchBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}
@@ -240,23 +246,26 @@ func (h *Handler) getSettings(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// settingsBody is the body of PATCH /settings: each field set replaces the setting.
+type settingsBody struct {
+	AutoConnect             *bool           `json:"auto_connect"`
+	DistributionMethod      *string         `json:"distribution_method"`
+	DefaultMaxChats         *int            `json:"default_max_chats"`
+	DefaultChannelLimits    *map[string]int `json:"default_channel_limits"`
+	AcceptTimeoutS          *int            `json:"accept_timeout_s"`
+	MaxMissedChats          *int            `json:"max_missed_chats"`
+	ResponseTimeoutS        *int            `json:"response_timeout_s"`
+	ChatInactivityTimeoutS  *int            `json:"chat_inactivity_timeout_s"`
+	ChatInactivityAction    *string         `json:"chat_inactivity_action"`
+	QueueTimeoutS           *int            `json:"queue_timeout_s"`
+	AutoOfflineAfterS       *int            `json:"auto_offline_after_s"`
+	AutoOfflineStatus       *string         `json:"auto_offline_status"`
+	AutoOfflineRedistribute *bool           `json:"auto_offline_redistribute"`
+}
+
 func (h *Handler) patchSettings(w http.ResponseWriter, r *http.Request) error {
 	s := h.config().Settings
-	var p struct {
-		AutoConnect             *bool           `json:"auto_connect"`
-		DistributionMethod      *string         `json:"distribution_method"`
-		DefaultMaxChats         *int            `json:"default_max_chats"`
-		DefaultChannelLimits    *map[string]int `json:"default_channel_limits"`
-		AcceptTimeoutS          *int            `json:"accept_timeout_s"`
-		MaxMissedChats          *int            `json:"max_missed_chats"`
-		ResponseTimeoutS        *int            `json:"response_timeout_s"`
-		ChatInactivityTimeoutS  *int            `json:"chat_inactivity_timeout_s"`
-		ChatInactivityAction    *string         `json:"chat_inactivity_action"`
-		QueueTimeoutS           *int            `json:"queue_timeout_s"`
-		AutoOfflineAfterS       *int            `json:"auto_offline_after_s"`
-		AutoOfflineStatus       *string         `json:"auto_offline_status"`
-		AutoOfflineRedistribute *bool           `json:"auto_offline_redistribute"`
-	}
+	var p settingsBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}

@@ -180,14 +180,17 @@ func selfOrStaff(r *http.Request, opID string) error {
 	return nil
 }
 
+// operatorStatusBody is the body of PUT /operators/{id}/status.
+type operatorStatusBody struct {
+	Status string `json:"status"`
+}
+
 func (h *Handler) setOperatorStatus(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("id")
 	if err := selfOrStaff(r, id); err != nil {
 		return err
 	}
-	var p struct {
-		Status string `json:"status"`
-	}
+	var p operatorStatusBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}
@@ -197,11 +200,14 @@ func (h *Handler) setOperatorStatus(w http.ResponseWriter, r *http.Request) erro
 	return h.getOperator(w, r)
 }
 
+// redistributeBody is the body of POST /operators/{id}/redistribute.
+type redistributeBody struct {
+	Status string `json:"status"`
+	Weight *int   `json:"weight"`
+}
+
 func (h *Handler) redistribute(w http.ResponseWriter, r *http.Request) error {
-	var p struct {
-		Status string `json:"status"`
-		Weight *int   `json:"weight"`
-	}
+	var p redistributeBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}

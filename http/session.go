@@ -69,12 +69,15 @@ func (h *Handler) operatorByEmail(email string) (sb.Operator, bool) {
 	return out, ok
 }
 
+// signInBody is the body of POST /session.
+type signInBody struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
 // signIn checks email and password and starts a session.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
-	var b struct {
-		Email    string `json:"email"`
-		Password string `json:"password"`
-	}
+	var b signInBody
 	if err := decode(r, &b); err != nil {
 		writeError(w, h.Log, err)
 		return

@@ -10,11 +10,14 @@ import (
 	"github.com/switchboard/switchboard/routing"
 )
 
+// tokenBody is the body of POST /tokens.
+type tokenBody struct {
+	Role       string `json:"role"`
+	OperatorID string `json:"operator_id"`
+}
+
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
-	var b struct {
-		Role       string `json:"role"`
-		OperatorID string `json:"operator_id"`
-	}
+	var b tokenBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
@@ -66,12 +69,15 @@ var knownEvents = map[string]bool{
 	sb.EventConfigChanged: true,
 }
 
+// webhookBody is the body of POST /webhooks.
+type webhookBody struct {
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	Secret string   `json:"secret"`
+}
+
 func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request) error {
-	var b struct {
-		URL    string   `json:"url"`
-		Events []string `json:"events"`
-		Secret string   `json:"secret"`
-	}
+	var b webhookBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
