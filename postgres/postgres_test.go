@@ -139,8 +139,8 @@ func TestMigrations(t *testing.T) {
 	if err := s.pool.QueryRow(ctx, `SELECT count(*), max(version) FROM schema_migrations`).Scan(&count, &newest); err != nil {
 		t.Fatal(err)
 	}
-	if count != 1 || newest != 1 {
-		t.Errorf("schema_migrations: %d rows, newest %d; want 1, 1", count, newest)
+	if count != 2 || newest != 2 {
+		t.Errorf("schema_migrations: %d rows, newest %d; want 2, 2", count, newest)
 	}
 	if _, err := s.pool.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')`); err != nil {
 		t.Fatal(err)
