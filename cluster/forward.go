@@ -11,6 +11,8 @@ import (
 	"net/http/httputil"
 	"strconv"
 	"time"
+
+	sb "github.com/switchboard/switchboard"
 )
 
 // Headers between instances.
@@ -23,7 +25,14 @@ const (
 	// ForwardedHeader marks a write a follower passed on (its instance id);
 	// such a write is never passed on a second time.
 	ForwardedHeader = "Switchboard-Forwarded-By"
+	// NotLeaderHeader marks the answer of an instance that was passed a
+	// write but no longer leads: it did nothing, and the write goes to the
+	// next leader.
+	NotLeaderHeader = "Switchboard-Not-Leader"
 )
+
+// errNotLeader is an answer with NotLeaderHeader.
+var errNotLeader = errors.New("the instance passed the write no longer leads")
 
 // maxBody is what a forwarded write may carry: the API reads no more.
 const maxBody = 1<<20 + 1
@@ -73,8 +82,9 @@ type attempt struct {
 type attemptKey struct{}
 
 // write serves a write here when this node leads, else passes it on to the
-// leader. A leader that cannot be reached never saw the write, so it goes to
-// the next one, waiting for a takeover up to a few TTLs.
+// leader. A leader that cannot be reached, or that no longer leads, did
+// nothing with the write, so it goes to the next one, waiting for a
+// takeover up to a few TTLs.
 func (n *Node) write(api, proxy http.Handler, w http.ResponseWriter, r *http.Request) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 	if err != nil {
@@ -83,9 +93,9 @@ func (n *Node) write(api, proxy http.Handler, w http.ResponseWriter, r *http.Req
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), 3*n.TTL+2*time.Second)
 	defer cancel()
-	tried := ""
+	tried := int64(-1)
 	for {
-		term, addr, err := n.route(ctx, tried)
+		term, lease, err := n.route(ctx, tried)
 		switch {
 		case err != nil:
 			unavailable(w, http.StatusServiceUnavailable, "unavailable", "no leader to take the write: "+err.Error())
@@ -94,10 +104,11 @@ func (n *Node) write(api, proxy http.Handler, w http.ResponseWriter, r *http.Req
 			n.serveLocal(api, term, w, r, body)
 			return
 		case r.Header.Get(ForwardedHeader) != "":
+			w.Header().Set(NotLeaderHeader, n.ID)
 			unavailable(w, http.StatusServiceUnavailable, "unavailable", "this instance no longer leads; try again")
 			return
 		}
-		a := &attempt{addr: addr}
+		a := &attempt{addr: lease.Addr}
 		out := r.WithContext(context.WithValue(r.Context(), attemptKey{}, a))
 		out.Body, out.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		out.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
@@ -105,28 +116,28 @@ func (n *Node) write(api, proxy http.Handler, w http.ResponseWriter, r *http.Req
 		if a.err == nil {
 			return
 		}
-		if !unreached(a.err) || ctx.Err() != nil {
+		if !unreached(a.err) && !errors.Is(a.err, errNotLeader) || ctx.Err() != nil {
 			unavailable(w, http.StatusBadGateway, "unavailable", "the leader did not answer: "+a.err.Error())
 			return
 		}
-		n.Log.Info("the leader is unreachable; waiting for the next", "addr", addr, "err", a.err)
-		tried = addr
+		n.Log.Info("the leader did not take the write; waiting for the next", "addr", lease.Addr, "err", a.err)
+		tried = lease.Epoch
 	}
 }
 
-// route waits until a leader is known other than the one at tried: this
-// node (its term) or another (its address).
-func (n *Node) route(ctx context.Context, tried string) (term context.Context, addr string, err error) {
+// route waits until a leader of an epoch after tried is known: this node
+// (its term) or another (its lease).
+func (n *Node) route(ctx context.Context, tried int64) (term context.Context, lease sb.Lease, err error) {
 	err = n.wait(ctx, func(st status) bool {
-		term, addr = st.term, st.leader.Addr
+		term, lease = st.term, st.leader
 		return st.role == RoleLeader ||
-			st.leader.Holder != "" && st.leader.Holder != n.ID && addr != "" && addr != tried
+			lease.Holder != "" && lease.Holder != n.ID && lease.Addr != "" && lease.Epoch > tried
 	})
-	return term, addr, err
+	return term, lease, err
 }
 
 // unreached reports whether the leader could not be connected to: it never
-// saw the request.
+// saw the write.
 func unreached(err error) bool {
 	var op *net.OpError
 	return errors.As(err, &op) && op.Op == "dial"
@@ -175,8 +186,13 @@ func (s *seqWriter) Write(b []byte) (int, error) {
 func (s *seqWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
 // awaitApplied holds the leader's answer until the replica has applied the
-// command it names (read-your-writes), for a few seconds at most.
+// command it names (read-your-writes), for a few seconds at most. An answer
+// of an instance that no longer leads is errNotLeader: the write is tried
+// again.
 func (n *Node) awaitApplied(resp *http.Response) error {
+	if resp.Header.Get(NotLeaderHeader) != "" {
+		return errNotLeader // the proxy closes the body
+	}
 	seq, err := strconv.ParseInt(resp.Header.Get(SeqHeader), 10, 64)
 	if err != nil {
 		return nil // not a write the leader served

@@ -21,6 +21,7 @@ func (n *Node) lead(ctx context.Context, lease sb.Lease, renewed time.Time) {
 	if err := n.App.Reload(ctx); err != nil { // Load, under the fence
 		n.Log.Error("leader: load the state", "err", err)
 		n.resign(lease)
+		sleep(ctx, n.TTL/3)
 		return
 	}
 	term, end := context.WithCancel(ctx)
