@@ -249,21 +249,42 @@ func haLoad(ctx context.Context, c *haCluster, integ string, lg *ledger, ak *ack
 		n := nodes[rng.IntN(len(nodes))]
 		admin, in := n.api(sbAdminSecret), n.api(integ)
 		sent := time.Now()
-		var err error
+		acked := false
 		switch {
 		case w == 0:
-			err = crashStatus(admin, lg, crashOps[i%len(crashOps)], []string{"online", "break"}[i/len(crashOps)%2])
+			acked = crashStatus(admin, lg, crashOps[i%len(crashOps)], []string{"online", "break"}[i/len(crashOps)%2]) == nil
 		case i%3 == 2:
-			err = crashClose(admin, lg)
+			acked = haClose(admin, lg)
 		default:
-			err = crashConnect(in, lg, i%2 == 0)
+			acked = crashConnect(in, lg, i%2 == 0) == nil
 		}
-		if err == nil {
+		if acked {
 			ak.add(sent, n.addr)
 		} else {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+}
+
+// haClose closes the oldest chat not yet closed and reports whether the
+// close was acknowledged.
+func haClose(admin *sbAPI, lg *ledger) bool {
+	lg.mu.Lock()
+	if len(lg.open) == 0 {
+		lg.mu.Unlock()
+		return false
+	}
+	id := lg.open[0]
+	lg.open = lg.open[1:]
+	lg.mu.Unlock()
+	code, err := admin.call("POST", "/api/v1/chats/"+id+"/close", map[string]any{"comment": "done"}, nil)
+	if err != nil || code != 200 {
+		return false
+	}
+	lg.mu.Lock()
+	lg.closed[id] = true
+	lg.mu.Unlock()
+	return true
 }
 
 // TestFailover (R9.5 with several instances): three instances on one
