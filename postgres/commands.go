@@ -68,7 +68,7 @@ func (s *Store) Commands(ctx context.Context, after int64, limit int) ([]sb.Appl
 func (s *Store) Prune(ctx context.Context, keep int64, forget time.Duration) error {
 	_, err := s.pool.Exec(ctx, `DELETE FROM commands WHERE seq <= (SELECT command_seq FROM meta WHERE id = 1) - $1`, keep)
 	if err == nil {
-		_, err = s.pool.Exec(ctx, `DELETE FROM instances WHERE seen_at < clock_timestamp() - $1 * interval '1 microsecond'`,
+		_, err = s.ctl.Exec(ctx, `DELETE FROM instances WHERE seen_at < clock_timestamp() - $1 * interval '1 microsecond'`,
 			forget.Microseconds())
 	}
 	return translate(err, "prune")

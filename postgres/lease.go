@@ -43,7 +43,7 @@ func (s *Store) Acquire(ctx context.Context, holder, addr string, epoch int64, t
 	var l sb.Lease
 	var ok bool
 	var now time.Time
-	err := s.pool.QueryRow(ctx, sqlAcquire, holder, addr, ttl.Microseconds(), epoch).
+	err := s.ctl.QueryRow(ctx, sqlAcquire, holder, addr, ttl.Microseconds(), epoch).
 		Scan(&l.Holder, &l.Addr, &l.Epoch, &l.Expires, &ok, &now)
 	if err != nil {
 		return sb.Lease{}, false, time.Time{}, translate(err, "lease")
@@ -53,7 +53,7 @@ func (s *Store) Acquire(ctx context.Context, holder, addr string, epoch int64, t
 
 // Release ends l at once; it does nothing to a lease that is no longer l.
 func (s *Store) Release(ctx context.Context, l sb.Lease) error {
-	_, err := s.pool.Exec(ctx, `UPDATE leader SET expires_at = clock_timestamp()
+	_, err := s.ctl.Exec(ctx, `UPDATE leader SET expires_at = clock_timestamp()
 		WHERE id = 1 AND holder = $1 AND epoch = $2 AND expires_at > clock_timestamp()`, l.Holder, l.Epoch)
 	return translate(err, "lease")
 }

@@ -25,7 +25,7 @@ func (s *Store) Announce(ctx context.Context, instance string, sessions map[stri
 			ops, counts = append(ops, op), append(counts, int32(n))
 		}
 	}
-	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, s.ctl, func(tx pgx.Tx) error {
 		var q pgx.Batch
 		q.Queue(`INSERT INTO instances (id, seen_at) VALUES ($1, clock_timestamp())
 			ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, instance)
@@ -41,7 +41,7 @@ func (s *Store) Announce(ctx context.Context, instance string, sessions map[stri
 // Present returns the operators with a panel session on an instance that
 // announced itself within the last within.
 func (s *Store) Present(ctx context.Context, within time.Duration) (map[string]bool, error) {
-	rows, err := s.pool.Query(ctx, `SELECT DISTINCT p.operator_id FROM panel_sessions p
+	rows, err := s.ctl.Query(ctx, `SELECT DISTINCT p.operator_id FROM panel_sessions p
 		JOIN instances i ON i.id = p.instance
 		WHERE i.seen_at > clock_timestamp() - $1 * interval '1 microsecond'`, within.Microseconds())
 	ids, err := collect(rows, err, "panel sessions", pgx.RowTo[string])
