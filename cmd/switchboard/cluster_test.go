@@ -6,9 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/postgres"
 	"github.com/switchboard/switchboard/postgres/pgtest"
@@ -212,4 +214,56 @@ func TestClusterPresenceExpires(t *testing.T) {
 	}
 	e2eEventually(t, "op-1 connected through the ghost's session", func() bool { return leader.op("op-1").Connected })
 	e2eEventually(t, "op-1 disconnected once the ghost is silent", func() bool { return !leader.op("op-1").Connected })
+}
+
+// TestClusterLeaseTakenAway: when another holder takes the lease (here by
+// force, as if the leader had paused past it and another had taken over),
+// the leader's next write commits nothing and fails, and the leader steps
+// down; once the lease is free again it leads a new epoch.
+func TestClusterLeaseTakenAway(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := e2ePGStart(t, pgtest.NewDatabase(t))
+	a.topic("before")
+	db, err := pgx.Connect(ctx, a.m.Config.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close(ctx)
+	thief := sb.Lease{Holder: "thief"}
+	err = db.QueryRow(ctx, `UPDATE leader SET holder = 'thief', addr = '127.0.0.1:1', epoch = epoch + 1,
+		expires_at = clock_timestamp() + interval '1 hour' RETURNING epoch`).Scan(&thief.Epoch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w := a.do("POST", "/api/v1/topics", a.admin, map[string]any{"alias": "during", "name": "during"}); w.Status < 500 {
+		t.Fatalf("a write to the old leader while the thief holds the lease: %s, want an error", w)
+	}
+	e2eEventually(t, "the old leader to step down", func() bool { return a.readyz().Role == "follower" })
+	var n int
+	if err := db.QueryRow(ctx, `SELECT count(*) FROM commands WHERE epoch >= $1`, thief.Epoch).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d commands committed under the thief's epoch or later (%v)", n, err)
+	}
+	store, err := postgres.Open(ctx, a.m.Config.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	if err := store.Release(ctx, thief); err != nil {
+		t.Fatal(err)
+	}
+	e2eEventually(t, "the old leader to lead again", func() bool { return a.readyz().Role == "leader" })
+	if r := a.readyz(); r.Epoch != thief.Epoch+1 {
+		t.Errorf("epoch %d after the thief's %d", r.Epoch, thief.Epoch)
+	}
+	a.topic("after")
+	var topics []sb.Topic
+	a.must(200, "GET", "/api/v1/topics", a.admin, nil).into(t, &topics)
+	var got []string
+	for _, tp := range topics {
+		got = append(got, tp.Alias)
+	}
+	if slices.Sort(got); !slices.Equal(got, []string{"after", "before"}) {
+		t.Errorf("topics %v, want after and before, not during", got)
+	}
 }
