@@ -520,6 +520,7 @@ func TestSplitBrain(t *testing.T) {
 	if err := old.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
+	waitStopped(t, old.cmd.Process.Pid)
 	stopped := time.Now()
 	t.Cleanup(func() { _ = old.cmd.Process.Signal(syscall.SIGCONT) })
 	type result struct {
@@ -587,6 +588,33 @@ func TestSplitBrain(t *testing.T) {
 	t.Logf("stopped the leader (epoch %d); epoch %d took over %v later; terms %v", or.Epoch, nr.Epoch, took.Round(time.Millisecond), after)
 	t.Logf("writes held by the stopped leader: %d passed on to the new leader and acknowledged %v, %d failed %v; its group commits refused: %d",
 		len(ok), ok, len(failed), failed, strings.Count(string(b), "commit failed"))
+}
+
+// waitStopped waits until every thread of process pid is stopped: the
+// kernel stops a process's threads one after the other, and on a busy
+// machine some may run on for a while after kill returned.
+func waitStopped(t *testing.T, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		tasks, err := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+		if err != nil || len(tasks) == 0 {
+			t.Fatalf("the threads of process %d: %v", pid, err)
+		}
+		all := true
+		for _, f := range tasks {
+			b, err := os.ReadFile(f)
+			// The state follows the command name, which ends with ") ".
+			if i := strings.LastIndexByte(string(b), ')'); err != nil || i < 0 || i+2 >= len(b) || b[i+2] != 'T' {
+				all = false
+			}
+		}
+		if all {
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Fatalf("process %d did not stop", pid)
 }
 
 // haTakeover waits until one of nodes leads with an epoch above after.
