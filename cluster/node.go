@@ -67,7 +67,9 @@ type status struct {
 	term    context.Context // while leading: ends with the term
 }
 
-// New returns a node for app over store; Start runs it.
+// New returns a node for app over store, reached by the other instances at
+// addr; Start runs it. It makes app journal its commands and hand panel
+// sessions to the node.
 func New(store sb.ClusterStore, app *server.Server, log *slog.Logger, addr string, ttl time.Duration) *Node {
 	n := &Node{
 		Store: store, App: app, Log: log, ID: "sb-" + rand.Text()[:12], Addr: addr, TTL: ttl,
@@ -82,8 +84,8 @@ func New(store sb.ClusterStore, app *server.Server, log *slog.Logger, addr strin
 // Start runs the node and returns once its engine holds the committed state
 // and it knows the leader (itself or another), or when ctx ends.
 func (n *Node) Start(ctx context.Context) error {
-	if n.TTL < 30*time.Millisecond {
-		return errors.New("cluster: the lease TTL must be at least 30ms")
+	if n.TTL < 100*time.Millisecond {
+		return errors.New("cluster: the lease TTL must be at least 100ms")
 	}
 	run, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	n.cancel = cancel
