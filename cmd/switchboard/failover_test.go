@@ -290,12 +290,11 @@ func haClose(admin *sbAPI, lg *ledger) bool {
 // TestFailover (R9.5 with several instances): three instances on one
 // database under a steady load through all of them; the leader is killed
 // with SIGKILL several times and started again. After each take-over every
-// acknowledged change is on every instance, the instances agree, and R9.1–3
-// hold; at the end the whole event log shows no chat ever connected to two
-// operators, no operator over its limit, and the command log shows the
-// leaders' terms one after the other. The take-over time is from the kill
-// to the first acknowledged write sent after it through a surviving
-// instance.
+// acknowledged change is on every instance, the instances agree, R9.1–3
+// hold, the whole event log shows no chat ever connected to two operators
+// and no operator over its limit, and the command log shows the leaders'
+// terms one after the other. The take-over time is from the kill to the
+// first acknowledged write sent after it through a surviving instance.
 func TestFailover(t *testing.T) {
 	rounds := 10
 	if testing.Short() {
@@ -339,7 +338,8 @@ func TestFailover(t *testing.T) {
 		c.start()
 		haVerify(t, c, lg, round)
 	}
-	haVerifyLog(t, c)
+	events, terms := haVerifyLog(t, c, rounds-1)
+	t.Logf("event log: %d events checked; command log terms (epoch: seqs): %v", events, terms)
 	slices.Sort(times)
 	t.Logf("%d failovers; take-over min %v, median %v, max %v; %d chats acknowledged, %d closes",
 		rounds, times[0].Round(time.Millisecond), times[len(times)/2].Round(time.Millisecond),
@@ -348,7 +348,8 @@ func TestFailover(t *testing.T) {
 
 // haVerify waits for the followers to catch up and checks every instance:
 // the acknowledged changes and R9.1–3 (crashVerify), each open chat in one
-// folder, and the same operators and active chats everywhere.
+// folder, and the same operators and active chats everywhere; then the
+// history in the event and command logs (haVerifyLog).
 func haVerify(t *testing.T, c *haCluster, lg *ledger, round int) {
 	t.Helper()
 	c.settled()
@@ -382,13 +383,15 @@ func haVerify(t *testing.T, c *haCluster, lg *ledger, round int) {
 			t.Fatalf("round %d: instance %s differs from the others:\n%s\n%s", round, n.name, got, want)
 		}
 	}
+	haVerifyLog(t, c, round)
 }
 
 // haVerifyLog reads the whole event log and checks its history: seqs 1…N
 // without a gap; no chat connected to a second operator while connected to
 // one; no operator over its limit of 2 (auto-distribution only); and the
-// command log's epochs never go back.
-func haVerifyLog(t *testing.T, c *haCluster) {
+// command log's epochs follow one another (haTerms). It returns the number
+// of events and the terms.
+func haVerifyLog(t *testing.T, c *haCluster, round int) (int, []term) {
 	t.Helper()
 	admin := c.settled().api(sbAdminSecret)
 	var evs []sb.Event
@@ -407,7 +410,7 @@ func haVerifyLog(t *testing.T, c *haCluster) {
 	load := map[string]map[string]bool{} // operator → its active chats
 	for i, ev := range evs {
 		if ev.Seq != int64(i+1) {
-			t.Fatalf("event %d has seq %d: the log has a gap or a repeat", i+1, ev.Seq)
+			t.Fatalf("round %d: event %d has seq %d: the log has a gap or a repeat", round, i+1, ev.Seq)
 		}
 		if ev.Chat == nil {
 			continue
@@ -415,7 +418,7 @@ func haVerifyLog(t *testing.T, c *haCluster) {
 		ch := ev.Chat
 		if ev.Name == sb.EventAutoConnected || ev.Name == sb.EventOperatorConnected {
 			if prev := onOp[ch.ID]; prev != "" && prev != ch.OperatorID {
-				t.Fatalf("event %d: chat %s connected to %s while connected to %s", ev.Seq, ch.ID, ch.OperatorID, prev)
+				t.Fatalf("round %d: event %d: chat %s connected to %s while connected to %s", round, ev.Seq, ch.ID, ch.OperatorID, prev)
 			}
 		}
 		if old := onOp[ch.ID]; old != "" {
@@ -428,11 +431,11 @@ func haVerifyLog(t *testing.T, c *haCluster) {
 				load[ch.OperatorID] = map[string]bool{}
 			}
 			if load[ch.OperatorID][ch.ID] = true; len(load[ch.OperatorID]) > 2 {
-				t.Fatalf("event %d: operator %s has %d active chats, over its limit of 2", ev.Seq, ch.OperatorID, len(load[ch.OperatorID]))
+				t.Fatalf("round %d: event %d: operator %s has %d active chats, over its limit of 2", round, ev.Seq, ch.OperatorID, len(load[ch.OperatorID]))
 			}
 		}
 	}
-	t.Logf("event log: %d events checked; command log terms (epoch: seqs): %s", len(evs), haTerms(t, c.db))
+	return len(evs), haTerms(t, c.db)
 }
 
 // term is the commands one epoch logged.
