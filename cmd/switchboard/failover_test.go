@@ -501,11 +501,12 @@ func haConnect(addr, integ, client string) (int, error) {
 
 // TestSplitBrain: the leader is stopped with SIGSTOP past its lease while
 // writes wait for it, sent to it directly and through the others (which
-// pass them on to it). Another instance takes over and commits. When the
-// old leader resumes it commits nothing: its epoch's commands end before
-// the new epoch's begin and none is added; each write it received either
-// failed and left no trace, or was passed on to the new leader and
-// committed in the new epoch.
+// pass them on to it). Another instance takes over, and the old leader
+// resumes before the new one committed anything — nothing but the fence
+// would stop its commits. It commits nothing: its epoch's commands are the
+// same before and after, and end before the new epoch's; each write it
+// received either failed and left no trace, or was passed on to the new
+// leader and committed in the new epoch. The new leader then goes on.
 func TestSplitBrain(t *testing.T) {
 	c := newHACluster(t, 3)
 	old, or := c.leader(0)
@@ -515,69 +516,32 @@ func TestSplitBrain(t *testing.T) {
 			t.Fatalf("connect before the stop: %d %v", code, err)
 		}
 	}
-	var others []*haNode
-	for _, n := range c.live() {
-		if n != old {
-			others = append(others, n)
-		}
-	}
 	if err := old.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 		t.Fatal(err)
 	}
 	waitStopped(t, old.cmd.Process.Pid)
 	stopped := time.Now()
 	t.Cleanup(func() { _ = old.cmd.Process.Signal(syscall.SIGCONT) })
-	type result struct {
-		client string
-		code   int
-		err    error
-	}
-	results := make(chan result, 8)
-	for i := range 8 {
-		addr, client := old.addr, "direct-"+strconv.Itoa(i)
-		if i%2 == 1 {
-			addr, client = others[i/2%2].addr, "passed-"+strconv.Itoa(i)
-		}
-		go func() {
-			code, err := haConnect(addr, integ, client)
-			results <- result{client, code, err}
-		}()
-	}
-	newLead, nr := haTakeover(t, others, or.Epoch)
+	held := sendHeld(c, old, integ)
+	newLead, nr := haTakeover(t, c.others(old), or.Epoch)
 	took := time.Since(stopped)
+	// The old leader resumes before the new one commits anything, so that
+	// its commits would take the next seqs unhindered but for the fence.
+	before := termOf(haTerms(t, c.db), or.Epoch)
+	if err := old.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	ok, failed := collect(held)
+	if after := termOf(haTerms(t, c.db), or.Epoch); after != before {
+		t.Fatalf("the old leader (epoch %d) committed after it resumed: its commands were %v, are %v", or.Epoch, before, after)
+	}
 	for i := range 5 {
 		if code, err := haConnect(newLead.addr, integ, "after-"+strconv.Itoa(i)); err != nil || code != 200 {
 			t.Fatalf("connect through the new leader: %d %v", code, err)
 		}
 	}
-	before := haTerms(t, c.db)
-	if err := old.cmd.Process.Signal(syscall.SIGCONT); err != nil {
-		t.Fatal(err)
-	}
-	var ok, failed []string
-	for range 8 {
-		r := <-results
-		if r.err == nil && r.code == 200 {
-			ok = append(ok, r.client)
-		} else {
-			failed = append(failed, fmt.Sprintf("%s (%d %v)", r.client, r.code, r.err))
-		}
-	}
 	c.leader(or.Epoch) // the old leader follows now
-	lead := c.settled()
-	after := haTerms(t, c.db)
-	oldTerm := func(ts []term) term {
-		for _, tm := range ts {
-			if tm.Epoch == or.Epoch {
-				return tm
-			}
-		}
-		return term{}
-	}
-	if b, a := oldTerm(before), oldTerm(after); a != b {
-		t.Fatalf("the old leader (epoch %d) committed after it resumed: its commands were %v, are %v", or.Epoch, b, a)
-	}
-	created := haCreated(t, lead, c.db)
+	created := haCreated(t, c.db)
 	for _, client := range ok {
 		if ep, found := created[client]; !found || ep <= or.Epoch {
 			t.Errorf("acknowledged connect of %s: created %v in epoch %d, want a later epoch than %d", client, found, ep, or.Epoch)
@@ -589,9 +553,70 @@ func TestSplitBrain(t *testing.T) {
 		}
 	}
 	b, _ := os.ReadFile(old.log)
-	t.Logf("stopped the leader (epoch %d); epoch %d took over %v later; terms %v", or.Epoch, nr.Epoch, took.Round(time.Millisecond), after)
+	t.Logf("stopped the leader (epoch %d); epoch %d took over %v later; terms %v",
+		or.Epoch, nr.Epoch, took.Round(time.Millisecond), haTerms(t, c.db))
 	t.Logf("writes held by the stopped leader: %d passed on to the new leader and acknowledged %v, %d failed %v; its group commits refused: %d",
 		len(ok), ok, len(failed), failed, strings.Count(string(b), "commit failed"))
+}
+
+// heldWrite is the outcome of a connect the stopped leader held.
+type heldWrite struct {
+	client string
+	code   int
+	err    error
+}
+
+// sendHeld sends eight connects that the stopped leader old holds: four
+// to it, four through the others, which pass them on to it.
+func sendHeld(c *haCluster, old *haNode, integ string) <-chan heldWrite {
+	others := c.others(old)
+	out := make(chan heldWrite, 8)
+	for i := range 8 {
+		addr, client := old.addr, "direct-"+strconv.Itoa(i)
+		if i%2 == 1 {
+			addr, client = others[i/2%len(others)].addr, "passed-"+strconv.Itoa(i)
+		}
+		go func() {
+			code, err := haConnect(addr, integ, client)
+			out <- heldWrite{client, code, err}
+		}()
+	}
+	return out
+}
+
+// collect waits for the eight held writes and sorts them into acknowledged
+// clients and failures.
+func collect(held <-chan heldWrite) (ok, failed []string) {
+	for range 8 {
+		r := <-held
+		if r.err == nil && r.code == 200 {
+			ok = append(ok, r.client)
+		} else {
+			failed = append(failed, fmt.Sprintf("%s (%d %v)", r.client, r.code, r.err))
+		}
+	}
+	return ok, failed
+}
+
+// others returns the live children but n.
+func (c *haCluster) others(n *haNode) []*haNode {
+	var out []*haNode
+	for _, m := range c.live() {
+		if m != n {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// termOf returns the term of epoch among ts (zero when it logged nothing).
+func termOf(ts []term, epoch int64) term {
+	for _, tm := range ts {
+		if tm.Epoch == epoch {
+			return tm
+		}
+	}
+	return term{}
 }
 
 // waitStopped waits until every thread of process pid is stopped: the
@@ -640,7 +665,7 @@ func haTakeover(t *testing.T, nodes []*haNode, after int64) (*haNode, readyz) {
 // haCreated maps each client with a chat to the epoch of the command that
 // created it: the first command whose event counter reaches its
 // chat_created event.
-func haCreated(t *testing.T, lead *haNode, dbURL string) map[string]int64 {
+func haCreated(t *testing.T, dbURL string) map[string]int64 {
 	t.Helper()
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dbURL)
