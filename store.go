@@ -22,6 +22,10 @@ type Batch struct {
 	// Deliveries are webhook deliveries to enqueue (ID is assigned by the
 	// store).
 	Deliveries []Delivery
+	// Applied are the commands that made this batch, in order, when the
+	// server journals them (several instances: see ClusterStore); a store
+	// that keeps no command log ignores them.
+	Applied []Applied
 }
 
 // Token is an API token; only the SHA-256 hash of its secret is stored.

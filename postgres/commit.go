@@ -24,11 +24,22 @@ import (
 //
 // The whole transaction, BEGIN to COMMIT, goes to the server as one
 // pipelined batch: one round trip.
+//
+// After Fence, the transaction first checks the lease (lease_fence) and
+// logs b.Applied after the head of the command log; a commit that finds the
+// lease lost changes nothing and closes Fence's channel.
 func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	if b == nil {
 		return sb.Errorf(sb.EINVALID, "", "nil batch")
 	}
+	lease, head, fenced := s.fenced()
+	if fenced && lease.Epoch == 0 {
+		return errNotLeader
+	}
 	w := &writer{}
+	if fenced {
+		w.fence, w.head = &lease, head
+	}
 	if err := w.build(b); err != nil {
 		return err
 	}
@@ -38,10 +49,16 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	}
 	defer conn.Release()
 	if err := w.send(ctx, conn); err != nil {
+		if isLeaseLost(err) {
+			s.lose(lease)
+		}
 		return err
 	}
 	for i, id := range w.ids {
 		b.Deliveries[i].ID = id
+	}
+	if fenced {
+		s.committedUnder(lease, len(b.Applied))
 	}
 	return nil
 }
@@ -52,6 +69,10 @@ type writer struct {
 	q     pgx.Batch
 	steps []step
 	ids   []int64 // the deliveries' ids, once sent
+	// fence, when set, is the lease the transaction checks first; the
+	// batch's commands are logged after head.
+	fence *sb.Lease
+	head  int64
 }
 
 type step struct {
@@ -68,9 +89,12 @@ func (w *writer) queue(what, sql string, args ...any) {
 // out before anything is sent.
 func (w *writer) build(b *sb.Batch) error {
 	w.queue("begin", "BEGIN")
+	if w.fence != nil {
+		w.queue("lease", `SELECT lease_fence($1, $2)`, w.fence.Holder, w.fence.Epoch)
+	}
 	w.deletions(b.DeletedOperators)
 	for _, add := range []func(*sb.Batch) error{
-		w.operators, w.chats, w.messages, w.events, w.decisions, w.config, w.meta, w.deliveries,
+		w.operators, w.chats, w.messages, w.events, w.decisions, w.config, w.meta, w.deliveries, w.commands,
 	} {
 		if err := add(b); err != nil {
 			return err

@@ -23,30 +23,43 @@ const (
 // the seq of their chat_closed event, then id), the last 10,000 decisions
 // oldest first, the counters and the clock. ok is false on a store never
 // committed to.
+//
+// After Fence, Load also sets Head to the seq of the last command logged,
+// read from the same snapshot.
 func (s *Store) Load(ctx context.Context) (st sb.State, ok bool, err error) {
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return sb.State{}, false, internal(err, "load")
+	st, ok, head, err := s.load(ctx)
+	if _, _, fenced := s.fenced(); fenced && err == nil {
+		s.setHead(head)
 	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if ok, err = loadMeta(ctx, tx, &st); !ok || err != nil {
-		return sb.State{}, false, err
-	}
-	if err = loadConfig(ctx, tx, &st.Config); err != nil {
-		return sb.State{}, false, err
-	}
-	if err = loadLists(ctx, tx, &st); err != nil {
-		return sb.State{}, false, err
-	}
-	return st, true, nil
+	return st, ok, err
 }
 
-func loadMeta(ctx context.Context, tx pgx.Tx, st *sb.State) (bool, error) {
+// load is Load with the seq of the last command logged.
+func (s *Store) load(ctx context.Context) (st sb.State, ok bool, head int64, err error) {
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return sb.State{}, false, 0, internal(err, "load")
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if ok, head, err = loadMeta(ctx, tx, &st); !ok || err != nil {
+		return sb.State{}, false, 0, err
+	}
+	if err = loadConfig(ctx, tx, &st.Config); err != nil {
+		return sb.State{}, false, 0, err
+	}
+	if err = loadLists(ctx, tx, &st); err != nil {
+		return sb.State{}, false, 0, err
+	}
+	return st, true, head, nil
+}
+
+func loadMeta(ctx context.Context, tx pgx.Tx, st *sb.State) (bool, int64, error) {
 	var counters []byte
 	var now string
-	err := tx.QueryRow(ctx, `SELECT counters, now FROM meta WHERE id = 1`).Scan(&counters, &now)
+	var head int64
+	err := tx.QueryRow(ctx, `SELECT counters, now, command_seq FROM meta WHERE id = 1`).Scan(&counters, &now, &head)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return false, nil
+		return false, 0, nil
 	}
 	if err == nil {
 		err = unmarshal(counters, &st.Counters, "counters")
@@ -54,7 +67,7 @@ func loadMeta(ctx context.Context, tx pgx.Tx, st *sb.State) (bool, error) {
 	if err == nil {
 		st.Now, err = parseNow(now)
 	}
-	return err == nil, translate(err, "counters")
+	return err == nil, head, translate(err, "counters")
 }
 
 // loadConfig reads the configuration, or that of a fresh install when no

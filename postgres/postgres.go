@@ -28,10 +28,19 @@ import (
 
 var _ sb.Store = (*Store)(nil)
 
+// idleTimeout is the setting that ends a session idle inside a transaction
+// (milliseconds).
+const idleTimeout = "idle_in_transaction_session_timeout"
+
 // Store is a switchboard.Store on one PostgreSQL database. It is safe for
 // concurrent use.
 type Store struct {
 	pool *pgxpool.Pool
+	// ctl is a pool of its own for the lease and the panel sessions, so
+	// that busy readers never delay a renewal past the lease's end.
+	ctl   *pgxpool.Pool
+	url   string // for Listen's own connection
+	fence fence
 }
 
 // Open connects to the database at url (postgres://user@host:port/db?…, or
@@ -42,6 +51,11 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, internal(err, "parse the database URL")
+	}
+	if _, set := cfg.ConnConfig.RuntimeParams[idleTimeout]; !set {
+		// A process stopped inside a transaction (SIGSTOP) must not keep
+		// the leader lease's row locked, and so block a takeover, for ever.
+		cfg.ConnConfig.RuntimeParams[idleTimeout] = "5000"
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -56,12 +70,20 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool}, nil
+	ctlCfg := cfg.Copy()
+	ctlCfg.MaxConns, ctlCfg.MinConns = 2, 0
+	ctl, err := pgxpool.NewWithConfig(ctx, ctlCfg) // connects when first used
+	if err != nil {
+		pool.Close()
+		return nil, internal(err, "open the database")
+	}
+	return &Store{pool: pool, ctl: ctl, url: url}, nil
 }
 
 // Close releases the store: it waits for the connections in use to be
 // released and closes them all.
 func (s *Store) Close() error {
 	s.pool.Close()
+	s.ctl.Close()
 	return nil
 }

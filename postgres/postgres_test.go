@@ -2,65 +2,18 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
-	"net/url"
-	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/postgres/pgtest"
 	"github.com/switchboard/switchboard/storetest"
 )
 
-// urlEnv names the maintenance database the tests create their databases
-// through.
-const urlEnv = "SWITCHBOARD_TEST_POSTGRES_URL"
-
-func baseURL() string {
-	if u := os.Getenv(urlEnv); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres"
-}
-
-// newDatabase creates a database with a random name, dropped (WITH FORCE)
-// when tb ends, and returns its URL. It fails tb when PostgreSQL is
-// unreachable: these tests never skip.
-func newDatabase(tb testing.TB) string {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	base, err := url.Parse(baseURL())
-	if err != nil || (base.Scheme != "postgres" && base.Scheme != "postgresql") {
-		tb.Fatalf("%s=%q: want a postgres:// URL (%v)", urlEnv, baseURL(), err)
-	}
-	conn, err := pgx.Connect(ctx, base.String())
-	if err != nil {
-		tb.Fatalf("PostgreSQL is unreachable at %s: %v\n"+
-			"Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"+
-			"or set %s to the URL of a server where the user may create databases.", base.Redacted(), err, urlEnv)
-	}
-	name := "switchboard_test_" + strings.ToLower(rand.Text())
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		conn.Close(ctx)
-		tb.Fatalf("create the test database: %v", err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP DATABASE "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("drop the test database %s: %v", name, err)
-		}
-	})
-	u := *base
-	u.Path = "/" + name
-	return u.String()
-}
+// newDatabase creates a database of the test's own (pgtest.NewDatabase).
+func newDatabase(tb testing.TB) string { return pgtest.NewDatabase(tb) }
 
 // open opens the store at dbURL, closed when tb ends.
 func open(tb testing.TB, dbURL string) *Store {
@@ -139,8 +92,8 @@ func TestMigrations(t *testing.T) {
 	if err := s.pool.QueryRow(ctx, `SELECT count(*), max(version) FROM schema_migrations`).Scan(&count, &newest); err != nil {
 		t.Fatal(err)
 	}
-	if count != 1 || newest != 1 {
-		t.Errorf("schema_migrations: %d rows, newest %d; want 1, 1", count, newest)
+	if count != 2 || newest != 2 {
+		t.Errorf("schema_migrations: %d rows, newest %d; want 2, 2", count, newest)
 	}
 	if _, err := s.pool.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES (9999, '9999_future.sql')`); err != nil {
 		t.Fatal(err)

@@ -27,6 +27,13 @@ type Server struct {
 	// OnCommit, when set, is called after each commit with the batch size
 	// and the commit's duration (metrics).
 	OnCommit func(commands int, d time.Duration)
+	// Journal, when set, adds every command applied to its batch
+	// (Batch.Applied), so that a ClusterStore logs it for the followers.
+	Journal bool
+	// Sessions, when set, is told of panel sessions instead of the engine:
+	// with several instances presence is derived from all of them (see
+	// replica.go). The server then ends no sessions when Run starts.
+	Sessions Sessions
 
 	mu       sync.RWMutex
 	eng      *routing.Engine
@@ -39,6 +46,7 @@ type Server struct {
 }
 
 type request struct {
+	ctx  context.Context // nil: never canceled
 	cmd  routing.Command
 	res  routing.Result
 	err  error
@@ -101,7 +109,7 @@ func (s *Server) View(fn func(e *routing.Engine)) {
 
 // Do applies cmd and returns once its result is durable.
 func (s *Server) Do(ctx context.Context, cmd routing.Command) (routing.Result, error) {
-	r := &request{cmd: cmd, done: make(chan struct{})}
+	r := &request{ctx: ctx, cmd: cmd, done: make(chan struct{})}
 	select {
 	case s.reqs <- r:
 	case <-ctx.Done():
@@ -123,7 +131,9 @@ func (s *Server) Run(ctx context.Context) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
 	go s.deliverLoop(ctx)
-	s.endStaleSessions(ctx)
+	if s.Sessions == nil {
+		s.endStaleSessions(ctx)
+	}
 	for {
 		s.resetTimer(timer)
 		var batch []*request
@@ -166,8 +176,15 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 	b := &sb.Batch{}
 	s.mu.Lock()
 	for _, r := range batch {
+		if r.ctx != nil && r.ctx.Err() != nil { // the caller gave up before it was applied
+			r.err = r.ctx.Err()
+			continue
+		}
 		r.res, r.err = s.eng.Apply(s.now(), r.cmd)
 		s.addResult(b, &r.res)
+		if s.Journal {
+			s.journal(b, r.cmd)
+		}
 	}
 	b.Counters, b.Now = s.eng.Counters(), s.eng.Now()
 	if b.Config != nil {
@@ -285,6 +302,10 @@ func (s *Server) SetWebhooks(ctx context.Context) error {
 // SessionOpened counts a panel session of an operator; the first one
 // restores presence.
 func (s *Server) SessionOpened(ctx context.Context, opID string) {
+	if s.Sessions != nil {
+		s.Sessions.Opened(ctx, opID)
+		return
+	}
 	s.smu.Lock()
 	s.sessions[opID]++
 	first := s.sessions[opID] == 1
@@ -298,6 +319,10 @@ func (s *Server) SessionOpened(ctx context.Context, opID string) {
 
 // SessionClosed ends a panel session; the last one loses presence.
 func (s *Server) SessionClosed(ctx context.Context, opID string) {
+	if s.Sessions != nil {
+		s.Sessions.Closed(ctx, opID)
+		return
+	}
 	s.smu.Lock()
 	s.sessions[opID]--
 	last := s.sessions[opID] == 0

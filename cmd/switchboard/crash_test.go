@@ -17,10 +17,15 @@ import (
 	"time"
 )
 
-// TestMain runs the server as a child process when the crash test asks.
+// TestMain runs the server as a child process when the crash or the
+// failover tests ask.
 func TestMain(m *testing.M) {
 	if data := os.Getenv("SB_CRASH_CHILD"); data != "" {
 		crashChild(data)
+		return
+	}
+	if dbURL := os.Getenv("SB_HA_CHILD"); dbURL != "" {
+		haChild(dbURL)
 		return
 	}
 	os.Exit(m.Run())

@@ -10,13 +10,16 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/cluster"
 	sbhttp "github.com/switchboard/switchboard/http"
+	"github.com/switchboard/switchboard/postgres"
 	"github.com/switchboard/switchboard/server"
 	"github.com/switchboard/switchboard/sqlite"
 	"github.com/switchboard/switchboard/web"
@@ -26,20 +29,27 @@ import (
 type Config struct {
 	Addr        string // listen address; port 0 picks a free port
 	Data        string // data folder for the SQLite file
-	DatabaseURL string // postgres://… (not supported yet)
-	AdminToken  string // the admin token to create at first start
-	LogLevel    slog.Level
-	SessionTTL  time.Duration // how long a panel sign-in lasts
+	DatabaseURL string // postgres://…: PostgreSQL, several instances (else SQLite in Data)
+	// AdvertiseAddr is where the other instances reach this one (host:port);
+	// empty: the listen address, its host replaced by the machine's name
+	// when it is unspecified.
+	AdvertiseAddr string
+	LeaseTTL      time.Duration // the leader lease's time to live (PostgreSQL)
+	AdminToken    string        // the admin token to create at first start
+	LogLevel      slog.Level
+	SessionTTL    time.Duration // how long a panel sign-in lasts
 }
 
 func (c Config) validate() error {
 	switch {
 	case c.Addr == "":
 		return errors.New("--addr must not be empty")
-	case c.DatabaseURL != "":
-		return errors.New("--database-url: PostgreSQL is not supported yet; leave it empty for SQLite")
-	case c.Data == "":
+	case c.DatabaseURL == "" && c.Data == "":
 		return errors.New("--data must not be empty")
+	case c.DatabaseURL != "" && !strings.Contains(c.DatabaseURL, "://") && !strings.Contains(c.DatabaseURL, "="):
+		return errors.New("--database-url must be a postgres:// URL or a key=value connection string")
+	case c.LeaseTTL < 100*time.Millisecond:
+		return fmt.Errorf("--lease-ttl must be at least 100ms, not %v", c.LeaseTTL)
 	case c.SessionTTL <= 0:
 		return errors.New("--session-ttl must be positive")
 	}
@@ -55,6 +65,7 @@ type Main struct {
 	Addr string
 
 	store  sb.Store
+	node   *cluster.Node // with PostgreSQL
 	srv    *http.Server
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -62,7 +73,8 @@ type Main struct {
 
 // NewMain returns a Main with the defaults of PRODUCT.md §9.
 func NewMain() *Main {
-	return &Main{Config: Config{Addr: "localhost:8080", Data: "./switchboard-data", SessionTTL: sbhttp.DefaultSessionTTL}}
+	return &Main{Config: Config{Addr: "localhost:8080", Data: "./switchboard-data", LeaseTTL: cluster.DefaultTTL,
+		SessionTTL: sbhttp.DefaultSessionTTL}}
 }
 
 // ParseFlags reads flags, then environment variables for flags not given.
@@ -77,17 +89,21 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	}
 	fs.StringVar(&c.Addr, "addr", env("SWITCHBOARD_ADDR", c.Addr), "listen address (SWITCHBOARD_ADDR)")
 	fs.StringVar(&c.Data, "data", env("SWITCHBOARD_DATA", c.Data), "data folder (SWITCHBOARD_DATA)")
-	fs.StringVar(&c.DatabaseURL, "database-url", env("SWITCHBOARD_DATABASE_URL", ""), "PostgreSQL URL (SWITCHBOARD_DATABASE_URL)")
+	fs.StringVar(&c.DatabaseURL, "database-url", env("SWITCHBOARD_DATABASE_URL", ""), "PostgreSQL URL; several instances may share it (SWITCHBOARD_DATABASE_URL)")
+	fs.StringVar(&c.AdvertiseAddr, "advertise-addr", env("SWITCHBOARD_ADVERTISE_ADDR", ""), "host:port the other instances reach this one at (SWITCHBOARD_ADVERTISE_ADDR)")
+	ttl := fs.String("lease-ttl", env("SWITCHBOARD_LEASE_TTL", c.LeaseTTL.String()), "leader lease time to live, e.g. 5s (SWITCHBOARD_LEASE_TTL)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (SWITCHBOARD_LOG_LEVEL)")
-	ttl := fs.String("session-ttl", env("SWITCHBOARD_SESSION_TTL", c.SessionTTL.String()), "how long a panel sign-in lasts, e.g. 8h (SWITCHBOARD_SESSION_TTL)")
+	session := fs.String("session-ttl", env("SWITCHBOARD_SESSION_TTL", c.SessionTTL.String()), "how long a panel sign-in lasts, e.g. 8h (SWITCHBOARD_SESSION_TTL)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	d, err := time.ParseDuration(*ttl)
-	if err != nil {
+	var err error
+	if c.LeaseTTL, err = time.ParseDuration(*ttl); err != nil {
+		return fmt.Errorf("--lease-ttl: %w", err)
+	}
+	if c.SessionTTL, err = time.ParseDuration(*session); err != nil {
 		return fmt.Errorf("--session-ttl: %w", err)
 	}
-	c.SessionTTL = d
 	c.AdminToken = getenv("SWITCHBOARD_ADMIN_TOKEN")
 	if err := c.LogLevel.UnmarshalText([]byte(*level)); err != nil {
 		return fmt.Errorf("--log-level: %w", err)
@@ -101,42 +117,92 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Log == nil {
 		m.Log = slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: m.Config.LogLevel}))
 	}
-	if err := os.MkdirAll(m.Config.Data, 0o750); err != nil {
-		return err
-	}
-	store, err := sqlite.Open(ctx, filepath.Join(m.Config.Data, "switchboard.db"))
+	store, err := m.openStore(ctx)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
 	m.store = store
-	app := server.New(store, m.Log)
-	if err := app.Open(ctx); err != nil {
-		return fmt.Errorf("load state: %w", err)
-	}
-	if err := m.bootstrapAdmin(ctx); err != nil {
-		return err
-	}
-	reg := prometheus.NewRegistry()
-	app.RegisterMetrics(reg)
-	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), web.Handler())
-	h.SessionTTL = m.Config.SessionTTL
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return err
 	}
 	m.Addr = ln.Addr().String()
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	m.cancel, m.done = cancel, make(chan struct{})
-	go func() { app.Run(runCtx); close(m.done) }()
-	m.srv = &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	app := server.New(store, m.Log)
+	reg := prometheus.NewRegistry()
+	app.RegisterMetrics(reg)
+	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), web.Handler())
+	h.SessionTTL = m.Config.SessionTTL
+	if err := m.start(ctx, app, h); err != nil {
+		ln.Close()
+		return err
+	}
+	if err := m.bootstrapAdmin(ctx); err != nil {
+		return err
+	}
+	var handler http.Handler = h
+	if m.node != nil {
+		handler = m.node.Handler(h)
+	}
+	m.srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	m.srv.RegisterOnShutdown(app.Broker.CloseAll)
 	go func() {
 		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("serve", "err", err)
 		}
 	}()
-	m.Log.Info("switchboard listening", "addr", m.Addr, "data", m.Config.Data)
+	m.Log.Info("switchboard listening", "addr", m.Addr)
 	return nil
+}
+
+// openStore opens PostgreSQL when a database URL is set, else SQLite in the
+// data folder.
+func (m *Main) openStore(ctx context.Context) (sb.Store, error) {
+	if m.Config.DatabaseURL != "" {
+		return postgres.Open(ctx, m.Config.DatabaseURL)
+	}
+	if err := os.MkdirAll(m.Config.Data, 0o750); err != nil {
+		return nil, err
+	}
+	return sqlite.Open(ctx, filepath.Join(m.Config.Data, "switchboard.db"))
+}
+
+// start loads the state and starts the writer: on a store several
+// instances share, as a node of the cluster that leads or follows.
+func (m *Main) start(ctx context.Context, app *server.Server, h *sbhttp.Handler) error {
+	cs, ok := m.store.(sb.ClusterStore)
+	if !ok {
+		if err := app.Open(ctx); err != nil {
+			return fmt.Errorf("load state: %w", err)
+		}
+		runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		m.cancel, m.done = cancel, make(chan struct{})
+		go func() { app.Run(runCtx); close(m.done) }()
+		return nil
+	}
+	m.node = cluster.New(cs, app, m.Log, advertise(m.Config.AdvertiseAddr, m.Addr), m.Config.LeaseTTL)
+	m.node.OnTokensDeleted = h.ForgetTokens
+	if err := m.node.Start(ctx); err != nil {
+		m.node.Close()
+		m.node = nil
+		return fmt.Errorf("join the cluster: %w", err)
+	}
+	return nil
+}
+
+// advertise is the address the other instances reach this one at: addr
+// when set, else the listen address with an unspecified host replaced by
+// the machine's name.
+func advertise(addr, listen string) string {
+	if addr != "" {
+		return addr
+	}
+	host, port, err := net.SplitHostPort(listen)
+	if ip := net.ParseIP(host); err == nil && (host == "" || ip != nil && ip.IsUnspecified()) {
+		if name, err := os.Hostname(); err == nil {
+			return net.JoinHostPort(name, port)
+		}
+	}
+	return listen
 }
 
 // bootstrapAdmin creates the admin token at first start.
@@ -154,10 +220,14 @@ func (m *Main) bootstrapAdmin(ctx context.Context) error {
 		secret = sbhttp.NewSecret("sbt_")
 		m.Log.Warn("created the admin token; keep it, it is shown once", "token", secret)
 	}
-	return m.store.CreateToken(ctx, sb.Token{
+	err := m.store.CreateToken(ctx, sb.Token{
 		ID: "admin-" + time.Now().UTC().Format("20060102150405"), Hash: sbhttp.HashToken(secret),
 		Role: sb.RoleAdmin, CreatedAt: time.Now().UTC(),
 	})
+	if sb.ErrorCode(err) == sb.ECONFLICT && m.Config.AdminToken != "" {
+		return nil // another instance, starting at the same time, created it
+	}
+	return err
 }
 
 // Close stops accepting requests, lets open ones finish, stops the writer
@@ -171,6 +241,9 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		<-m.done
+	}
+	if m.node != nil {
+		m.node.Close()
 	}
 	if m.store != nil {
 		return m.store.Close()
