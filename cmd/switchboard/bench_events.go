@@ -359,6 +359,7 @@ type btModel struct {
 	// Set by the bench: a chat got an operator (schedule its close), the
 	// close request's send time of a chat.
 	onAssigned func(seq int64)
+	onDequeued func() // a waiting chat got an operator
 	closeSent  func(seq int64) int64
 
 	waiting      atomic.Int64
@@ -379,7 +380,7 @@ func newBtModel(topics, channels, ops []string, opTopics [][]int, limits []int, 
 		topics: map[string]int{}, channels: map[string]int{}, ops: map[string]int{},
 		opTopics: opTopics, limits: limits, maxChats: maxChats, canRecv: canRecv,
 		freeToAssign: &btHist{}, freeServer: &btHist{}, freeRecv: &btHist{},
-		onAssigned: func(int64) {}, closeSent: func(int64) int64 { return 0 },
+		onAssigned: func(int64) {}, onDequeued: func() {}, closeSent: func(int64) int64 { return 0 },
 	}
 	for i, t := range topics {
 		m.topics[t] = i
@@ -596,6 +597,9 @@ func (m *btModel) event(ev *btEv) {
 		m.total[o]++
 		m.assigned.Add(1)
 		m.onAssigned(seq)
+		if !fresh {
+			m.onDequeued()
+		}
 	case btEvOpDisconnected:
 		if c := m.chat(btBodyChat(body), false); c != nil && c.state == btActive {
 			m.release(c)

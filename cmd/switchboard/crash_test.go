@@ -23,6 +23,10 @@ func TestMain(m *testing.M) {
 		crashChild(data)
 		return
 	}
+	if args := os.Getenv("SB_SERVE_CHILD"); args != "" {
+		serveChild(strings.Fields(args))
+		return
+	}
 	os.Exit(m.Run())
 }
 
