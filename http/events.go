@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -156,7 +155,20 @@ func (h *Handler) replay(w http.ResponseWriter, r *http.Request, p principal, af
 	return after, nil
 }
 
+// writeEvent writes one SSE frame; the JSON is the server's encoding,
+// made once for every subscriber.
 func writeEvent(w http.ResponseWriter, ev sb.Event) {
-	b, _ := json.Marshal(ev)
-	fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, ev.Name, b)
+	data, err := ev.JSON()
+	if err != nil {
+		return
+	}
+	var head [96]byte
+	h := append(head[:0], "id: "...)
+	h = strconv.AppendInt(h, ev.Seq, 10)
+	h = append(h, "\nevent: "...)
+	h = append(h, ev.Name...)
+	h = append(h, "\ndata: "...)
+	_, _ = w.Write(h)
+	_, _ = w.Write(data)
+	_, _ = w.Write([]byte("\n\n"))
 }

@@ -5,6 +5,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"sync"
@@ -170,6 +171,7 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 		s.addResult(b, &r.res)
 	}
 	b.Counters, b.Now = s.eng.Counters(), s.eng.Now()
+	encodeEvents(b.Events)
 	if b.Config != nil {
 		cfg := s.eng.Config()
 		b.Config = &cfg
@@ -199,6 +201,17 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 		s.Broker.Publish(b.Events)
 		if len(b.Deliveries) > 0 {
 			s.wakeDelivery()
+		}
+	}
+}
+
+// encodeEvents encodes each event once for the store, the event stream
+// and webhooks.
+func encodeEvents(events []sb.Event) {
+	for i := range events {
+		data, err := json.Marshal(&events[i])
+		if err == nil {
+			events[i].Encoded = data
 		}
 	}
 }

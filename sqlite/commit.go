@@ -169,7 +169,7 @@ func (w *writer) events(b *sb.Batch) error {
 		at, err := nanos(e.OccurredAt)
 		var data string
 		if err == nil {
-			data, err = marshal(e, "event")
+			data, err = eventJSON(e)
 		}
 		if err == nil {
 			_, err = put.ExecContext(w.ctx, e.Seq, e.Name, e.ChatID, at, data)
@@ -273,6 +273,15 @@ func latest[T any](items []T, key func(*T) string) []*T {
 		}
 	}
 	return out
+}
+
+// eventJSON is the event as JSON text, encoded once by the server.
+func eventJSON(e *sb.Event) (string, error) {
+	data, err := e.JSON()
+	if err != nil {
+		return "", internal(err, "encode event")
+	}
+	return string(data), nil
 }
 
 // marshal is v as JSON text.
