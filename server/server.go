@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -17,6 +18,10 @@ import (
 
 // maxBatch caps how many commands share one commit.
 const maxBatch = 512
+
+// bigState is the number of open chats from which load returns the memory
+// the loaded state took to the system at once, rather than over minutes.
+const bigState = 100_000
 
 // Server owns the engine. Reads take mu; writes go through Do.
 type Server struct {
@@ -72,8 +77,13 @@ func (s *Server) load(ctx context.Context) error {
 	}
 	eng := routing.New(s.now())
 	if ok {
+		big := len(st.Chats) >= bigState
 		if eng, err = routing.Import(st); err != nil {
 			return err
+		}
+		if big { // give back what decoding the state took
+			st = sb.State{}
+			debug.FreeOSMemory()
 		}
 	} else { // a fresh install: store the default configuration
 		cfg := eng.Config()

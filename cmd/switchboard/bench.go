@@ -144,7 +144,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.JSON, "json", "", "write the figures as JSON to this file")
 	fs.StringVar(&c.Chart, "chart", "", "write an SVG chart of connect latency per second to this file")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (in-process server: server and load generator)")
-	fs.IntVar(&c.Restart, "restart", 0, "instead of a workload: store this many open chats (through the engine and the store, in large batches), then start `switchboard serve` on them and report restart to ready and its RSS")
+	fs.IntVar(&c.Restart, "restart", 0, "instead of a workload: store this many open chats (through the engine and the store, in large batches; skipped when --data already holds a database), then start `switchboard serve` on them and report restart to ready and its RSS")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
