@@ -178,6 +178,10 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 	s.mu.Lock()
 	for _, r := range batch {
 		r.res, r.err = s.eng.Apply(s.now(), r.cmd)
+	}
+	b.Chats, b.Events = make([]sb.Chat, 0, total(batch, func(r *routing.Result) int { return len(r.Changes.Chats) })),
+		make([]sb.Event, 0, total(batch, func(r *routing.Result) int { return len(r.Events) }))
+	for _, r := range batch {
 		s.addResult(b, &r.res)
 	}
 	b.Counters, b.Now = s.eng.Counters(), s.eng.Now()
@@ -213,6 +217,15 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 			s.wakeDelivery()
 		}
 	}
+}
+
+// total sums n over the results of a group, to size the batch's lists once.
+func total(batch []*request, n func(*routing.Result) int) int {
+	sum := 0
+	for _, r := range batch {
+		sum += n(&r.res)
+	}
+	return sum
 }
 
 // encodeEvents encodes each event once for the store, the event stream

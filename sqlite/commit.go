@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"unsafe"
 
 	sb "github.com/switchboard/switchboard"
 )
@@ -17,10 +18,19 @@ import (
 // events and decisions are inserted (a seq or id already stored is
 // ECONFLICT). On success each enqueued delivery gets its ID; a delivery for
 // a subscription that no longer exists is dropped and keeps ID 0.
+//
+// A context canceled before Commit starts fails it; once started, the
+// transaction runs to its end (a batch takes milliseconds). Statements run
+// without a cancelable context because the driver starts a goroutine to
+// watch one for every statement it executes.
 func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	if b == nil {
 		return sb.Errorf(sb.EINVALID, "", "nil batch")
 	}
+	if err := ctx.Err(); err != nil {
+		return internal(err, "begin")
+	}
+	ctx = context.WithoutCancel(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(err, "begin")
@@ -34,6 +44,7 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	if err := tx.Commit(); err != nil {
 		return translate(err, "commit")
 	}
+	s.ckpt.committed()
 	for i, id := range ids {
 		b.Deliveries[i].ID = id
 	}
@@ -275,13 +286,15 @@ func latest[T any](items []T, key func(*T) string) []*T {
 	return out
 }
 
-// eventJSON is the event as JSON text, encoded once by the server.
+// eventJSON is the event as JSON text, encoded once by the server. The
+// text shares the encoding's bytes, which nothing changes once encoded (the
+// driver copies them into SQLite).
 func eventJSON(e *sb.Event) (string, error) {
 	data, err := e.JSON()
 	if err != nil {
 		return "", internal(err, "encode event")
 	}
-	return string(data), nil
+	return unsafe.String(unsafe.SliceData(data), len(data)), nil
 }
 
 // marshal is v as JSON text.
