@@ -40,6 +40,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -69,6 +70,7 @@ type benchConfig struct {
 	JSON          string
 	Chart         string
 	CPUProfile    string
+	MemProfile    string
 	Restart       int
 }
 
@@ -94,6 +96,11 @@ func benchMain(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	rep.writeSummary(stdout)
+	if cfg.MemProfile != "" {
+		if err := btWriteAllocs(cfg.MemProfile); err != nil {
+			return err
+		}
+	}
 	if cfg.JSON != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
@@ -144,6 +151,7 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.JSON, "json", "", "write the figures as JSON to this file")
 	fs.StringVar(&c.Chart, "chart", "", "write an SVG chart of connect latency per second to this file")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (in-process server: server and load generator)")
+	fs.StringVar(&c.MemProfile, "memprofile", "", "write an allocation profile of the whole run to this file (in-process server: server and load generator)")
 	fs.IntVar(&c.Restart, "restart", 0, "instead of a workload: store this many open chats (through the engine and the store, in large batches; skipped when --data already holds a database), then start `switchboard serve` on them and report restart to ready and its RSS")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -193,10 +201,23 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 		return c, errors.New("--url needs --admin-token (or SWITCHBOARD_ADMIN_TOKEN)")
 	case c.URL == "" && c.PID != 0:
 		return c, errors.New("--pid is for --url; the in-process server is this process")
-	case c.URL != "" && c.CPUProfile != "":
-		return c, errors.New("--cpuprofile profiles the in-process server; leave it out with --url")
+	case c.URL != "" && (c.CPUProfile != "" || c.MemProfile != ""):
+		return c, errors.New("--cpuprofile and --memprofile profile the in-process server; leave them out with --url")
 	}
 	return c, nil
+}
+
+// btWriteAllocs writes the allocation profile since the start.
+func btWriteAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = pprof.Lookup("allocs").WriteTo(f, 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // btChannelNames are the first channel names; more are ch9, ch10, …
