@@ -27,9 +27,11 @@ package main
 // auto_connected chat that was not the first waiting chat in R3 order among
 // those the operator could take, by the tool's own model of the queue built
 // from the events), events_lag_p99_ms (receipt − occurred_at over every SSE
-// stream), rss_mib and cpu_s (the server process: with an in-process server
+// stream; occurred_at is taken before the commit, so the lag includes the
+// commit), rss_mib and cpu_s (the server process: with an in-process server
 // this includes the load generator itself; with --url only when --pid names
-// the server).
+// the server). Latencies, lag and free-to-assign cover the measured window
+// only; FIFO is checked over the whole run.
 
 import (
 	"context"

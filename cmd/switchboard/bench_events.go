@@ -362,6 +362,7 @@ type btModel struct {
 	onDequeued func() // a waiting chat got an operator
 	closeSent  func(seq int64) int64
 
+	recording    atomic.Bool // the measured window: free-to-assign is recorded
 	waiting      atomic.Int64
 	assigned     atomic.Int64
 	violations   atomic.Int64
@@ -581,13 +582,17 @@ func (m *btModel) event(ev *btEv) {
 			m.checkFIFO(o, seq, c, fresh)
 			if p := m.pending[o]; len(p) > 0 {
 				m.pending[o] = p[1:]
-				if p[0].sent > 0 {
+				if !m.recording.Load() {
+					// before or after the measured window
+				} else if p[0].sent > 0 {
 					d := time.Duration(ev.recv - p[0].sent)
 					m.freeToAssign.record(d)
 					m.freeSec.Load().record(d)
 				}
-				m.freeRecv.record(time.Duration(ev.recv - p[0].recv))
-				if ev.occurred > 0 && p[0].occurred > 0 {
+				if m.recording.Load() {
+					m.freeRecv.record(time.Duration(ev.recv - p[0].recv))
+				}
+				if m.recording.Load() && ev.occurred > 0 && p[0].occurred > 0 {
 					m.freeServer.record(time.Duration(ev.occurred - p[0].occurred))
 				}
 			}
