@@ -118,7 +118,11 @@ func (s *btStream) once(ctx context.Context) error {
 // read parses the SSE framing: "id:", "event:", "data:" lines and a blank
 // line that ends each event.
 func (s *btStream) read(body io.Reader) error {
-	r := bufio.NewReaderSize(body, 256<<10)
+	size := 16 << 10 // lag only: many streams, little reading each
+	if s.sink != nil {
+		size = 256 << 10
+	}
+	r := bufio.NewReaderSize(body, size)
 	var (
 		long  []byte // a line longer than the buffer
 		ev    btEv
