@@ -105,20 +105,15 @@ func (w *writer) chats(b *sb.Batch) error {
 		return nil
 	}
 	closeSeq := closeSeqs(b.Events)
-	put := w.stmt(w.s.putChat)
-	for _, c := range latest(b.Chats, func(c *sb.Chat) string { return c.ID }) {
-		args, err := chatArgs(*c, closeSeq)
-		if err == nil {
-			_, err = put.ExecContext(w.ctx, args...)
-		}
-		if err != nil {
-			return translate(err, "chat")
-		}
-	}
-	return nil
+	chats := latest(b.Chats, func(c *sb.Chat) string { return c.ID })
+	err := w.s.putChats.insert(w.ctx, w.tx, len(chats), func(a []any, i int) ([]any, error) {
+		args, err := chatArgs(*chats[i], closeSeq)
+		return append(a, args...), err
+	})
+	return translate(err, "chat")
 }
 
-// chatArgs are the putChat arguments for c.
+// chatArgs are the chat row's values for c.
 func chatArgs(c sb.Chat, closeSeq map[string]int64) ([]any, error) {
 	id, err := strconv.ParseInt(c.ID, 10, 64)
 	if err != nil {
@@ -153,65 +148,38 @@ func closeSeqs(events []sb.Event) map[string]int64 {
 }
 
 func (w *writer) messages(b *sb.Batch) error {
-	if len(b.Messages) == 0 {
-		return nil
-	}
-	put := w.stmt(w.s.putMessage)
-	for i := range b.Messages {
+	err := w.s.putMessages.insert(w.ctx, w.tx, len(b.Messages), func(a []any, i int) ([]any, error) {
 		m := &b.Messages[i]
 		data, err := marshal(m, "message")
-		if err == nil {
-			_, err = put.ExecContext(w.ctx, m.ID, m.ChatID, data)
-		}
-		if err != nil {
-			return translate(err, "message")
-		}
-	}
-	return nil
+		return append(a, m.ID, m.ChatID, data), err
+	})
+	return translate(err, "message")
 }
 
 func (w *writer) events(b *sb.Batch) error {
-	if len(b.Events) == 0 {
-		return nil
-	}
-	put := w.stmt(w.s.putEvent)
-	for i := range b.Events {
+	err := w.s.putEvents.insert(w.ctx, w.tx, len(b.Events), func(a []any, i int) ([]any, error) {
 		e := &b.Events[i]
 		at, err := nanos(e.OccurredAt)
-		var data string
-		if err == nil {
-			data, err = eventJSON(e)
-		}
-		if err == nil {
-			_, err = put.ExecContext(w.ctx, e.Seq, e.Name, e.ChatID, at, data)
-		}
 		if err != nil {
-			return translate(err, "event")
+			return a, err
 		}
-	}
-	return nil
+		data, err := eventJSON(e)
+		return append(a, e.Seq, e.Name, e.ChatID, at, data), err
+	})
+	return translate(err, "event")
 }
 
 func (w *writer) decisions(b *sb.Batch) error {
-	if len(b.Decisions) == 0 {
-		return nil
-	}
-	put := w.stmt(w.s.putDecision)
-	for i := range b.Decisions {
+	err := w.s.putDecisions.insert(w.ctx, w.tx, len(b.Decisions), func(a []any, i int) ([]any, error) {
 		d := &b.Decisions[i]
 		at, err := nanos(d.At)
-		var data string
-		if err == nil {
-			data, err = marshal(d, "decision")
-		}
-		if err == nil {
-			_, err = put.ExecContext(w.ctx, d.Seq, at, data)
-		}
 		if err != nil {
-			return translate(err, "decision")
+			return a, err
 		}
-	}
-	return nil
+		data, err := marshal(d, "decision")
+		return append(a, d.Seq, at, data), err
+	})
+	return translate(err, "decision")
 }
 
 func (w *writer) config(b *sb.Batch) error {
