@@ -44,7 +44,6 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	if err := tx.Commit(); err != nil {
 		return translate(err, "commit")
 	}
-	s.ckpt.committed()
 	for i, id := range ids {
 		b.Deliveries[i].ID = id
 	}

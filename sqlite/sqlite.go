@@ -35,7 +35,6 @@ type Store struct {
 	w     *sql.DB // the one writer connection
 	r     *sql.DB // read-only connections
 	stmts stmts   // prepared on w
-	ckpt  *checkpointer
 }
 
 // busyMs is how long a connection waits for a lock before SQLITE_BUSY.
@@ -58,9 +57,6 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err == nil {
 		s.r, err = openReaders(ctx, path)
 	}
-	if err == nil {
-		s.ckpt, err = startCheckpointer(ctx, path)
-	}
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -69,13 +65,12 @@ func Open(ctx context.Context, path string) (*Store, error) {
 }
 
 // openWriter opens the single writer connection. BEGIN IMMEDIATE takes the
-// write lock at once, so a transaction never fails half-way on a lock. Its
-// automatic checkpoints are off: the checkpointer does them.
+// write lock at once, so a transaction never fails half-way on a lock.
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path,
 		"_pragma=busy_timeout("+busyMs+")", "_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)", "_pragma=journal_size_limit(67108864)",
-		"_pragma=wal_autocheckpoint(0)", "_txlock=immediate"))
+		"_txlock=immediate"))
 	if err != nil {
 		return nil, internal(err, "open the database")
 	}
@@ -116,11 +111,6 @@ func dsn(path string, params ...string) string {
 // Close releases the store.
 func (s *Store) Close() error {
 	var err error
-	if s.ckpt != nil {
-		if e := s.ckpt.close(); e != nil {
-			err = internal(e, "close the database")
-		}
-	}
 	s.stmts.close()
 	for _, db := range []*sql.DB{s.r, s.w} {
 		if db != nil {

@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"syscall"
 	"testing"
-	"time"
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/storetest"
@@ -48,7 +47,6 @@ func TestPragmas(t *testing.T) {
 		{s.w, "synchronous", "2"}, // FULL
 		{s.w, "foreign_keys", "1"},
 		{s.w, "busy_timeout", busyMs},
-		{s.w, "wal_autocheckpoint", "0"}, // the checkpointer's job
 		{s.r, "journal_mode", "wal"},
 		{s.r, "query_only", "1"},
 		{s.r, "busy_timeout", busyMs},
@@ -64,41 +62,6 @@ func TestPragmas(t *testing.T) {
 	if _, err := s.r.ExecContext(ctx, `DELETE FROM tokens`); err == nil {
 		t.Error("a reader connection could write")
 	}
-}
-
-// TestCheckpointer: with the writer's automatic checkpoints off, committed
-// pages still reach the database file, copied in the background.
-func TestCheckpointer(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "switchboard.db")
-	s, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	before := fileSize(t, path)
-	for i := range 50 {
-		b := &sb.Batch{Now: time.Unix(1, 0).UTC()}
-		for j := range 100 {
-			seq := int64(i*100 + j + 1)
-			b.Events = append(b.Events, sb.Event{Seq: seq, Name: sb.EventChatCreated, ChatID: "1", OccurredAt: b.Now})
-		}
-		if err := s.Commit(context.Background(), b); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for deadline := time.Now().Add(5 * time.Second); fileSize(t, path) <= before; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the database file stayed at %d bytes", before)
-		}
-	}
-}
-
-func fileSize(t *testing.T, path string) int64 {
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fi.Size()
 }
 
 // TestMigrations: Open records each migration once, reopening applies
