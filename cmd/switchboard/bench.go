@@ -15,7 +15,7 @@ package main
 //	switchboard bench --waiting 5000          # a queue held at 5,000: free-to-assign and FIFO
 //	switchboard bench --waiting 5000 --rate -1 --handle-time 0 --status-changes 0
 //	                                          # every operator busy, 5,000 waiting, nothing happens: idle CPU
-//	switchboard bench --sse-clients 5000 --rate 100  # event lag with 5,000 SSE subscribers
+//	switchboard bench --sse-clients 5000 --rate 10   # event lag with 5,000 SSE subscribers
 //	switchboard bench --restart 1000000       # 1,000,000 open chats: restart to ready, RSS
 //	switchboard bench --url http://host:8080 --admin-token … [--pid N]
 //
