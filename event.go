@@ -1,6 +1,9 @@
 package switchboard
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Event names (PRODUCT.md §7), plus chat_accepted, chat_transferred and
 // config_changed.
@@ -57,6 +60,19 @@ type Event struct {
 	Status     string        `json:"status,omitempty"`      // operator_status_changed: the new status
 	PrevStatus string        `json:"prev_status,omitempty"` // operator_status_changed: the old one
 	Config     *ConfigChange `json:"config,omitempty"`
+
+	// Encoded, when set, is the event's JSON exactly as encoding/json
+	// writes it. The server encodes each event once; the stores and the
+	// event stream use these bytes instead of encoding it again.
+	Encoded []byte `json:"-"`
+}
+
+// JSON returns the event's JSON: Encoded when set, else a fresh encoding.
+func (e *Event) JSON() ([]byte, error) {
+	if e.Encoded != nil {
+		return e.Encoded, nil
+	}
+	return json.Marshal(e)
 }
 
 // Decision kinds.

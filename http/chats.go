@@ -96,27 +96,7 @@ func (h *Handler) canSee(p principal, c sb.Chat) bool {
 	return ok
 }
 
-func serves(e *routing.Engine, opID, topic string) bool {
-	if topic == "" {
-		return true
-	}
-	for _, g := range e.Config().Groups {
-		if !g.Active {
-			continue
-		}
-		inG, hasT := false, false
-		for _, o := range g.Operators {
-			inG = inG || o == opID
-		}
-		for _, t := range g.Topics {
-			hasT = hasT || t == topic
-		}
-		if inG && hasT {
-			return true
-		}
-	}
-	return false
-}
+func serves(e *routing.Engine, opID, topic string) bool { return e.Serves(opID, topic) }
 
 // chatFor returns a chat the caller may see (404 otherwise).
 func (h *Handler) chatFor(r *http.Request, id string) (sb.Chat, error) {

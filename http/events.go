@@ -2,7 +2,6 @@ package http
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/server"
 )
 
 // visible reports whether the caller may see an event: operators see the
@@ -95,7 +95,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p := principalOf(r.Context())
-	sub := h.App.Broker.Subscribe(4096, func(ev sb.Event) bool { return h.visible(p, ev) })
+	sub := h.App.Broker.Subscribe(streamBuffer)
 	defer sub.Close()
 	if p.Role == sb.RoleOperator {
 		h.App.SessionOpened(r.Context(), p.OperatorID)
@@ -111,24 +111,68 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 	_ = rc.Flush()
 	beat := time.NewTicker(15 * time.Second)
 	defer beat.Stop()
+	var buf []byte // the frames of one write: every batch waiting, one syscall
 	for {
 		select {
 		case <-r.Context().Done():
 			return nil
 		case <-beat.C:
 			fmt.Fprint(w, ": keep-alive\n\n")
-		case ev, ok := <-sub.C:
+		case evs, ok := <-sub.C:
 			if !ok {
 				return nil // too slow: dropped; the client resumes
 			}
-			if ev.Seq <= after {
-				continue
+			buf, after = h.appendBatch(buf[:0], p, evs, after)
+			if buf, after, ok = h.appendWaiting(buf, p, sub, after); !ok {
+				return nil
 			}
-			after = ev.Seq
-			writeEvent(w, ev)
+			if _, err := w.Write(buf); err != nil {
+				return nil
+			}
+			if cap(buf) > maxStreamBuf {
+				buf = nil
+			}
 		}
 		if rc.Flush() != nil {
 			return nil
+		}
+	}
+}
+
+// maxStreamBuf is the largest write buffer a stream keeps between writes.
+const maxStreamBuf = 256 << 10
+
+// streamBuffer is how many commits a stream may fall behind before it is
+// dropped.
+const streamBuffer = 256
+
+// appendBatch appends the frames of the events of one commit that the
+// caller may see and are after the given id; it returns the last id passed.
+func (h *Handler) appendBatch(buf []byte, p principal, evs []sb.Event, after int64) ([]byte, int64) {
+	for i := range evs {
+		if evs[i].Seq <= after {
+			continue
+		}
+		after = evs[i].Seq
+		if h.visible(p, evs[i]) {
+			buf = appendEvent(buf, &evs[i])
+		}
+	}
+	return buf, after
+}
+
+// appendWaiting appends the batches already waiting, so that one write
+// sends them all; ok is false when the subscription was dropped.
+func (h *Handler) appendWaiting(buf []byte, p principal, sub *server.Subscription, after int64) ([]byte, int64, bool) {
+	for {
+		select {
+		case evs, ok := <-sub.C:
+			if !ok {
+				return buf, after, false
+			}
+			buf, after = h.appendBatch(buf, p, evs, after)
+		default:
+			return buf, after, true
 		}
 	}
 }
@@ -146,17 +190,32 @@ func (h *Handler) replay(w http.ResponseWriter, r *http.Request, p principal, af
 		if err != nil || len(evs) == 0 {
 			return after, err
 		}
-		for _, ev := range evs {
-			if h.visible(p, ev) {
-				writeEvent(w, ev)
+		var buf []byte
+		for i := range evs {
+			if h.visible(p, evs[i]) {
+				buf = appendEvent(buf, &evs[i])
 			}
-			after = ev.Seq
+			after = evs[i].Seq
+		}
+		if _, err := w.Write(buf); err != nil {
+			return after, err
 		}
 	}
 	return after, nil
 }
 
-func writeEvent(w http.ResponseWriter, ev sb.Event) {
-	b, _ := json.Marshal(ev)
-	fmt.Fprintf(w, "id: %d\nevent: %s\ndata: %s\n\n", ev.Seq, ev.Name, b)
+// appendEvent appends one SSE frame; the JSON is the server's encoding,
+// made once for every subscriber.
+func appendEvent(buf []byte, ev *sb.Event) []byte {
+	data, err := ev.JSON()
+	if err != nil {
+		return buf
+	}
+	buf = append(buf, "id: "...)
+	buf = strconv.AppendInt(buf, ev.Seq, 10)
+	buf = append(buf, "\nevent: "...)
+	buf = append(buf, ev.Name...)
+	buf = append(buf, "\ndata: "...)
+	buf = append(buf, data...)
+	return append(buf, "\n\n"...)
 }

@@ -279,7 +279,7 @@ func (w *writer) events(b *sb.Batch) error {
 		if ats[i], err = nanos(e.OccurredAt); err != nil {
 			return err
 		}
-		if data[i], err = marshal(e, "event"); err != nil {
+		if data[i], err = eventJSON(e); err != nil {
 			return err
 		}
 		seqs[i], names[i], chats[i] = e.Seq, e.Name, e.ChatID
@@ -350,6 +350,15 @@ func latest[T any](items []T, key func(*T) string) []*T {
 		}
 	}
 	return out
+}
+
+// eventJSON is the event as JSON text, encoded once by the server.
+func eventJSON(e *sb.Event) (string, error) {
+	data, err := e.JSON()
+	if err != nil {
+		return "", internal(err, "encode event")
+	}
+	return string(data), nil
 }
 
 // marshal is v as JSON text.

@@ -58,13 +58,38 @@ func (e *Engine) rebuild() {
 		e.indexOp(o)
 		e.markDirty(o)
 	}
+	e.indexQueue()
+	e.refreshAllTimers()
+}
+
+// indexQueue fills the empty queue trees with the queued chats, sorted
+// once: building a tree from sorted keys is linear, where a million
+// inserts in map order would each miss the cache on the way down.
+func (e *Engine) indexQueue() {
+	var queued []*chat
 	for _, c := range e.chats {
 		c.bit = e.bitOf(c.Channel)
 		if c.Status == sb.ChatQueued {
-			e.indexChat(c)
+			c.qkey = e.chatKey(c)
+			queued = append(queued, c)
 		}
 	}
-	e.refreshAllTimers()
+	slices.SortFunc(queued, func(a, b *chat) int { return a.qkey.cmp(b.qkey) })
+	items := map[*tree][]treeItem{}
+	add := func(t *tree, c *chat) { items[t] = append(items[t], treeItem{c.qkey, c.bit}) }
+	for _, c := range queued {
+		add(e.idx.qall, c)
+		if c.Topic == "" {
+			add(e.idx.qnone, c)
+			continue
+		}
+		for _, g := range e.idx.topicGroups[c.Topic] {
+			add(g.queue, c)
+		}
+	}
+	for t, its := range items {
+		t.fill(its)
+	}
 }
 
 func sortedGroups(m map[string]*group) []*group {

@@ -33,6 +33,16 @@ func (e *Engine) Operator(id string) (sb.Operator, bool) {
 // CanReceive reports whether a status can receive chats.
 func (e *Engine) CanReceive(status string) bool { return e.canReceive(status) }
 
+// Serves reports whether an operator serves a topic: the topic is empty,
+// or an active skill group holds both.
+func (e *Engine) Serves(operatorID, topic string) bool {
+	if topic == "" {
+		return true
+	}
+	o, ok := e.ops[operatorID]
+	return ok && e.serves(o, topic)
+}
+
 // Operators returns all operators by id.
 func (e *Engine) Operators() []sb.Operator {
 	out := make([]sb.Operator, 0, len(e.ops))

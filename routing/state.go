@@ -85,6 +85,7 @@ func (e *Engine) importConfig(cfg Config) error {
 }
 
 func (e *Engine) importChats(chats []sb.Chat) error {
+	e.chats, e.byClient = make(map[int64]*chat, len(chats)), make(map[string]*chat, len(chats))
 	for _, in := range chats {
 		seq, err := strconv.ParseInt(in.ID, 10, 64)
 		if err != nil || e.chats[seq] != nil || !in.Open() || seq > e.cnt.Chat {

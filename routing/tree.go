@@ -1,5 +1,7 @@
 package routing
 
+import "slices"
+
 // key orders tree items: a, b, c, then s.
 type key struct {
 	a, b, c int64
@@ -17,6 +19,17 @@ func (k key) less(o key) bool {
 		return k.c < o.c
 	}
 	return k.s < o.s
+}
+
+// cmp orders keys as less does: -1, 0 or +1.
+func (k key) cmp(o key) int {
+	switch {
+	case k.less(o):
+		return -1
+	case o.less(k):
+		return 1
+	}
+	return 0
 }
 
 // node is a treap node in a tree's pool; index 0 is the nil node.
@@ -92,6 +105,11 @@ func (t *tree) merge(a, b int32) int32 {
 
 // insert adds k with mask; k must not be present.
 func (t *tree) insert(k key, mask uint64) {
+	t.root = t.insertAt(t.root, t.alloc(k, mask))
+}
+
+// alloc returns a new node for k with a random priority.
+func (t *tree) alloc(k key, mask uint64) int32 {
 	var n int32
 	if len(t.free) > 0 {
 		n = t.free[len(t.free)-1]
@@ -101,7 +119,40 @@ func (t *tree) insert(k key, mask uint64) {
 		n = int32(len(t.nodes) - 1)
 	}
 	t.nodes[n] = node{k: k, mask: mask, sub: mask, prio: t.rand(), size: 1}
-	t.root = t.insertAt(t.root, n)
+	return n
+}
+
+// treeItem is a key with its mask.
+type treeItem struct {
+	k    key
+	mask uint64
+}
+
+// fill builds an empty tree from items in ascending key order, in linear
+// time: each new node goes on the right spine (a stack), taking as its left
+// child the spine nodes of lower priority, which are final once taken.
+func (t *tree) fill(items []treeItem) {
+	t.nodes = slices.Grow(t.nodes, len(items))
+	var spine []int32
+	for _, it := range items {
+		n, left := t.alloc(it.k, it.mask), int32(0)
+		for len(spine) > 0 && t.nodes[spine[len(spine)-1]].prio < t.nodes[n].prio {
+			left = spine[len(spine)-1]
+			spine = spine[:len(spine)-1]
+			t.fix(left)
+		}
+		t.nodes[n].left = left
+		if len(spine) > 0 {
+			t.nodes[spine[len(spine)-1]].right = n
+		}
+		spine = append(spine, n)
+	}
+	for i := len(spine) - 1; i >= 0; i-- {
+		t.fix(spine[i])
+	}
+	if len(spine) > 0 {
+		t.root = spine[0]
+	}
 }
 
 func (t *tree) insertAt(root, n int32) int32 {

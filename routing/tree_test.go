@@ -64,3 +64,46 @@ func TestTree(t *testing.T) {
 		}
 	}
 }
+
+// TestTreeFill checks a tree built from sorted items against one built by
+// inserts: the same keys in order, ranks and masked searches, and that it
+// takes inserts and deletes afterwards.
+func TestTreeFill(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{0, 1, 2, 3, 10, 1000} {
+		var items []treeItem
+		for i := range n {
+			items = append(items, treeItem{key{a: int64(i / 7), b: int64(i)}, uint64(1) << rng.IntN(4)})
+		}
+		filled, inserted := newTree(), newTree()
+		filled.fill(items)
+		for _, it := range items {
+			inserted.insert(it.k, it.mask)
+		}
+		for step := range 200 {
+			if filled.len() != inserted.len() {
+				t.Fatalf("n=%d step %d: len %d, want %d", n, step, filled.len(), inserted.len())
+			}
+			k := key{a: rng.Int64N(int64(n/7 + 2)), b: rng.Int64N(int64(n + 2))}
+			filter := uint64(1)<<rng.IntN(4) | uint64(1)<<rng.IntN(4)
+			if filled.rank(k) != inserted.rank(k) {
+				t.Fatalf("n=%d step %d: rank(%v) differs", n, step, k)
+			}
+			g1, ok1 := filled.first(filter)
+			g2, ok2 := inserted.first(filter)
+			a1, ok3 := filled.after(k, filter)
+			a2, ok4 := inserted.after(k, filter)
+			if g1 != g2 || ok1 != ok2 || a1 != a2 || ok3 != ok4 {
+				t.Fatalf("n=%d step %d: first/after differ", n, step)
+			}
+			if filled.delete(k) != inserted.delete(k) {
+				t.Fatalf("n=%d step %d: delete(%v) differs", n, step, k)
+			}
+			if rng.IntN(2) == 0 && inserted.rank(k) == inserted.rank(key{a: k.a, b: k.b + 1}) {
+				m := uint64(1) << rng.IntN(4)
+				filled.insert(k, m)
+				inserted.insert(k, m)
+			}
+		}
+	}
+}

@@ -7,17 +7,22 @@ import (
 )
 
 // Broker fans committed events out to live subscribers (the SSE streams).
-// A subscriber that falls behind by more than its buffer is dropped, never
-// waited for; it reconnects and resumes from the event log.
+// Each commit's events go to every subscriber as one shared batch: a
+// publish costs one channel send per subscriber however many events the
+// commit made, and each subscriber filters and writes in its own goroutine
+// (the JSON was encoded once, by the writer). A subscriber whose buffer is
+// full is dropped, never waited for; it reconnects and resumes from the
+// event log.
 type Broker struct {
 	mu   sync.Mutex
 	subs map[*Subscription]struct{}
 }
 
-// Subscription receives events that pass its filter.
+// Subscription receives every commit's events as one batch, in commit
+// order. A batch is shared by all subscribers: read it, never change it.
 type Subscription struct {
-	C      chan sb.Event
-	filter func(sb.Event) bool
+	C      <-chan []sb.Event
+	c      chan []sb.Event
 	b      *Broker
 	closed bool
 }
@@ -25,10 +30,10 @@ type Subscription struct {
 // NewBroker returns an empty broker.
 func NewBroker() *Broker { return &Broker{subs: map[*Subscription]struct{}{}} }
 
-// Subscribe returns a subscription with a buffer of n events; a nil filter
-// passes everything.
-func (b *Broker) Subscribe(n int, filter func(sb.Event) bool) *Subscription {
-	s := &Subscription{C: make(chan sb.Event, n), filter: filter, b: b}
+// Subscribe returns a subscription with a buffer of n batches.
+func (b *Broker) Subscribe(n int) *Subscription {
+	c := make(chan []sb.Event, n)
+	s := &Subscription{C: c, c: c, b: b}
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
@@ -46,7 +51,7 @@ func (s *Subscription) closeLocked() {
 	if !s.closed {
 		s.closed = true
 		delete(s.b.subs, s)
-		close(s.C)
+		close(s.c)
 	}
 }
 
@@ -57,7 +62,7 @@ func (b *Broker) Len() int {
 	return len(b.subs)
 }
 
-// Publish sends events to every subscriber whose filter passes them.
+// Publish sends one commit's events to every subscriber.
 func (b *Broker) Publish(events []sb.Event) {
 	if len(events) == 0 {
 		return
@@ -65,18 +70,10 @@ func (b *Broker) Publish(events []sb.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for s := range b.subs {
-		for _, ev := range events {
-			if s.filter != nil && !s.filter(ev) {
-				continue
-			}
-			select {
-			case s.C <- ev:
-			default:
-				s.closeLocked() // too slow: dropped
-			}
-			if s.closed {
-				break
-			}
+		select {
+		case s.c <- events:
+		default:
+			s.closeLocked() // too slow: dropped
 		}
 	}
 }

@@ -66,7 +66,7 @@ func TestReplayFollowsTheLeader(t *testing.T) {
 	if err := follower.Reset(ctx, st); err != nil {
 		t.Fatal(err)
 	}
-	sub := follower.Broker.Subscribe(1000, nil)
+	sub := follower.Broker.Subscribe(1000)
 	go leader.Run(ctx)
 	settings := sb.DefaultSettings()
 	settings.AcceptTimeoutS = 1
@@ -105,8 +105,8 @@ func TestReplayFollowsTheLeader(t *testing.T) {
 	var published []sb.Event
 	for len(published) < len(stored) {
 		select {
-		case ev := <-sub.C:
-			published = append(published, ev)
+		case evs := <-sub.C:
+			published = append(published, evs...)
 		case <-time.After(10 * time.Second):
 			t.Fatalf("published %d of %d events", len(published), len(stored))
 		}
@@ -125,7 +125,7 @@ func TestReplayFollowsTheLeader(t *testing.T) {
 // published.
 func TestReplayStopsAtADivergence(t *testing.T) {
 	s := openServer(t, filepath.Join(t.TempDir(), "sb.db"))
-	sub := s.Broker.Subscribe(10, nil)
+	sub := s.Broker.Subscribe(10)
 	body, _ := json.Marshal(routing.CreateTopic{Topic: sb.Topic{Alias: "t"}})
 	err := s.Replay([]sb.Applied{{Seq: 1, Name: "create_topic", Body: body, Now: time.Now().UTC(), Events: 5}})
 	if err == nil {
@@ -149,7 +149,7 @@ func TestResetPublishesTheGap(t *testing.T) {
 	if err := follower.Reset(ctx, st0); err != nil {
 		t.Fatal(err)
 	}
-	sub := follower.Broker.Subscribe(10, nil)
+	sub := follower.Broker.Subscribe(10)
 	go leader.Run(ctx)
 	for _, alias := range []string{"a", "b", "c"} {
 		if _, err := leader.Do(ctx, routing.CreateTopic{Topic: sb.Topic{Alias: alias}}); err != nil {
@@ -161,8 +161,10 @@ func TestResetPublishesTheGap(t *testing.T) {
 		t.Fatal(err)
 	}
 	var seqs []int64
-	for range 3 {
-		seqs = append(seqs, (<-sub.C).Seq)
+	for len(seqs) < 3 {
+		for _, ev := range <-sub.C {
+			seqs = append(seqs, ev.Seq)
+		}
 	}
 	want := []int64{st0.Counters.Event + 1, st0.Counters.Event + 2, st0.Counters.Event + 3}
 	if !reflect.DeepEqual(seqs, want) {
@@ -186,4 +188,52 @@ func TestCanceledCommandIsNotApplied(t *testing.T) {
 			t.Errorf("the canceled command was applied: %+v", e.Config().Topics)
 		}
 	})
+}
+
+// TestReplayOfAGroup: the journal of a group of several commands, one of
+// them skipped because its caller gave up, records each applied command with
+// the clock and event counter right after it, so a follower replays the
+// group to the leader's state without a divergence.
+func TestReplayOfAGroup(t *testing.T) {
+	ctx := context.Background()
+	leader := openServer(t, filepath.Join(t.TempDir(), "sb.db"))
+	js := &journalStore{Store: leader.Store}
+	leader.Store, leader.Journal = js, true
+	st, _, err := js.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	follower := New(js, leader.Log)
+	if err := follower.Reset(ctx, st); err != nil {
+		t.Fatal(err)
+	}
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	var group []*request
+	for i, cmd := range []routing.Command{
+		routing.CreateTopic{Topic: sb.Topic{Alias: "support"}},
+		routing.CreateOperator{Operator: sb.Operator{ID: "op-1"}},
+		routing.CreateTopic{Topic: sb.Topic{Alias: "skipped"}},
+		routing.CreateSkillGroup{Group: sb.SkillGroup{ID: "g", Topics: []string{"support"}, Operators: []string{"op-1"}, Active: true}},
+		routing.SetOperatorStatus{OperatorID: "op-1", Status: sb.StatusOnline},
+		routing.Connect{Client: sb.Client{ID: "c1", Channel: "telegram"}, Topic: "support", AutoConnect: true, Text: "hi"},
+		routing.Connect{Client: sb.Client{ID: "c2", Channel: "telegram"}, Topic: "support", AutoConnect: true, Status: "queue"},
+	} {
+		r := &request{cmd: cmd, done: make(chan struct{})}
+		if i == 2 {
+			r.ctx = gone
+		}
+		group = append(group, r)
+	}
+	leader.apply(ctx, group)
+	log := js.log()
+	if len(log) != len(group)-1 {
+		t.Fatalf("journaled %d commands of a group of %d with one skipped", len(log), len(group))
+	}
+	if err := follower.Replay(log); err != nil {
+		t.Fatalf("replay of the group: %v", err)
+	}
+	if a, b := exported(leader), exported(follower); a != b {
+		t.Fatalf("the follower's state differs from the leader's:\n%s\n%s", a, b)
+	}
 }

@@ -5,7 +5,9 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
+	"runtime/debug"
 	"slices"
 	"sync"
 	"time"
@@ -16,6 +18,10 @@ import (
 
 // maxBatch caps how many commands share one commit.
 const maxBatch = 512
+
+// bigState is the number of open chats from which load returns the memory
+// the loaded state took to the system at once, rather than over minutes.
+const bigState = 100_000
 
 // Server owns the engine. Reads take mu; writes go through Do.
 type Server struct {
@@ -79,8 +85,13 @@ func (s *Server) load(ctx context.Context) error {
 	}
 	eng := routing.New(s.now())
 	if ok {
+		big := len(st.Chats) >= bigState
 		if eng, err = routing.Import(st); err != nil {
 			return err
+		}
+		if big { // give back what decoding the state took
+			st = sb.State{}
+			debug.FreeOSMemory()
 		}
 	} else { // a fresh install: store the default configuration
 		cfg := eng.Config()
@@ -181,12 +192,17 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 			continue
 		}
 		r.res, r.err = s.eng.Apply(s.now(), r.cmd)
-		s.addResult(b, &r.res)
-		if s.Journal {
+		if s.Journal { // the engine's clock and counters right after this command
 			s.journal(b, r.cmd)
 		}
 	}
+	b.Chats, b.Events = make([]sb.Chat, 0, total(batch, func(r *routing.Result) int { return len(r.Changes.Chats) })),
+		make([]sb.Event, 0, total(batch, func(r *routing.Result) int { return len(r.Events) }))
+	for _, r := range batch {
+		s.addResult(b, &r.res) // a skipped command's result is empty
+	}
 	b.Counters, b.Now = s.eng.Counters(), s.eng.Now()
+	encodeEvents(b.Events)
 	if b.Config != nil {
 		cfg := s.eng.Config()
 		b.Config = &cfg
@@ -216,6 +232,26 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 		s.Broker.Publish(b.Events)
 		if len(b.Deliveries) > 0 {
 			s.wakeDelivery()
+		}
+	}
+}
+
+// total sums n over the results of a group, to size the batch's lists once.
+func total(batch []*request, n func(*routing.Result) int) int {
+	sum := 0
+	for _, r := range batch {
+		sum += n(&r.res)
+	}
+	return sum
+}
+
+// encodeEvents encodes each event once for the store, the event stream
+// and webhooks.
+func encodeEvents(events []sb.Event) {
+	for i := range events {
+		data, err := json.Marshal(&events[i])
+		if err == nil {
+			events[i].Encoded = data
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"strconv"
+	"unsafe"
 
 	sb "github.com/switchboard/switchboard"
 )
@@ -17,10 +18,19 @@ import (
 // events and decisions are inserted (a seq or id already stored is
 // ECONFLICT). On success each enqueued delivery gets its ID; a delivery for
 // a subscription that no longer exists is dropped and keeps ID 0.
+//
+// A context canceled before Commit starts fails it; once started, the
+// transaction runs to its end (a batch takes milliseconds). Statements run
+// without a cancelable context because the driver starts a goroutine to
+// watch one for every statement it executes.
 func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	if b == nil {
 		return sb.Errorf(sb.EINVALID, "", "nil batch")
 	}
+	if err := ctx.Err(); err != nil {
+		return internal(err, "begin")
+	}
+	ctx = context.WithoutCancel(ctx)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(err, "begin")
@@ -94,20 +104,15 @@ func (w *writer) chats(b *sb.Batch) error {
 		return nil
 	}
 	closeSeq := closeSeqs(b.Events)
-	put := w.stmt(w.s.putChat)
-	for _, c := range latest(b.Chats, func(c *sb.Chat) string { return c.ID }) {
-		args, err := chatArgs(*c, closeSeq)
-		if err == nil {
-			_, err = put.ExecContext(w.ctx, args...)
-		}
-		if err != nil {
-			return translate(err, "chat")
-		}
-	}
-	return nil
+	chats := latest(b.Chats, func(c *sb.Chat) string { return c.ID })
+	err := w.s.putChats.insert(w.ctx, w.tx, len(chats), func(a []any, i int) ([]any, error) {
+		args, err := chatArgs(*chats[i], closeSeq)
+		return append(a, args...), err
+	})
+	return translate(err, "chat")
 }
 
-// chatArgs are the putChat arguments for c.
+// chatArgs are the chat row's values for c.
 func chatArgs(c sb.Chat, closeSeq map[string]int64) ([]any, error) {
 	id, err := strconv.ParseInt(c.ID, 10, 64)
 	if err != nil {
@@ -142,65 +147,38 @@ func closeSeqs(events []sb.Event) map[string]int64 {
 }
 
 func (w *writer) messages(b *sb.Batch) error {
-	if len(b.Messages) == 0 {
-		return nil
-	}
-	put := w.stmt(w.s.putMessage)
-	for i := range b.Messages {
+	err := w.s.putMessages.insert(w.ctx, w.tx, len(b.Messages), func(a []any, i int) ([]any, error) {
 		m := &b.Messages[i]
 		data, err := marshal(m, "message")
-		if err == nil {
-			_, err = put.ExecContext(w.ctx, m.ID, m.ChatID, data)
-		}
-		if err != nil {
-			return translate(err, "message")
-		}
-	}
-	return nil
+		return append(a, m.ID, m.ChatID, data), err
+	})
+	return translate(err, "message")
 }
 
 func (w *writer) events(b *sb.Batch) error {
-	if len(b.Events) == 0 {
-		return nil
-	}
-	put := w.stmt(w.s.putEvent)
-	for i := range b.Events {
+	err := w.s.putEvents.insert(w.ctx, w.tx, len(b.Events), func(a []any, i int) ([]any, error) {
 		e := &b.Events[i]
 		at, err := nanos(e.OccurredAt)
-		var data string
-		if err == nil {
-			data, err = marshal(e, "event")
-		}
-		if err == nil {
-			_, err = put.ExecContext(w.ctx, e.Seq, e.Name, e.ChatID, at, data)
-		}
 		if err != nil {
-			return translate(err, "event")
+			return a, err
 		}
-	}
-	return nil
+		data, err := eventJSON(e)
+		return append(a, e.Seq, e.Name, e.ChatID, at, data), err
+	})
+	return translate(err, "event")
 }
 
 func (w *writer) decisions(b *sb.Batch) error {
-	if len(b.Decisions) == 0 {
-		return nil
-	}
-	put := w.stmt(w.s.putDecision)
-	for i := range b.Decisions {
+	err := w.s.putDecisions.insert(w.ctx, w.tx, len(b.Decisions), func(a []any, i int) ([]any, error) {
 		d := &b.Decisions[i]
 		at, err := nanos(d.At)
-		var data string
-		if err == nil {
-			data, err = marshal(d, "decision")
-		}
-		if err == nil {
-			_, err = put.ExecContext(w.ctx, d.Seq, at, data)
-		}
 		if err != nil {
-			return translate(err, "decision")
+			return a, err
 		}
-	}
-	return nil
+		data, err := marshal(d, "decision")
+		return append(a, d.Seq, at, data), err
+	})
+	return translate(err, "decision")
 }
 
 func (w *writer) config(b *sb.Batch) error {
@@ -273,6 +251,17 @@ func latest[T any](items []T, key func(*T) string) []*T {
 		}
 	}
 	return out
+}
+
+// eventJSON is the event as JSON text, encoded once by the server. The
+// text shares the encoding's bytes, which nothing changes once encoded (the
+// driver copies them into SQLite).
+func eventJSON(e *sb.Event) (string, error) {
+	data, err := e.JSON()
+	if err != nil {
+		return "", internal(err, "encode event")
+	}
+	return unsafe.String(unsafe.SliceData(data), len(data)), nil
 }
 
 // marshal is v as JSON text.

@@ -76,7 +76,7 @@ func loadLists(ctx context.Context, tx *sql.Tx, st *sb.State) (err error) {
 	if st.Operators, err = q.operators(); err != nil {
 		return err
 	}
-	if st.Chats, err = q.chats(`SELECT json FROM chats WHERE status <> 'closed' ORDER BY id`); err != nil {
+	if st.Chats, err = openChats(ctx, tx); err != nil {
 		return err
 	}
 	if st.Closed, err = q.chats(`SELECT json FROM chats WHERE status = 'closed'

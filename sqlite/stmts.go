@@ -6,16 +6,19 @@ import (
 )
 
 // stmts are the statements Commit runs, prepared once on the writer
-// connection and reused by every transaction.
+// connection and reused by every transaction. Chats, messages, events and
+// decisions, many per commit, go in multi-row INSERTs.
 type stmts struct {
-	putChat, putOperator, deleteOperator, deletePassword *sql.Stmt
-	putMessage, putEvent, putDecision                    *sql.Stmt
-	putConfig, putMeta, putDelivery                      *sql.Stmt
+	putOperator, deleteOperator, deletePassword *sql.Stmt
+	putConfig, putMeta, putDelivery             *sql.Stmt
+	putChats, putMessages, putEvents            *multi
+	putDecisions                                *multi
 }
 
 const (
-	sqlPutChat = `INSERT INTO chats (id, status, operator_id, client_id, channel, created_at, closed_at, close_seq, json)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	sqlPutChats = `INSERT INTO chats (id, status, operator_id, client_id, channel, created_at, closed_at, close_seq, json) VALUES `
+	sqlChatRow  = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlChatsSet = `
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, operator_id = excluded.operator_id,
 			client_id = excluded.client_id, channel = excluded.channel, created_at = excluded.created_at,
 			closed_at = excluded.closed_at, json = excluded.json,
@@ -24,9 +27,9 @@ const (
 		ON CONFLICT (id) DO UPDATE SET json = excluded.json`
 	sqlDeleteOperator = `DELETE FROM operators WHERE id = ?`
 	sqlDeletePassword = `DELETE FROM passwords WHERE operator_id = ?`
-	sqlPutMessage     = `INSERT INTO messages (id, chat_id, json) VALUES (?, ?, ?)`
-	sqlPutEvent       = `INSERT INTO events (seq, name, chat_id, occurred_at, json) VALUES (?, ?, ?, ?, ?)`
-	sqlPutDecision    = `INSERT INTO decisions (seq, at, json) VALUES (?, ?, ?)`
+	sqlPutMessages    = `INSERT INTO messages (id, chat_id, json) VALUES `
+	sqlPutEvents      = `INSERT INTO events (seq, name, chat_id, occurred_at, json) VALUES `
+	sqlPutDecisions   = `INSERT INTO decisions (seq, at, json) VALUES `
 	sqlPutConfig      = `INSERT INTO config (id, json) VALUES (1, ?)
 		ON CONFLICT (id) DO UPDATE SET json = excluded.json`
 	sqlPutMeta = `INSERT INTO meta (id, counters, now) VALUES (1, ?, ?)
@@ -42,9 +45,8 @@ func (s *stmts) prepare(ctx context.Context, db *sql.DB) error {
 		stmt **sql.Stmt
 		sql  string
 	}{
-		{&s.putChat, sqlPutChat}, {&s.putOperator, sqlPutOperator},
+		{&s.putOperator, sqlPutOperator},
 		{&s.deleteOperator, sqlDeleteOperator}, {&s.deletePassword, sqlDeletePassword},
-		{&s.putMessage, sqlPutMessage}, {&s.putEvent, sqlPutEvent}, {&s.putDecision, sqlPutDecision},
 		{&s.putConfig, sqlPutConfig}, {&s.putMeta, sqlPutMeta}, {&s.putDelivery, sqlPutDelivery},
 	} {
 		st, err := db.PrepareContext(ctx, p.sql)
@@ -53,14 +55,32 @@ func (s *stmts) prepare(ctx context.Context, db *sql.DB) error {
 		}
 		*p.stmt = st
 	}
+	for _, p := range []struct {
+		m               **multi
+		head, row, tail string
+	}{
+		{&s.putChats, sqlPutChats, sqlChatRow, sqlChatsSet},
+		{&s.putMessages, sqlPutMessages, "(?, ?, ?)", ""},
+		{&s.putEvents, sqlPutEvents, "(?, ?, ?, ?, ?)", ""},
+		{&s.putDecisions, sqlPutDecisions, "(?, ?, ?)", ""},
+	} {
+		m, err := prepareMulti(ctx, db, p.head, p.row, p.tail)
+		if err != nil {
+			return err
+		}
+		*p.m = m
+	}
 	return nil
 }
 
 func (s *stmts) close() {
-	for _, st := range []*sql.Stmt{s.putChat, s.putOperator, s.deleteOperator, s.deletePassword,
-		s.putMessage, s.putEvent, s.putDecision, s.putConfig, s.putMeta, s.putDelivery} {
+	for _, st := range []*sql.Stmt{s.putOperator, s.deleteOperator, s.deletePassword,
+		s.putConfig, s.putMeta, s.putDelivery} {
 		if st != nil {
 			st.Close()
 		}
+	}
+	for _, m := range []*multi{s.putChats, s.putMessages, s.putEvents, s.putDecisions} {
+		m.close()
 	}
 }

@@ -38,6 +38,28 @@ func testRoundTrip(t *testing.T, s sb.Store) {
 	equal(t, "state", load(t, s), want)
 }
 
+// testLoadMany loads more open chats than a store reads in one go (stores
+// may read and decode in chunks), every one whole and in id order.
+func testLoadMany(t *testing.T, s sb.Store) {
+	cfg := config()
+	b := &sb.Batch{Config: &cfg, Counters: counters(5000), Now: at(9)}
+	for i := 5000; i >= 1; i-- { // ids 1..5000, committed out of order
+		c := chat(i, sb.ChatQueued, "", at(i%7))
+		c.Weight = i % 3
+		b.Chats = append(b.Chats, c)
+	}
+	commit(t, s, b)
+	st := load(t, s)
+	if len(st.Chats) != 5000 {
+		t.Fatalf("loaded %d open chats, want 5000", len(st.Chats))
+	}
+	for i, c := range st.Chats {
+		want := chat(i+1, sb.ChatQueued, "", at((i+1)%7))
+		want.Weight = (i + 1) % 3
+		equal(t, "chat "+want.ID, c, want)
+	}
+}
+
 // testTimesUTC commits every timestamp in another zone and expects each
 // back exactly, in UTC, from every read.
 func testTimesUTC(t *testing.T, s sb.Store) {

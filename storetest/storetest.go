@@ -39,6 +39,7 @@ func Run(t *testing.T, open func(t *testing.T) sb.Store) {
 	}{
 		{"LoadFresh", testLoadFresh},
 		{"CommitLoadRoundTrip", testRoundTrip},
+		{"LoadManyOpenChatsInOrder", testLoadMany},
 		{"TimesExactInUTC", testTimesUTC},
 		{"LatestWins", testLatestWins},
 		{"DeletedOperatorsGone", testDeletedOperators},

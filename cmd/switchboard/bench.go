@@ -12,7 +12,11 @@ package main
 //
 //	switchboard bench                         # 60 s, closed loop, 64 workers, in-process server
 //	switchboard bench --rate 1000             # Poisson arrivals, 1,000 connects/s
-//	switchboard bench --waiting 5000          # pre-filled queue: free-to-assign and FIFO
+//	switchboard bench --waiting 5000          # a queue held at 5,000: free-to-assign and FIFO
+//	switchboard bench --waiting 5000 --rate -1 --handle-time 0 --status-changes 0
+//	                                          # every operator busy, 5,000 waiting, nothing happens: idle CPU
+//	switchboard bench --sse-clients 5000 --rate 10   # event lag with 5,000 SSE subscribers
+//	switchboard bench --restart 1000000       # 1,000,000 open chats: restart to ready, RSS
 //	switchboard bench --url http://host:8080 --admin-token … [--pid N]
 //
 // Figures (JSON keys): connects_per_s (acknowledged answers of the connect
@@ -23,9 +27,11 @@ package main
 // auto_connected chat that was not the first waiting chat in R3 order among
 // those the operator could take, by the tool's own model of the queue built
 // from the events), events_lag_p99_ms (receipt − occurred_at over every SSE
-// stream), rss_mib and cpu_s (the server process: with an in-process server
+// stream; occurred_at is taken before the commit, so the lag includes the
+// commit), rss_mib and cpu_s (the server process: with an in-process server
 // this includes the load generator itself; with --url only when --pid names
-// the server).
+// the server). Latencies, lag and free-to-assign cover the measured window
+// only; FIFO is checked over the whole run.
 
 import (
 	"context"
@@ -36,6 +42,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -65,6 +72,8 @@ type benchConfig struct {
 	JSON          string
 	Chart         string
 	CPUProfile    string
+	MemProfile    string
+	Restart       int
 }
 
 // runBench is `switchboard bench`: SIGINT or SIGTERM ends the measurement
@@ -81,11 +90,19 @@ func benchMain(ctx context.Context, args []string, getenv func(string) string, s
 	if err != nil {
 		return err
 	}
+	if cfg.Restart > 0 {
+		return benchRestart(ctx, cfg, stdout, stderr)
+	}
 	rep, err := benchRun(ctx, cfg, stderr)
 	if err != nil {
 		return err
 	}
 	rep.writeSummary(stdout)
+	if cfg.MemProfile != "" {
+		if err := btWriteAllocs(cfg.MemProfile); err != nil {
+			return err
+		}
+	}
 	if cfg.JSON != "" {
 		b, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {
@@ -127,8 +144,8 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.IntVar(&c.Channels, "channels", 4, "channels (telegram, whatsapp, widget, viber, …)")
 	limits := fs.String("channel-limits", "2,2,3", "per-channel limits of every operator, in channel order (missing or 0: no limit)")
 	fs.IntVar(&c.MaxChats, "max-chats", 5, "general limit of every operator")
-	fs.Float64Var(&c.HandleTime, "handle-time", 1, "mean seconds an operator keeps a chat before closing it (exponential)")
-	fs.IntVar(&c.Waiting, "waiting", 0, "pre-fill the queue with this many waiting chats (operators offline) before measuring; operators come online when measuring starts")
+	fs.Float64Var(&c.HandleTime, "handle-time", 1, "mean seconds an operator keeps a chat before closing it (exponential); 0: operators never close")
+	fs.IntVar(&c.Waiting, "waiting", 0, "fill the queue with this many waiting chats before measuring; with --rate 0 the queue is held there (each chat leaving it is replaced by a new connect)")
 	fs.Float64Var(&c.StatusChanges, "status-changes", 1, "breaks per second: a random online operator goes on break and comes back after --break-time")
 	fs.Float64Var(&c.BreakTime, "break-time", 5, "mean seconds of a break (exponential)")
 	fs.IntVar(&c.SSEClients, "sse-clients", 0, "extra admin SSE subscribers that only measure event lag")
@@ -136,6 +153,8 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.StringVar(&c.JSON, "json", "", "write the figures as JSON to this file")
 	fs.StringVar(&c.Chart, "chart", "", "write an SVG chart of connect latency per second to this file")
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (in-process server: server and load generator)")
+	fs.StringVar(&c.MemProfile, "memprofile", "", "write an allocation profile of the whole run to this file (in-process server: server and load generator)")
+	fs.IntVar(&c.Restart, "restart", 0, "instead of a workload: store this many open chats (through the engine and the store, in large batches; skipped when --data already holds a database), then start `switchboard serve` on them and report restart to ready and its RSS")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -170,20 +189,37 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 		return c, errors.New("--channels must be 1 to 64")
 	case c.MaxChats < 1:
 		return c, errors.New("--max-chats must be at least 1")
-	case c.HandleTime <= 0 || c.BreakTime <= 0:
-		return c, errors.New("--handle-time and --break-time must be positive")
-	case c.Waiting < 0 || c.SSEClients < 0 || c.StatusChanges < 0:
-		return c, errors.New("--waiting, --sse-clients and --status-changes must not be negative")
+	case c.HandleTime < 0:
+		return c, errors.New("--handle-time must not be negative")
+	case c.BreakTime <= 0:
+		return c, errors.New("--break-time must be positive")
+	case c.Waiting < 0 || c.SSEClients < 0 || c.StatusChanges < 0 || c.Restart < 0:
+		return c, errors.New("--waiting, --sse-clients, --status-changes and --restart must not be negative")
+	case c.Restart > 0 && c.URL != "":
+		return c, errors.New("--restart starts its own server; leave out --url")
 	case c.URL != "" && c.Data != "":
 		return c, errors.New("--data is for the in-process server; leave it out with --url")
 	case c.URL != "" && c.AdminToken == "":
 		return c, errors.New("--url needs --admin-token (or SWITCHBOARD_ADMIN_TOKEN)")
 	case c.URL == "" && c.PID != 0:
 		return c, errors.New("--pid is for --url; the in-process server is this process")
-	case c.URL != "" && c.CPUProfile != "":
-		return c, errors.New("--cpuprofile profiles the in-process server; leave it out with --url")
+	case c.URL != "" && (c.CPUProfile != "" || c.MemProfile != ""):
+		return c, errors.New("--cpuprofile and --memprofile profile the in-process server; leave them out with --url")
 	}
 	return c, nil
+}
+
+// btWriteAllocs writes the allocation profile since the start.
+func btWriteAllocs(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	err = pprof.Lookup("allocs").WriteTo(f, 0)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // btChannelNames are the first channel names; more are ch9, ch10, …

@@ -118,7 +118,11 @@ func (s *btStream) once(ctx context.Context) error {
 // read parses the SSE framing: "id:", "event:", "data:" lines and a blank
 // line that ends each event.
 func (s *btStream) read(body io.Reader) error {
-	r := bufio.NewReaderSize(body, 256<<10)
+	size := 16 << 10 // lag only: many streams, little reading each
+	if s.sink != nil {
+		size = 256 << 10
+	}
+	r := bufio.NewReaderSize(body, size)
 	var (
 		long  []byte // a line longer than the buffer
 		ev    btEv
@@ -359,8 +363,10 @@ type btModel struct {
 	// Set by the bench: a chat got an operator (schedule its close), the
 	// close request's send time of a chat.
 	onAssigned func(seq int64)
+	onDequeued func() // a waiting chat got an operator
 	closeSent  func(seq int64) int64
 
+	recording    atomic.Bool // the measured window: free-to-assign is recorded
 	waiting      atomic.Int64
 	assigned     atomic.Int64
 	violations   atomic.Int64
@@ -379,7 +385,7 @@ func newBtModel(topics, channels, ops []string, opTopics [][]int, limits []int, 
 		topics: map[string]int{}, channels: map[string]int{}, ops: map[string]int{},
 		opTopics: opTopics, limits: limits, maxChats: maxChats, canRecv: canRecv,
 		freeToAssign: &btHist{}, freeServer: &btHist{}, freeRecv: &btHist{},
-		onAssigned: func(int64) {}, closeSent: func(int64) int64 { return 0 },
+		onAssigned: func(int64) {}, onDequeued: func() {}, closeSent: func(int64) int64 { return 0 },
 	}
 	for i, t := range topics {
 		m.topics[t] = i
@@ -580,13 +586,17 @@ func (m *btModel) event(ev *btEv) {
 			m.checkFIFO(o, seq, c, fresh)
 			if p := m.pending[o]; len(p) > 0 {
 				m.pending[o] = p[1:]
-				if p[0].sent > 0 {
+				if !m.recording.Load() {
+					// before or after the measured window
+				} else if p[0].sent > 0 {
 					d := time.Duration(ev.recv - p[0].sent)
 					m.freeToAssign.record(d)
 					m.freeSec.Load().record(d)
 				}
-				m.freeRecv.record(time.Duration(ev.recv - p[0].recv))
-				if ev.occurred > 0 && p[0].occurred > 0 {
+				if m.recording.Load() {
+					m.freeRecv.record(time.Duration(ev.recv - p[0].recv))
+				}
+				if m.recording.Load() && ev.occurred > 0 && p[0].occurred > 0 {
 					m.freeServer.record(time.Duration(ev.occurred - p[0].occurred))
 				}
 			}
@@ -596,6 +606,9 @@ func (m *btModel) event(ev *btEv) {
 		m.total[o]++
 		m.assigned.Add(1)
 		m.onAssigned(seq)
+		if !fresh {
+			m.onDequeued()
+		}
 	case btEvOpDisconnected:
 		if c := m.chat(btBodyChat(body), false); c != nil && c.state == btActive {
 			m.release(c)

@@ -66,10 +66,13 @@ func (b *bencher) connectOnce(body []byte, buf *bytes.Buffer) (d time.Duration, 
 	return 0, false, fmt.Errorf("connect: unexpected answer %s", bytes.TrimSpace(p[:min(len(p), 300)]))
 }
 
-// measuredConnect sends one connect and records it.
+// measuredConnect sends one connect and records it (while measuring).
 func (b *bencher) measuredConnect(body *[]byte, buf *bytes.Buffer) {
 	*body = b.connectBody(*body, b.cfg.Queue)
 	d, limit, err := b.connectOnce(*body, buf)
+	if !b.measuring.Load() {
+		return
+	}
 	if err != nil {
 		b.connErrs.Add(1)
 		b.noteError(err)
@@ -85,13 +88,16 @@ func (b *bencher) measuredConnect(body *[]byte, buf *bytes.Buffer) {
 }
 
 // arrivals plays the connects until ctx ends: a closed loop (rate 0), a
-// Poisson process (rate > 0) or nothing (rate < 0).
+// queue held at --waiting (rate 0 with --waiting), a Poisson process
+// (rate > 0) or nothing (rate < 0).
 func (b *bencher) arrivals(ctx context.Context) {
 	cfg := b.cfg
 	var wg sync.WaitGroup
 	switch {
 	case cfg.Rate < 0:
 		<-ctx.Done()
+	case cfg.Rate == 0 && cfg.Waiting > 0:
+		<-ctx.Done() // the refillers (started by prepare) hold the queue
 	case cfg.Rate == 0:
 		for range cfg.Concurrency {
 			wg.Go(func() {
@@ -148,6 +154,35 @@ func (b *bencher) arrivals(ctx context.Context) {
 	wg.Wait()
 }
 
+// replace asks for a new connect in place of a chat that left the queue.
+func (b *bencher) replace() {
+	if !b.holding.Load() {
+		return
+	}
+	select {
+	case b.refill <- struct{}{}:
+	default:
+		b.connErrs.Add(1)
+		b.noteError(errors.New("the tool's refill queue is full: the server is slower than its queue drains"))
+	}
+}
+
+// refiller sends one connect for every chat that left the queue.
+func (b *bencher) refiller(ctx context.Context) {
+	var (
+		body []byte
+		buf  bytes.Buffer
+	)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.refill:
+			b.measuredConnect(&body, &buf)
+		}
+	}
+}
+
 // fill queues n chats before measuring (nobody is online).
 func (b *bencher) fill(ctx context.Context, n int) error {
 	return btParallel(n, b.cfg.Concurrency, func(int) error {
@@ -166,7 +201,7 @@ func (b *bencher) fill(ctx context.Context, n int) error {
 // scheduleClose makes the operator of chat seq close it after an
 // exponential handle time.
 func (b *bencher) scheduleClose(seq int64) {
-	if !b.closing.Load() {
+	if !b.closing.Load() || b.cfg.HandleTime == 0 {
 		return
 	}
 	time.AfterFunc(btExp(b.cfg.HandleTime), func() {

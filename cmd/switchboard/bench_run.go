@@ -46,6 +46,8 @@ type bencher struct {
 	main    *btStream
 	extra   []*btStream
 	modelCh chan []btEv
+	refill  chan struct{} // a waiting chat left the queue (--waiting, --rate 0)
+	holding atomic.Bool   // the refillers hold the queue at --waiting
 
 	// Connects while measuring (acknowledged: HTTP 200).
 	measuring  atomic.Bool
@@ -379,10 +381,17 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 	cfg := b.cfg
 	b.model = newBtModel(b.topics, b.channels, b.ops, b.opTopics, cfg.ChannelLimits, cfg.MaxChats, b.canRecv)
 	b.model.onAssigned = b.scheduleClose
+	b.model.onDequeued = b.replace
+	b.refill = make(chan struct{}, 1<<16)
 	b.model.closeSent = b.takeSent
 	b.connSec.Store(&btHist{})
 	b.lagSec.Store(&btHist{})
-	lag := func(d time.Duration) { b.lag.record(d); b.lagSec.Load().record(d) }
+	lag := func(d time.Duration) {
+		if b.measuring.Load() {
+			b.lag.record(d)
+			b.lagSec.Load().record(d)
+		}
+	}
 
 	// The event streams: the model's (main) and the extra subscribers.
 	streamCtx, stopStreams := context.WithCancel(context.WithoutCancel(ctx))
@@ -436,33 +445,15 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 		closers.Wait()
 	}
 
-	// Before measuring: fill the queue with nobody online, or bring the
-	// operators online.
-	if cfg.Waiting > 0 {
-		fmt.Fprintf(b.stderr, "bench: filling the queue with %s waiting chats…\n", btThousands(int64(cfg.Waiting)))
-		if err := b.fill(ctx, cfg.Waiting); err != nil {
-			stopClosers()
-			endStreams()
-			return nil, err
-		}
-		if err := b.waitFor(ctx, 60*time.Second+time.Duration(cfg.Waiting)*time.Millisecond, func() bool {
-			return b.model.waiting.Load() >= int64(cfg.Waiting)
-		}); err != nil {
-			stopClosers()
-			endStreams()
-			return nil, fmt.Errorf("waiting for the queue to fill: %w", err)
-		}
-	} else {
-		if err := b.allOnline(ctx); err != nil {
-			stopClosers()
-			endStreams()
-			return nil, err
-		}
-		if err := b.waitFor(ctx, 30*time.Second, func() bool { return b.model.statusSeen.Load() >= int64(len(b.ops)) }); err != nil {
-			stopClosers()
-			endStreams()
-			return nil, fmt.Errorf("waiting for the operators to be online: %w", err)
-		}
+	loadCtx, stopLoad := context.WithCancel(ctx)
+	defer stopLoad()
+	var load sync.WaitGroup
+	if err := b.prepare(ctx, loadCtx, &load); err != nil {
+		stopLoad()
+		load.Wait()
+		stopClosers()
+		endStreams()
+		return nil, err
 	}
 
 	// Measure.
@@ -473,6 +464,8 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 	switch {
 	case cfg.Rate > 0:
 		rep.Mode = fmt.Sprintf("poisson %g/s", cfg.Rate)
+	case cfg.Rate == 0 && cfg.Waiting > 0:
+		rep.Mode = fmt.Sprintf("queue held at %s", btThousands(int64(cfg.Waiting)))
 	case cfg.Rate == 0:
 		rep.Mode = fmt.Sprintf("closed loop, %d workers", cfg.Concurrency)
 	default:
@@ -495,6 +488,7 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 		prof = f
 	}
 	rep.WaitingStart = b.model.waiting.Load()
+	events0 := b.main.events.Load()
 	metrics0, _ := b.scrape(ctx)
 	var cpu0 time.Duration
 	if b.proc != nil {
@@ -504,17 +498,9 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 		cfg.Duration, rep.Mode, cfg.Operators, cfg.Topics, cfg.Channels, cfg.HandleTime)
 	start := time.Now()
 	b.measuring.Store(true)
-	loadCtx, stopLoad := context.WithCancel(ctx)
-	var load sync.WaitGroup
+	b.model.recording.Store(true)
 	load.Go(func() { b.arrivals(loadCtx) })
 	load.Go(func() { b.breaks(loadCtx) })
-	if cfg.Waiting > 0 {
-		load.Go(func() {
-			if err := b.allOnline(loadCtx); err != nil && loadCtx.Err() == nil {
-				b.noteError(err)
-			}
-		})
-	}
 	progDone := make(chan struct{})
 	go func() { b.progress(loadCtx, start, rep); close(progDone) }()
 	select {
@@ -525,6 +511,7 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 	load.Wait()
 	elapsed := time.Since(start)
 	b.measuring.Store(false)
+	b.model.recording.Store(false)
 	<-progDone
 	if metrics0 != nil {
 		if metrics1, err := b.scrape(context.WithoutCancel(ctx)); err == nil {
@@ -560,7 +547,63 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 	endStreams()
 	b.model.finish()
 	b.fillReport(rep, elapsed)
+	rep.Events -= events0
+	rep.EventsPerS = math.Round(float64(rep.Events)/elapsed.Seconds()*10) / 10
 	return rep, nil
+}
+
+// prepare brings the operators online. With --waiting it first fills the
+// queue (operators offline, so every chat waits); then with --rate 0 it
+// holds the queue there from now on (refillers on the load context), else
+// it tops the queue up once after the operators took their first chats.
+func (b *bencher) prepare(ctx, loadCtx context.Context, load *sync.WaitGroup) error {
+	n := int64(b.cfg.Waiting)
+	if n > 0 {
+		fmt.Fprintf(b.stderr, "bench: filling the queue with %s waiting chats…\n", btThousands(n))
+		if err := b.fill(ctx, int(n)); err != nil {
+			return err
+		}
+		if err := b.waitFor(ctx, 60*time.Second+time.Duration(n)*time.Millisecond, func() bool { return b.model.waiting.Load() >= n }); err != nil {
+			return fmt.Errorf("waiting for the queue to fill: %w", err)
+		}
+	}
+	if n > 0 && b.cfg.Rate == 0 {
+		b.holding.Store(true)
+		for range b.cfg.Concurrency {
+			load.Go(func() { b.refiller(loadCtx) })
+		}
+	}
+	if err := b.allOnline(ctx); err != nil {
+		return err
+	}
+	if err := b.waitFor(ctx, 30*time.Second, func() bool { return b.model.statusSeen.Load() >= int64(len(b.ops)) }); err != nil {
+		return fmt.Errorf("waiting for the operators to be online: %w", err)
+	}
+	if n == 0 {
+		return nil
+	}
+	b.settle(ctx)
+	if k := n - b.model.waiting.Load(); k > 0 && !b.holding.Load() {
+		if err := b.fill(ctx, int(k)); err != nil {
+			return err
+		}
+		// Let the stream catch up; while operators take chats the queue
+		// may never get there, which is fine.
+		_ = b.waitFor(ctx, 5*time.Second, func() bool { return b.model.waiting.Load() >= n })
+	}
+	return nil
+}
+
+// settle waits until the operators' first assignments are seen: the
+// assignment count stops moving for 200 ms, or a second passed.
+func (b *bencher) settle(ctx context.Context) {
+	last, since, start := b.model.assigned.Load(), time.Now(), time.Now()
+	for time.Since(since) < 200*time.Millisecond && time.Since(start) < time.Second && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+		if n := b.model.assigned.Load(); n != last {
+			last, since = n, time.Now()
+		}
+	}
 }
 
 // scrape reads the server's /metrics.
@@ -717,7 +760,7 @@ func (r *btReport) writeSummary(w io.Writer) {
 		{"connect_p99_ms", fmt.Sprintf("%.3f   (p90 %.3f, p99.9 %.3f, max %.3f)", r.ConnectP99ms, r.ConnectP90ms, r.ConnectP999ms, r.ConnectMaxms)},
 		{"free_to_assign_p99_ms", fmt.Sprintf("%.3f   (p50 %.3f, max %.3f; %s samples; close request sent → auto_connected received)", r.FreeToAssignP99, r.FreeToAssignP50, r.FreeToAssignMax, btThousands(int64(r.FreeToAssignN)))},
 		{"free_to_assign_events_p99_ms", fmt.Sprintf("%.3f   (close event received → auto_connected received; server occurred_at gap p99 %.3f; missed %d)", r.FreeRecvP99, r.FreeServerP99, r.FreeMissed)},
-		{"fifo_violations", fmt.Sprintf("%d   (of %s assignments)", r.FIFOViolations, btThousands(r.Assignments))},
+		{"fifo_violations", fmt.Sprintf("%d   (of %s automatic assignments checked, setup and fill included)", r.FIFOViolations, btThousands(r.Assignments))},
 		{"events_lag_p99_ms", fmt.Sprintf("%.3f   (p50 %.3f, max %.3f; %d extra SSE clients, %d reconnects)", r.EventsLagP99ms, r.EventsLagP50ms, r.EventsLagMaxms, r.SSEClients, r.SSEReconnects)},
 		{"events_per_s", fmt.Sprintf("%s   (%s events on the main stream)", btThousands(int64(r.EventsPerS)), btThousands(r.Events))},
 		{"waiting", fmt.Sprintf("%s at start, %s at end", btThousands(r.WaitingStart), btThousands(r.WaitingEnd))},

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// TestBenchReport runs the load tool briefly against a real in-process
+// server, with a held queue so that every figure has samples, and checks
+// that the report is sane. It checks figures, not speed.
+func TestBenchReport(t *testing.T) {
+	dir := t.TempDir()
+	jsonPath, chart := filepath.Join(dir, "bench.json"), filepath.Join(dir, "chart.svg")
+	var stdout, stderr bytes.Buffer
+	err := benchMain(t.Context(), []string{
+		"--duration", "1500ms", "--operators", "6", "--topics", "2", "--channels", "2", "--max-chats", "2",
+		"--handle-time", "0.05", "--waiting", "40", "--concurrency", "4", "--status-changes", "2", "--break-time", "0.2",
+		"--sse-clients", "2", "--json", jsonPath, "--chart", chart,
+	}, func(string) string { return "" }, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	var rep btReport
+	readJSON(t, jsonPath, &rep)
+	checks := []struct {
+		name string
+		ok   bool
+	}{
+		{"connects were acknowledged", rep.Connects > 0 && rep.ConnectsPerS > 0 && rep.ConnectErrors == 0},
+		{"connect p50 ≤ p99 ≤ max", rep.ConnectP50ms > 0 && rep.ConnectP50ms <= rep.ConnectP99ms && rep.ConnectP99ms <= rep.ConnectMaxms},
+		{"free-to-assign has samples", rep.FreeToAssignN > 0 && rep.FreeToAssignP99 > 0},
+		{"no FIFO violations", rep.FIFOViolations == 0 && rep.Assignments > 0},
+		{"chats waited", rep.WaitingStart > 0 && rep.WaitingEnd > 0},
+		{"events arrived with a lag", rep.Events > 0 && rep.EventsLagP99ms > 0 && rep.DecodeErrors == 0},
+		{"operators closed chats", rep.Closes > 0 && rep.CloseErrors == 0},
+		{"RSS and CPU were read", rep.RSSMiB != nil && *rep.RSSMiB > 0 && rep.CPUs != nil && *rep.CPUs > 0},
+		{"commits were scraped", rep.Commits != nil && rep.Commits.Commits > 0},
+		{"per-second figures", len(rep.PerSecond) >= 1},
+	}
+	for _, c := range checks {
+		if !c.ok {
+			t.Errorf("%s: not so in\n%s", c.name, stdout.String())
+		}
+	}
+	if svg, err := os.ReadFile(chart); err != nil || !bytes.HasPrefix(svg, []byte("<svg")) {
+		t.Errorf("chart: %v %.40q", err, svg)
+	}
+}
+
+// TestBenchRestart fills a small store and restarts a real server process
+// on it.
+func TestBenchRestart(t *testing.T) {
+	prev := btServeCommand
+	btServeCommand = func(addr, data string) (*exec.Cmd, error) {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "SB_SERVE_CHILD=--addr "+addr+" --data "+data)
+		return cmd, nil
+	}
+	t.Cleanup(func() { btServeCommand = prev })
+	jsonPath := filepath.Join(t.TempDir(), "restart.json")
+	var stdout bytes.Buffer
+	err := benchMain(t.Context(), []string{"--restart", "3000", "--data", t.TempDir(), "--json", jsonPath},
+		func(string) string { return "" }, &stdout, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep btRestartReport
+	readJSON(t, jsonPath, &rep)
+	// 100 operators × 5 chats are active (channel limits allowing); the rest wait.
+	if rep.Queued < 2000 || rep.Queued >= 3000 || rep.RestartToReady <= 0 || rep.RSSMiB <= 0 {
+		t.Errorf("report %+v\n%s", rep, stdout.String())
+	}
+}
+
+func readJSON(t *testing.T, path string, v any) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err == nil {
+		err = json.Unmarshal(b, v)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// serveChild is `switchboard serve args` in a test's child process.
+func serveChild(args []string) {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	m.Log = quietLog()
+	if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
+		os.Exit(2)
+	}
+	if err := m.Run(ctx); err != nil {
+		os.Stderr.WriteString(strings.TrimSpace(err.Error()) + "\n")
+		os.Exit(1)
+	}
+	<-ctx.Done()
+	_ = m.Close()
+}
