@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
@@ -111,7 +112,6 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 	_ = rc.Flush()
 	beat := time.NewTicker(15 * time.Second)
 	defer beat.Stop()
-	var buf []byte // the frames of one write: every batch waiting, one syscall
 	for {
 		select {
 		case <-r.Context().Done():
@@ -122,15 +122,8 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 			if !ok {
 				return nil // too slow: dropped; the client resumes
 			}
-			buf, after = h.appendBatch(buf[:0], p, evs, after)
-			if buf, after, ok = h.appendWaiting(buf, p, sub, after); !ok {
+			if after, ok = h.writeBatches(w, p, sub, evs, after); !ok {
 				return nil
-			}
-			if _, err := w.Write(buf); err != nil {
-				return nil
-			}
-			if cap(buf) > maxStreamBuf {
-				buf = nil
 			}
 		}
 		if rc.Flush() != nil {
@@ -139,8 +132,34 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
-// maxStreamBuf is the largest write buffer a stream keeps between writes.
-const maxStreamBuf = 256 << 10
+// streamBufs holds the buffers streams gather their frames in, so that a
+// stream holds one only while it writes.
+var streamBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// writeBatches writes the frames of a batch and of the batches waiting
+// behind it in one write (one syscall); ok is false when the stream ends.
+func (h *Handler) writeBatches(w http.ResponseWriter, p principal, sub *server.Subscription, evs []sb.Event, after int64) (int64, bool) {
+	bp := streamBufs.Get().(*[]byte)
+	buf, after := h.appendBatch((*bp)[:0], p, evs, after)
+	buf, after, ok := h.appendWaiting(buf, p, sub, after)
+	if ok && len(buf) > 0 {
+		_, err := w.Write(buf)
+		ok = err == nil
+	}
+	if cap(buf) <= maxStreamBuf {
+		*bp = buf
+		streamBufs.Put(bp)
+	}
+	return after, ok
+}
+
+// streamWrite is the size at which a stream stops gathering waiting
+// batches into one write; maxStreamBuf is the largest buffer kept for the
+// next write.
+const (
+	streamWrite  = 256 << 10
+	maxStreamBuf = 4 << 20
+)
 
 // streamBuffer is how many commits a stream may fall behind before it is
 // dropped.
@@ -162,9 +181,10 @@ func (h *Handler) appendBatch(buf []byte, p principal, evs []sb.Event, after int
 }
 
 // appendWaiting appends the batches already waiting, so that one write
-// sends them all; ok is false when the subscription was dropped.
+// sends them, up to about streamWrite bytes (the rest goes in the next
+// write); ok is false when the subscription was dropped.
 func (h *Handler) appendWaiting(buf []byte, p principal, sub *server.Subscription, after int64) ([]byte, int64, bool) {
-	for {
+	for len(buf) < streamWrite {
 		select {
 		case evs, ok := <-sub.C:
 			if !ok {
@@ -175,6 +195,7 @@ func (h *Handler) appendWaiting(buf []byte, p principal, sub *server.Subscriptio
 			return buf, after, true
 		}
 	}
+	return buf, after, true
 }
 
 // replay sends the stored events after the given id and returns the last
