@@ -38,8 +38,6 @@ type principal struct {
 	TokenID    string
 }
 
-func (p principal) staff() bool { return roleBit[p.Role]&rStaff != 0 }
-
 type ctxKey struct{}
 
 func principalOf(ctx context.Context) principal {

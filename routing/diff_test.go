@@ -394,11 +394,9 @@ func (v *stView) over(o sb.Operator) bool {
 	return false
 }
 
-// checkInvariants checks R9.1 (one status per open chat, one operator per
-// active chat, loads that match the chats) and R9.3 (at rest, with
+// checkInvariantsView checks R9.1 (one status per open chat, one operator
+// per active chat, loads that match the chats) and R9.3 (at rest, with
 // auto_connect on, no queued chat has an eligible operator).
-func checkInvariants(st State) error { return checkInvariantsView(newStView(st), st) }
-
 func checkInvariantsView(v *stView, st State) error {
 	seen := map[string]bool{}
 	total := map[string]int{}

@@ -1164,9 +1164,6 @@ func (m *naive) state() State {
 // digest is the canonical text of the model's state.
 func (m *naive) digest() string { return nvDigest(m.state()) }
 
-// engineDigest is the same text built from the engine's export.
-func engineDigest(e *Engine) string { return nvDigest(e.Export()) }
-
 // nvDigest renders the compared part of a state. Assign and close
 // sequence numbers are printed as ranks (their order is what R2 uses).
 // Exclusions of operators that no longer exist are left out.

@@ -258,17 +258,6 @@ func names(res routing.Result) []string {
 	return out
 }
 
-// namesFor lists the event names about one chat.
-func namesFor(res routing.Result, chat string) []string {
-	out := []string{}
-	for _, ev := range res.Events {
-		if ev.ChatID == chat {
-			out = append(out, ev.Name)
-		}
-	}
-	return out
-}
-
 // eventChats lists the chat ids of the events with that name.
 func eventChats(res routing.Result, name string) []string {
 	out := []string{}
