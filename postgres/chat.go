@@ -24,7 +24,7 @@ func (s *Store) Chat(ctx context.Context, id string) (sb.Chat, error) {
 	if err := unmarshal(data, &c, "chat"); err != nil {
 		return sb.Chat{}, err
 	}
-	utcChat(&c)
+	c.InUTC()
 	return c, nil
 }
 

@@ -82,7 +82,7 @@ func loadConfig(ctx context.Context, tx pgx.Tx, cfg *sb.Config) error {
 	if err == nil {
 		err = unmarshal(data, cfg, "config")
 	}
-	utcConfig(cfg)
+	cfg.InUTC()
 	return translate(err, "config")
 }
 

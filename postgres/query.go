@@ -47,23 +47,23 @@ func collect[T any](rows pgx.Rows, err error, what string, fn pgx.RowToFunc[T]) 
 }
 
 func (q querier) chats(query string, args ...any) ([]sb.Chat, error) {
-	return list(q, "chat", query, args, utcChat)
+	return list(q, "chat", query, args, (*sb.Chat).InUTC)
 }
 
 func (q querier) operators() ([]sb.Operator, error) {
-	return list(q, "operator", `SELECT json FROM operators ORDER BY id`, nil, utcOperator)
+	return list(q, "operator", `SELECT json FROM operators ORDER BY id`, nil, (*sb.Operator).InUTC)
 }
 
 func (q querier) decisions(query string, args ...any) ([]sb.Decision, error) {
-	return list(q, "decision", query, args, func(d *sb.Decision) { utc(&d.At) })
+	return list(q, "decision", query, args, (*sb.Decision).InUTC)
 }
 
 func (q querier) events(query string, args ...any) ([]sb.Event, error) {
-	return list(q, "event", query, args, utcEvent)
+	return list(q, "event", query, args, (*sb.Event).InUTC)
 }
 
 func (q querier) messages(query string, args ...any) ([]sb.Message, error) {
-	return list(q, "message", query, args, func(m *sb.Message) { utc(&m.CreatedAt) })
+	return list(q, "message", query, args, (*sb.Message).InUTC)
 }
 
 // unmarshal decodes stored JSON.

@@ -67,7 +67,7 @@ func loadConfig(ctx context.Context, tx *sql.Tx, cfg *sb.Config) error {
 	if err == nil {
 		err = unmarshal(data, cfg, "config")
 	}
-	utcConfig(cfg)
+	cfg.InUTC()
 	return translate(err, "config")
 }
 

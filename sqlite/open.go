@@ -73,7 +73,7 @@ func (j *chatJob) decode(out []sb.Chat) error {
 		if err := jsonv2.Unmarshal(j.buf[start:end], c); err != nil {
 			return internal(err, "decode chat")
 		}
-		utcChat(c)
+		c.InUTC()
 		start = end
 	}
 	return nil

@@ -53,21 +53,21 @@ func list[T any](q querier, what, query string, args []any, fix func(*T)) ([]T, 
 }
 
 func (q querier) chats(query string, args ...any) ([]sb.Chat, error) {
-	return list(q, "chat", query, args, utcChat)
+	return list(q, "chat", query, args, (*sb.Chat).InUTC)
 }
 
 func (q querier) operators() ([]sb.Operator, error) {
-	return list(q, "operator", `SELECT json FROM operators ORDER BY id`, nil, utcOperator)
+	return list(q, "operator", `SELECT json FROM operators ORDER BY id`, nil, (*sb.Operator).InUTC)
 }
 
 func (q querier) decisions(query string, args ...any) ([]sb.Decision, error) {
-	return list(q, "decision", query, args, func(d *sb.Decision) { utc(&d.At) })
+	return list(q, "decision", query, args, (*sb.Decision).InUTC)
 }
 
 func (q querier) events(query string, args ...any) ([]sb.Event, error) {
-	return list(q, "event", query, args, utcEvent)
+	return list(q, "event", query, args, (*sb.Event).InUTC)
 }
 
 func (q querier) messages(query string, args ...any) ([]sb.Message, error) {
-	return list(q, "message", query, args, func(m *sb.Message) { utc(&m.CreatedAt) })
+	return list(q, "message", query, args, (*sb.Message).InUTC)
 }

@@ -46,38 +46,6 @@ func fromNanos(n sql.NullInt64) time.Time {
 	return time.Unix(0, n.Int64).UTC()
 }
 
-// utc sets each time to UTC; the zero time stays zero.
-func utc(ts ...*time.Time) {
-	for _, t := range ts {
-		*t = t.UTC()
-	}
-}
-
-func utcChat(c *sb.Chat) {
-	utc(&c.CreatedAt, &c.QueuedAt, &c.WaitStartedAt, &c.AssignedAt, &c.AcceptedAt,
-		&c.FirstResponseAt, &c.ClosedAt, &c.LastMessageAt, &c.AwaitingSince)
-}
-
-func utcOperator(o *sb.Operator) {
-	utc(&o.StatusSince, &o.PresenceLostAt, &o.CreatedAt, &o.LastAssignedAt, &o.LastClosedAt)
-}
-
-func utcConfig(c *sb.Config) {
-	for i := range c.Bans {
-		utc(&c.Bans[i].Until)
-	}
-}
-
-func utcEvent(e *sb.Event) {
-	utc(&e.OccurredAt)
-	if e.Chat != nil {
-		utcChat(e.Chat)
-	}
-	if e.Message != nil {
-		utc(&e.Message.CreatedAt)
-	}
-}
-
 // formatNow and parseNow store the engine's clock exactly, any year.
 func formatNow(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 
