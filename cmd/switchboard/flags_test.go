@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestServeFlags: the database, advertise and lease flags and their
+// TestServeFlags: the database, advertise, lease and session flags and their
 // environment variables; bad values name the flag.
 func TestServeFlags(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
@@ -29,6 +29,11 @@ func TestServeFlags(t *testing.T) {
 		{name: "a lease that is no duration", args: []string{"--lease-ttl", "soon"}, err: "--lease-ttl"},
 		{name: "a lease too short", args: []string{"--lease-ttl", "10ms"}, err: "--lease-ttl"},
 		{name: "a URL that is neither form", args: []string{"--database-url", "db.example.com"}, err: "--database-url"},
+		{name: "session TTL by default", want: func(c Config) bool { return c.SessionTTL == 12*time.Hour }},
+		{name: "session TTL from the environment", env: map[string]string{"SWITCHBOARD_SESSION_TTL": "8h"},
+			want: func(c Config) bool { return c.SessionTTL == 8*time.Hour }},
+		{name: "a session TTL that is no duration", args: []string{"--session-ttl", "a day"}, err: "--session-ttl"},
+		{name: "a session TTL of zero", args: []string{"--session-ttl", "0s"}, err: "--session-ttl"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := NewMain()

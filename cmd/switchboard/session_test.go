@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
+	"strings"
 	"testing"
 	"time"
 )
@@ -78,7 +79,7 @@ func sessionClient(t *testing.T, m *Main, jar http.CookieJar) func(method, path,
 
 // TestSessionFollowsOperator: a panel session has its operator's current
 // role, ends when the operator is deleted, and expires after --session-ttl
-// whatever the browser keeps.
+// whatever the browser keeps; its cookies are Secure behind a TLS proxy.
 func TestSessionFollowsOperator(t *testing.T) {
 	m := NewMain()
 	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", t.TempDir(), sbAdminSecret
@@ -100,6 +101,27 @@ func TestSessionFollowsOperator(t *testing.T) {
 	send := signIn()
 	if code := send("GET", "/api/v1/distribution/audit", "", nil); code != 403 {
 		t.Fatalf("an operator's session reads the audit: %d, want 403", code)
+	}
+	// Behind a proxy that terminates TLS the cookies are Secure.
+	for proto, want := range map[string]bool{"": false, "https": true} {
+		req, _ := http.NewRequest("POST", "http://"+m.Addr+"/api/v1/session",
+			strings.NewReader(`{"email": "one@example.com", "password": "secret-password"}`))
+		if proto != "" {
+			req.Header.Set("X-Forwarded-Proto", proto)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for _, ck := range resp.Cookies() {
+			if ck.Secure != want {
+				t.Errorf("X-Forwarded-Proto %q: cookie %s Secure %v, want %v", proto, ck.Name, ck.Secure, want)
+			}
+		}
+		if len(resp.Cookies()) != 2 {
+			t.Errorf("X-Forwarded-Proto %q: %d cookies, want sb_session and sb_csrf", proto, len(resp.Cookies()))
+		}
 	}
 	admin.sbMust(t, "PATCH", "/api/v1/operators/op-1", map[string]any{"role": "supervisor"}, 200)
 	if code := send("GET", "/api/v1/distribution/audit", "", nil); code != 200 {
