@@ -40,6 +40,12 @@ func crashChild(data string) {
 	m := NewMain()
 	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", data, sbAdminSecret
 	m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	runUntilKilled(m)
+}
+
+// runUntilKilled runs a child's server, prints its address for startChild
+// once it listens, and serves until the process is killed.
+func runUntilKilled(m *Main) {
 	if err := m.Run(context.Background()); err != nil {
 		fmt.Println("ERR", err)
 		os.Exit(1)
@@ -56,8 +62,15 @@ type child struct {
 
 func startChild(t *testing.T, data string) *child {
 	t.Helper()
+	return startChildEnv(t, "SB_CRASH_CHILD="+data)
+}
+
+// startChildEnv runs this test binary again with env added, as a server
+// child (TestMain), and waits for the address it prints.
+func startChildEnv(t *testing.T, env ...string) *child {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SB_CRASH_CHILD="+data)
+	cmd.Env = append(os.Environ(), env...)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -11,7 +10,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -45,12 +43,7 @@ func haChild(dbURL string) {
 		out = f
 	}
 	m.Log = slog.New(slog.NewTextHandler(out, nil))
-	if err := m.Run(context.Background()); err != nil {
-		fmt.Println("ERR", err)
-		os.Exit(1)
-	}
-	fmt.Println("ADDR", m.Addr)
-	select {}
+	runUntilKilled(m)
 }
 
 // haCluster is the running children.
@@ -95,22 +88,7 @@ func (c *haCluster) start() *haNode {
 	c.n++
 	name := "i" + strconv.Itoa(c.n)
 	logf := filepath.Join(c.logs, name+".log")
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "SB_HA_CHILD="+c.db, "SB_HA_LOG="+logf)
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		c.t.Fatal(err)
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || !strings.HasPrefix(line, "ADDR ") {
-		_ = cmd.Process.Kill()
-		c.t.Fatalf("child %s did not start: %q %v", name, line, err)
-	}
-	n := &haNode{child: &child{cmd: cmd, addr: strings.TrimSpace(line[5:])}, name: name, log: logf}
+	n := &haNode{child: startChildEnv(c.t, "SB_HA_CHILD="+c.db, "SB_HA_LOG="+logf), name: name, log: logf}
 	c.mu.Lock()
 	c.nodes = append(c.nodes, n)
 	c.mu.Unlock()
