@@ -168,7 +168,7 @@ func commitForever(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 	for i := int64(1); ; i++ {
-		if err := s.Commit(context.Background(), batch(i)); err != nil {
+		if err := s.Commit(context.Background(), storetest.BusyBatch(i)); err != nil {
 			t.Fatal(err)
 		}
 		fmt.Printf("committed %d\n", i)
