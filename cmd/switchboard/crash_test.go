@@ -159,7 +159,7 @@ func crashLoad(ctx context.Context, admin, integ *sbAPI, lg *ledger, w int) {
 		case w == 0:
 			err = crashStatus(admin, lg, crashOps[i%len(crashOps)], []string{"online", "break"}[i/len(crashOps)%2])
 		case i%3 == 2:
-			err = crashClose(admin, lg)
+			_, err = crashClose(admin, lg)
 		default:
 			err = crashConnect(integ, lg, i%2 == 0)
 		}
@@ -212,25 +212,25 @@ func crashConnect(integ *sbAPI, lg *ledger, queue bool) error {
 	return nil
 }
 
-func crashClose(admin *sbAPI, lg *ledger) error {
+// crashClose closes the oldest chat not yet closed; acked reports whether
+// the server acknowledged the close.
+func crashClose(admin *sbAPI, lg *ledger) (acked bool, err error) {
 	lg.mu.Lock()
 	if len(lg.open) == 0 {
 		lg.mu.Unlock()
-		return nil
+		return false, nil
 	}
 	id := lg.open[0]
 	lg.open = lg.open[1:]
 	lg.mu.Unlock()
 	code, err := admin.call("POST", "/api/v1/chats/"+id+"/close", map[string]any{"comment": "done"}, nil)
-	if err != nil {
-		return err
+	if err != nil || code != 200 {
+		return false, err
 	}
-	if code == 200 {
-		lg.mu.Lock()
-		lg.closed[id] = true
-		lg.mu.Unlock()
-	}
-	return nil
+	lg.mu.Lock()
+	lg.closed[id] = true
+	lg.mu.Unlock()
+	return true, nil
 }
 
 // crashVerify checks the acknowledged changes and the invariants.

@@ -232,7 +232,7 @@ func haLoad(ctx context.Context, c *haCluster, integ string, lg *ledger, ak *ack
 		case w == 0:
 			acked = crashStatus(admin, lg, crashOps[i%len(crashOps)], []string{"online", "break"}[i/len(crashOps)%2]) == nil
 		case i%3 == 2:
-			acked = haClose(admin, lg)
+			acked, _ = crashClose(admin, lg)
 		default:
 			acked = crashConnect(in, lg, i%2 == 0) == nil
 		}
@@ -242,27 +242,6 @@ func haLoad(ctx context.Context, c *haCluster, integ string, lg *ledger, ak *ack
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
-}
-
-// haClose closes the oldest chat not yet closed and reports whether the
-// close was acknowledged.
-func haClose(admin *sbAPI, lg *ledger) bool {
-	lg.mu.Lock()
-	if len(lg.open) == 0 {
-		lg.mu.Unlock()
-		return false
-	}
-	id := lg.open[0]
-	lg.open = lg.open[1:]
-	lg.mu.Unlock()
-	code, err := admin.call("POST", "/api/v1/chats/"+id+"/close", map[string]any{"comment": "done"}, nil)
-	if err != nil || code != 200 {
-		return false
-	}
-	lg.mu.Lock()
-	lg.closed[id] = true
-	lg.mu.Unlock()
-	return true
 }
 
 // TestFailover (R9.5 with several instances): three instances on one
