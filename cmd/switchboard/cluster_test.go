@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"net/http"
 	"slices"
 	"testing"
@@ -29,17 +27,8 @@ func e2ePGStart(t *testing.T, dbURL string) *e2eSrv {
 	t.Helper()
 	m := NewMain()
 	m.Config.Addr, m.Config.DatabaseURL, m.Config.LeaseTTL = "127.0.0.1:0", dbURL, clusterTTL
-	m.Config.AdminToken = e2eAdminSecret
-	m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
-	if testing.Verbose() {
-		m.Log = slog.New(slog.NewTextHandler(&e2eLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	s := &e2eSrv{t: t, m: m, base: "http://" + m.Addr, admin: e2eAdminSecret, hc: &http.Client{Timeout: 30 * time.Second}}
-	t.Cleanup(s.stop)
-	return s
+	m.Config.Data = "" // the state is in PostgreSQL
+	return e2eRun(t, m)
 }
 
 // readyz is an instance's /readyz answer.

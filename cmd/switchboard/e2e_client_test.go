@@ -40,8 +40,14 @@ type e2eSrv struct {
 func e2eStart(t *testing.T, data string) *e2eSrv {
 	t.Helper()
 	m := NewMain()
-	m.Config.Addr = "127.0.0.1:0"
-	m.Config.Data = data
+	m.Config.Addr, m.Config.Data = "127.0.0.1:0", data
+	return e2eRun(t, m)
+}
+
+// e2eRun runs m, configured but for its admin token and log, and stops it
+// at cleanup.
+func e2eRun(t *testing.T, m *Main) *e2eSrv {
+	t.Helper()
 	m.Config.AdminToken = e2eAdminSecret
 	m.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -50,7 +56,7 @@ func e2eStart(t *testing.T, data string) *e2eSrv {
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatalf("run: %v", err)
 	}
-	s := &e2eSrv{t: t, m: m, data: data, base: "http://" + m.Addr, admin: e2eAdminSecret, hc: &http.Client{Timeout: 20 * time.Second}}
+	s := &e2eSrv{t: t, m: m, data: m.Config.Data, base: "http://" + m.Addr, admin: e2eAdminSecret, hc: &http.Client{Timeout: 30 * time.Second}}
 	t.Cleanup(s.stop)
 	return s
 }
