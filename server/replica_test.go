@@ -49,23 +49,31 @@ func exported(s *Server) string {
 	return string(b)
 }
 
+// leaderAndFollower returns a journaling leader, its store's command log,
+// and a follower reset to the leader's committed state.
+func leaderAndFollower(t *testing.T) (leader *Server, js *journalStore, follower *Server) {
+	t.Helper()
+	leader = openServer(t, filepath.Join(t.TempDir(), "sb.db"))
+	js = &journalStore{Store: leader.Store}
+	leader.Store, leader.Journal = js, true
+	st, _, err := js.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	follower = New(js, leader.Log)
+	if err := follower.Reset(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	return leader, js, follower
+}
+
 // TestReplayFollowsTheLeader: a follower that starts from the leader's
 // committed state and replays its journal ends in the same state and
 // publishes exactly the events the leader committed, timers' included.
 func TestReplayFollowsTheLeader(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	leader := openServer(t, filepath.Join(t.TempDir(), "sb.db"))
-	js := &journalStore{Store: leader.Store}
-	leader.Store, leader.Journal = js, true
-	st, _, err := js.Load(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	follower := New(js, leader.Log)
-	if err := follower.Reset(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	leader, js, follower := leaderAndFollower(t)
 	sub := follower.Broker.Subscribe(1000)
 	go leader.Run(ctx)
 	settings := sb.DefaultSettings()
@@ -196,17 +204,7 @@ func TestCanceledCommandIsNotApplied(t *testing.T) {
 // group to the leader's state without a divergence.
 func TestReplayOfAGroup(t *testing.T) {
 	ctx := context.Background()
-	leader := openServer(t, filepath.Join(t.TempDir(), "sb.db"))
-	js := &journalStore{Store: leader.Store}
-	leader.Store, leader.Journal = js, true
-	st, _, err := js.Load(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	follower := New(js, leader.Log)
-	if err := follower.Reset(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	leader, js, follower := leaderAndFollower(t)
 	gone, cancel := context.WithCancel(ctx)
 	cancel()
 	var group []*request
