@@ -15,11 +15,22 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]sb.Event,
 	return s.q(ctx).events(`SELECT json FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }
 
+// The event counts. Only limit events are indexed (events_limit); the
+// literal name lets the planner use that partial index, other names are
+// counted by a scan.
+const (
+	sqlCountEvents = `SELECT count(*) FROM events WHERE name = ? AND occurred_at >= ? AND occurred_at < ?`
+	sqlCountLimits = `SELECT count(*) FROM events WHERE name = 'limit' AND occurred_at >= ? AND occurred_at < ?`
+)
+
 // CountEvents counts events of a name that occurred in [from, to).
 func (s *Store) CountEvents(ctx context.Context, name string, from, to time.Time) (int, error) {
+	q, args := sqlCountEvents, []any{name, bound(from), bound(to)}
+	if name == sb.EventLimit {
+		q, args = sqlCountLimits, args[1:]
+	}
 	var n int
-	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM events WHERE name = ? AND occurred_at >= ? AND occurred_at < ?`,
-		name, bound(from), bound(to)).Scan(&n)
+	err := s.r.QueryRowContext(ctx, q, args...).Scan(&n)
 	return n, translate(err, "event")
 }
 

@@ -5,10 +5,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"syscall"
 	"testing"
 
@@ -64,6 +66,29 @@ func TestPragmas(t *testing.T) {
 	}
 }
 
+// TestLimitCountPlan: the statistics' count of limit events is a search of
+// the partial index, not a scan of every event.
+func TestLimitCountPlan(t *testing.T) {
+	s := open(t)
+	rows, err := s.r.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+sqlCountLimits, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if got := strings.Join(plan, "; "); !strings.Contains(got, "USING COVERING INDEX events_limit") {
+		t.Errorf("plan %q does not search events_limit", got)
+	}
+}
+
 // TestMigrations: Open records each migration once, reopening applies
 // nothing again, and a database migrated by a newer binary is refused.
 func TestMigrations(t *testing.T) {
@@ -78,8 +103,12 @@ func TestMigrations(t *testing.T) {
 		if err := s.r.QueryRowContext(ctx, `SELECT count(*), max(version) FROM schema_migrations`).Scan(&n, &v); err != nil {
 			t.Fatal(err)
 		}
-		if n != 1 || v != 1 {
-			t.Errorf("schema_migrations: %d rows, newest %d; want 1, 1", n, v)
+		names, err := fs.Glob(migrations, "migrations/*.sql")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := len(names); n != want || v != want {
+			t.Errorf("schema_migrations: %d rows, newest %d; want %d, %d", n, v, want, want)
 		}
 		s.Close()
 	}
