@@ -58,11 +58,12 @@ func (e *Engine) connect(cmd Connect) error {
 		r.Chat = &s
 		return nil
 	}
-	c := &chat{Chat: sb.Chat{
+	now := e.instant()
+	c := &chat{
 		Client: cmd.Client, Channel: cmd.Client.Channel, Topic: cmd.Topic, Tags: cmd.Tags,
-		Weight: cmd.Weight, Text: cmd.Text, WebhookURL: cmd.WebhookURL, CreatedAt: e.now,
-		Status: sb.ChatNew, WaitStartedAt: e.now,
-	}, tpos: noTimers}
+		Weight: cmd.Weight, Text: cmd.Text, WebhookURL: cmd.WebhookURL, CreatedAt: now,
+		Status: sb.ChatNew, WaitStartedAt: now, tpos: noTimers,
+	}
 	c.bit = e.bitOf(c.Channel)
 	switch {
 	case !cmd.AutoConnect && cmd.Operator != "":
@@ -102,7 +103,7 @@ func (e *Engine) create(c *chat) {
 	e.touchChat(c)
 	e.emit(sb.EventChatCreated, c, nil, sb.Event{})
 	if c.Text != "" {
-		c.LastMessageAt, c.AwaitingSince = e.now, e.now
+		c.LastMessageAt, c.AwaitingSince = e.instant(), e.instant()
 		e.message(c, "client", "", c.Text)
 	}
 }
@@ -118,7 +119,7 @@ func (e *Engine) connectNow(c *chat) bool {
 		r := e.res
 		r.Outcome, r.Reason = OutcomeLimit, &reason
 		e.decide(sb.Decision{Kind: sb.DecisionLimit, Considered: n, Reason: reason.Code, DurationNs: took})
-		s := c.Chat
+		s := c.export()
 		e.emit(sb.EventLimit, nil, nil, sb.Event{Chat: &s, Reason: &reason})
 		return false
 	}
@@ -150,7 +151,7 @@ func (e *Engine) connectAssigned(c *chat, o *operator) {
 
 // enqueue puts c into the queue, or into New while auto_connect is off.
 func (e *Engine) enqueue(c *chat) {
-	c.WaitStartedAt = e.now
+	c.WaitStartedAt = e.instant()
 	e.touchChat(c)
 	if !e.settings.AutoConnect {
 		c.Status = sb.ChatNew
@@ -158,7 +159,7 @@ func (e *Engine) enqueue(c *chat) {
 		return
 	}
 	if c.QueuedAt.IsZero() {
-		c.QueuedAt = e.now
+		c.QueuedAt = e.instant()
 	}
 	c.Status = sb.ChatQueued
 	e.indexChat(c)
@@ -185,8 +186,8 @@ func (e *Engine) connectOp(c *chat, o *operator, auto bool) {
 		e.cnt.Assign++
 		o.AssignSeq, o.LastAssignedAt = e.cnt.Assign, e.now
 	})
-	c.Status, c.OperatorID, c.AssignedAt, c.AutoAssigned = sb.ChatActive, o.ID, e.now, auto
-	c.AcceptedAt = zeroTime
+	c.Status, c.OperatorID, c.AssignedAt, c.AutoAssigned = sb.ChatActive, o.ID, e.instant(), auto
+	c.AcceptedAt = 0
 	e.touchChat(c)
 	e.refreshChatTimers(c)
 }
@@ -221,7 +222,7 @@ func (e *Engine) requeue(c *chat, exclude bool, change func(), anomalies ...stri
 	if exclude && !excludes(c, o.ID) {
 		c.Excluded = append(slices.Clip(c.Excluded), o.ID)
 	}
-	c.OperatorID, c.AssignedAt, c.AcceptedAt, c.AutoAssigned, c.Overdue = "", zeroTime, zeroTime, false, false
+	c.OperatorID, c.AssignedAt, c.AcceptedAt, c.AutoAssigned, c.Overdue = "", 0, 0, false, false
 	c.Requeues++
 	if c.QueuedAt.IsZero() {
 		c.QueuedAt = c.CreatedAt
@@ -241,7 +242,7 @@ func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
 	case sb.ChatActive:
 		e.release(c, true)
 	}
-	c.Status, c.ClosedAt, c.ClosedBy, c.CloseComment = sb.ChatClosed, e.now, by, comment
+	c.Status, c.ClosedAt, c.ClosedBy, c.CloseComment = sb.ChatClosed, e.instant(), by, comment
 	e.touchChat(c)
 	delete(e.chats, c.seq)
 	delete(e.byClient, clientKey(c.Client))
@@ -255,7 +256,7 @@ func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
 		e.emit(sb.EventClosedByTimer, c, nil, sb.Event{})
 	}
 	e.emit(sb.EventChatClosed, c, nil, sb.Event{})
-	e.closed.push(c.Chat)
+	e.closed.push(c.export())
 }
 
 func (e *Engine) message(c *chat, from, author, text string) {

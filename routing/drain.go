@@ -48,12 +48,12 @@ func (e *Engine) drain() {
 	var h candidates
 	for _, o := range ops {
 		if c := e.firstChat(o); c != nil {
-			h = append(h, candidate{k: c.qkey, op: o, c: c})
+			h = append(h, candidate{k: c.key(), op: o, c: c})
 		}
 	}
 	for _, c := range chats {
 		if c.Status == sb.ChatQueued {
-			h = append(h, candidate{k: c.qkey, c: c})
+			h = append(h, candidate{k: c.key(), c: c})
 		}
 	}
 	heap.Init(&h)
@@ -65,8 +65,8 @@ func (e *Engine) drain() {
 			if c == nil {
 				continue
 			}
-			if c.qkey != top.k {
-				heap.Push(&h, candidate{k: c.qkey, op: top.op, c: c})
+			if c.key() != top.k {
+				heap.Push(&h, candidate{k: c.key(), op: top.op, c: c})
 				continue
 			}
 		} else if c.Status != sb.ChatQueued {

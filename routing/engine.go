@@ -46,20 +46,7 @@ type Engine struct {
 	tOps    []*operator
 }
 
-var (
-	zeroTime time.Time
-	noTimers = [4]int{-1, -1, -1, -1}
-)
-
-// chat is an open chat with its index bookkeeping.
-type chat struct {
-	sb.Chat
-	seq     int64
-	bit     uint64 // the channel's mask bit
-	qkey    key    // R3 key while queued
-	tpos    [4]int // timer heap positions, -1 when unset
-	touched uint64
-}
+var noTimers = [4]int{-1, -1, -1, -1}
 
 // operator is an operator with its index bookkeeping.
 type operator struct {
@@ -260,9 +247,9 @@ func (e *Engine) stopwatch() int64 {
 
 // snap returns a copy of the chat safe to hand out.
 func (e *Engine) snap(c *chat) sb.Chat {
-	s := c.Chat
+	s := c.export()
 	if s.Status == sb.ChatQueued {
-		s.QueuePosition = e.idx.qall.rank(c.qkey) + 1
+		s.QueuePosition = e.idx.qall.rank(c.key()) + 1
 	}
 	return s
 }

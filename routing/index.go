@@ -70,13 +70,12 @@ func (e *Engine) indexQueue() {
 	for _, c := range e.chats {
 		c.bit = e.bitOf(c.Channel)
 		if c.Status == sb.ChatQueued {
-			c.qkey = e.chatKey(c)
 			queued = append(queued, c)
 		}
 	}
-	slices.SortFunc(queued, func(a, b *chat) int { return a.qkey.cmp(b.qkey) })
+	slices.SortFunc(queued, func(a, b *chat) int { return a.key().cmp(b.key()) })
 	items := map[*tree][]treeItem{}
-	add := func(t *tree, c *chat) { items[t] = append(items[t], treeItem{c.qkey, c.bit}) }
+	add := func(t *tree, c *chat) { items[t] = append(items[t], treeItem{c.key(), c.bit}) }
 	for _, c := range queued {
 		add(e.idx.qall, c)
 		if c.Topic == "" {
@@ -238,30 +237,33 @@ func (e *Engine) markDirty(o *operator) {
 	}
 }
 
-func (e *Engine) chatKey(c *chat) key {
-	return key{a: -int64(c.Weight), b: c.QueuedAt.UnixNano(), c: c.seq}
+// key is the chat's R3 key in the queue trees. Weight, QueuedAt and seq do
+// not change while the chat is queued, so the key is computed, not stored.
+func (c *chat) key() key {
+	return key{a: -int64(c.Weight), b: int64(c.QueuedAt), c: c.seq}
 }
 
 func (e *Engine) indexChat(c *chat) {
-	c.qkey = e.chatKey(c)
-	e.idx.qall.insert(c.qkey, c.bit)
+	k := c.key()
+	e.idx.qall.insert(k, c.bit)
 	if c.Topic == "" {
-		e.idx.qnone.insert(c.qkey, c.bit)
+		e.idx.qnone.insert(k, c.bit)
 		return
 	}
 	for _, g := range e.idx.topicGroups[c.Topic] {
-		g.queue.insert(c.qkey, c.bit)
+		g.queue.insert(k, c.bit)
 	}
 }
 
 func (e *Engine) unindexChat(c *chat) {
-	e.idx.qall.delete(c.qkey)
+	k := c.key()
+	e.idx.qall.delete(k)
 	if c.Topic == "" {
-		e.idx.qnone.delete(c.qkey)
+		e.idx.qnone.delete(k)
 		return
 	}
 	for _, g := range e.idx.topicGroups[c.Topic] {
-		g.queue.delete(c.qkey)
+		g.queue.delete(k)
 	}
 }
 

@@ -19,7 +19,7 @@ func (e *Engine) take(cmd Take) error {
 		return err
 	}
 	e.connectOp(c, o, false)
-	c.AcceptedAt = e.now
+	c.AcceptedAt = e.instant()
 	e.decide(sb.Decision{Kind: sb.DecisionTake, ChatID: c.ID, OperatorID: o.ID, Considered: 1})
 	e.emit(sb.EventOperatorConnected, c, o, sb.Event{})
 	e.resChat = c
@@ -97,7 +97,7 @@ func (e *Engine) accept(c *chat) {
 	if !c.AcceptedAt.IsZero() {
 		return
 	}
-	c.AcceptedAt = e.now
+	c.AcceptedAt = e.instant()
 	o := e.ops[c.OperatorID]
 	if o.MissedInRow != 0 {
 		o.MissedInRow = 0
@@ -118,9 +118,9 @@ func (e *Engine) operatorMessage(cmd OperatorMessage) error {
 	}
 	e.accept(c)
 	if c.FirstResponseAt.IsZero() {
-		c.FirstResponseAt = e.now
+		c.FirstResponseAt = e.instant()
 	}
-	c.LastMessageAt, c.AwaitingSince, c.Overdue = e.now, zeroTime, false
+	c.LastMessageAt, c.AwaitingSince, c.Overdue = e.instant(), 0, false
 	e.touchChat(c)
 	e.refreshChatTimers(c)
 	e.message(c, "operator", cmd.OperatorID, cmd.Text)
@@ -136,7 +136,7 @@ func (e *Engine) clientMessage(cmd ClientMessage) error {
 	if err != nil {
 		return err
 	}
-	c.LastMessageAt, c.AwaitingSince = e.now, e.now
+	c.LastMessageAt, c.AwaitingSince = e.instant(), e.instant()
 	e.touchChat(c)
 	e.refreshChatTimers(c)
 	e.message(c, "client", c.Client.ID, cmd.Text)

@@ -89,7 +89,7 @@ func (e *Engine) Folder(folder, operatorID string) []sb.Chat {
 	case FolderNew, FolderActive, FolderOverdue, FolderMine:
 		for _, c := range e.openChats() {
 			if e.inFolder(c, folder, o) {
-				out = append(out, c.Chat)
+				out = append(out, c.export())
 			}
 		}
 	case FolderClosed:
@@ -130,7 +130,7 @@ func (e *Engine) Queue() []QueueEntry {
 		c := e.chats[k.c]
 		out = append(out, QueueEntry{
 			Chat: e.snap(c), Position: len(out) + 1,
-			Waiting: e.now.Sub(c.WaitStartedAt), Reasons: e.whyWaits(c),
+			Waiting: e.now.Sub(c.WaitStartedAt.Time()), Reasons: e.whyWaits(c),
 		})
 		return true
 	})

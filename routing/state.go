@@ -13,7 +13,7 @@ import (
 func (e *Engine) Export() State {
 	st := State{Config: e.Config(), Operators: e.Operators(), Counters: e.cnt, Now: e.now}
 	for _, c := range e.openChats() {
-		st.Chats = append(st.Chats, c.Chat)
+		st.Chats = append(st.Chats, c.export())
 	}
 	st.Closed = e.closed.items()
 	st.Audit = e.audit.items()
@@ -92,7 +92,7 @@ func (e *Engine) importChats(chats []sb.Chat) error {
 			return sb.Errorf(sb.EINVALID, "chats", "chat %q: bad or duplicate id, or not open", in.ID)
 		}
 		in.QueuePosition = 0
-		c := &chat{Chat: in, seq: seq, tpos: noTimers}
+		c := newChat(in, seq)
 		if k := clientKey(c.Client); e.byClient[k] != nil {
 			return sb.Errorf(sb.EINVALID, "chats", "chat %q: client has two open chats", in.ID)
 		} else {

@@ -135,20 +135,20 @@ func (e *Engine) chatDeadlines(c *chat) (d [4]int64) {
 	case sb.ChatActive:
 		if c.AutoAssigned && c.AcceptedAt.IsZero() {
 			if t := e.groupTimeout(c, s.AcceptTimeoutS, func(g *group) int { return g.AcceptTimeoutS }); t > 0 {
-				d[timerAccept] = after(c.AssignedAt, t)
+				d[timerAccept] = c.AssignedAt.after(t)
 			}
 		}
 		if !c.AwaitingSince.IsZero() && !c.Overdue {
 			if t := e.groupTimeout(c, s.ResponseTimeoutS, func(g *group) int { return g.ResponseTimeoutS }); t > 0 {
-				d[timerResponse] = after(later(c.AwaitingSince, c.AssignedAt), t)
+				d[timerResponse] = max(c.AwaitingSince, c.AssignedAt).after(t)
 			}
 		}
 		if t := s.ChatInactivityTimeoutS; t > 0 {
-			d[timerInactivity] = after(later(c.LastMessageAt, c.AssignedAt), t)
+			d[timerInactivity] = max(c.LastMessageAt, c.AssignedAt).after(t)
 		}
 	case sb.ChatQueued:
 		if t := s.QueueTimeoutS; t > 0 {
-			d[timerQueue] = after(c.WaitStartedAt, t)
+			d[timerQueue] = c.WaitStartedAt.after(t)
 		}
 	}
 	return d
