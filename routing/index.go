@@ -64,30 +64,67 @@ func (e *Engine) rebuild() {
 
 // indexQueue fills the empty queue trees with the queued chats, sorted
 // once: building a tree from sorted keys is linear, where a million
-// inserts in map order would each miss the cache on the way down.
+// inserts in map order would each miss the cache on the way down. The sort
+// works on the keys themselves, side by side, not through the chats.
 func (e *Engine) indexQueue() {
-	var queued []*chat
+	type entry struct {
+		k key
+		c *chat
+	}
+	queued := make([]entry, 0, len(e.chats))
 	for _, c := range e.chats {
 		c.bit = e.bitOf(c.Channel)
 		if c.Status == sb.ChatQueued {
-			queued = append(queued, c)
+			queued = append(queued, entry{c.key(), c})
 		}
 	}
-	slices.SortFunc(queued, func(a, b *chat) int { return a.key().cmp(b.key()) })
-	items := map[*tree][]treeItem{}
-	add := func(t *tree, c *chat) { items[t] = append(items[t], treeItem{c.key(), c.bit}) }
-	for _, c := range queued {
-		add(e.idx.qall, c)
-		if c.Topic == "" {
-			add(e.idx.qnone, c)
-			continue
+	slices.SortFunc(queued, func(a, b entry) int { return a.k.cmp(b.k) })
+	// lists[i] (sizes[i] items) fills trees[i]; byTopic gives the lists a
+	// topic's chats go in.
+	var trees []*tree
+	var lists [][]treeItem
+	var sizes []int
+	listOf := map[*tree]int{}
+	byTopic := map[string][]int{}
+	targets := func(topic string) []int {
+		if ix, ok := byTopic[topic]; ok {
+			return ix
 		}
-		for _, g := range e.idx.topicGroups[c.Topic] {
-			add(g.queue, c)
+		ts := []*tree{e.idx.qall, e.idx.qnone}
+		if topic != "" {
+			ts = ts[:1]
+			for _, g := range e.idx.topicGroups[topic] {
+				ts = append(ts, g.queue)
+			}
+		}
+		var ix []int
+		for _, t := range ts {
+			i, ok := listOf[t]
+			if !ok {
+				i = len(trees)
+				listOf[t] = i
+				trees, lists, sizes = append(trees, t), append(lists, nil), append(sizes, 0)
+			}
+			ix = append(ix, i)
+		}
+		byTopic[topic] = ix
+		return ix
+	}
+	for _, q := range queued { // size each list once: a million appends would copy them again and again
+		for _, i := range targets(q.c.Topic) {
+			sizes[i]++
 		}
 	}
-	for t, its := range items {
-		t.fill(its)
+	for i, n := range sizes {
+		lists[i] = make([]treeItem, 0, n)
+	}
+	for _, q := range queued {
+		for _, i := range targets(q.c.Topic) {
+			lists[i] = append(lists[i], treeItem{q.k, q.c.bit})
+		}
+	}
+	for i, t := range trees {
+		t.fill(lists[i])
 	}
 }
 
