@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/postgres"
 	"github.com/switchboard/switchboard/postgres/pgtest"
@@ -214,13 +213,9 @@ func TestClusterLeaseTakenAway(t *testing.T) {
 	ctx := context.Background()
 	a := e2ePGStart(t, pgtest.NewDatabase(t))
 	a.topic("before")
-	db, err := pgx.Connect(ctx, a.m.Config.DatabaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close(ctx)
+	db := pgConn(t, a.m.Config.DatabaseURL)
 	thief := sb.Lease{Holder: "thief"}
-	err = db.QueryRow(ctx, `UPDATE leader SET holder = 'thief', addr = '127.0.0.1:1', epoch = epoch + 1,
+	err := db.QueryRow(ctx, `UPDATE leader SET holder = 'thief', addr = '127.0.0.1:1', epoch = epoch + 1,
 		expires_at = clock_timestamp() + interval '1 hour' RETURNING epoch`).Scan(&thief.Epoch)
 	if err != nil {
 		t.Fatal(err)

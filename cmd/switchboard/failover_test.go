@@ -409,11 +409,7 @@ func (tm term) String() string { return fmt.Sprintf("%d: %d-%d", tm.Epoch, tm.Fi
 func haTerms(t *testing.T, dbURL string) []term {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgConn(t, dbURL)
 	rows, err := conn.Query(ctx, `SELECT epoch, min(seq), max(seq), count(*) FROM commands GROUP BY epoch ORDER BY min(seq)`)
 	if err != nil {
 		t.Fatal(err)
@@ -432,6 +428,18 @@ func haTerms(t *testing.T, dbURL string) []term {
 		}
 	}
 	return terms
+}
+
+// pgConn opens a connection to the database at url, closed when the test
+// ends.
+func pgConn(t *testing.T, url string) *pgx.Conn {
+	t.Helper()
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	return conn
 }
 
 // haClient bounds every request to a child, so that a stopped one cannot
@@ -625,11 +633,7 @@ func haTakeover(t *testing.T, nodes []*haNode, after int64) (*haNode, readyz) {
 func haCreated(t *testing.T, dbURL string) map[string]int64 {
 	t.Helper()
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
+	conn := pgConn(t, dbURL)
 	rows, err := conn.Query(ctx, `SELECT e.json->'chat'->'client'->>'id',
 		(SELECT c.epoch FROM commands c WHERE c.events >= e.seq ORDER BY c.seq LIMIT 1)
 		FROM events e WHERE e.name = 'chat_created'`)
