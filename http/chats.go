@@ -82,21 +82,18 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
 // all; operators their own chats and the New and queued chats of their
 // topics.
 func (h *Handler) canSee(p principal, c sb.Chat) bool {
-	if p.Role != sb.RoleOperator {
-		return true
-	}
-	if c.OperatorID == p.OperatorID {
-		return true
-	}
-	if c.Status != sb.ChatNew && c.Status != sb.ChatQueued {
-		return false
-	}
 	ok := false
-	h.App.View(func(e *routing.Engine) { ok = serves(e, p.OperatorID, c.Topic) })
+	h.App.View(func(e *routing.Engine) { ok = canSeeIn(e, p, c) })
 	return ok
 }
 
-func serves(e *routing.Engine, opID, topic string) bool { return e.Serves(opID, topic) }
+// canSeeIn is canSee with the engine read-locked.
+func canSeeIn(e *routing.Engine, p principal, c sb.Chat) bool {
+	if p.Role != sb.RoleOperator || c.OperatorID == p.OperatorID {
+		return true
+	}
+	return (c.Status == sb.ChatNew || c.Status == sb.ChatQueued) && e.Serves(p.OperatorID, c.Topic)
+}
 
 // chatFor returns a chat the caller may see (404 otherwise).
 func (h *Handler) chatFor(r *http.Request, id string) (sb.Chat, error) {
@@ -339,7 +336,7 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) error {
 	now := h.App.Now()
 	h.App.View(func(e *routing.Engine) {
 		for _, x := range e.Queue() {
-			if p.Role != sb.RoleOperator || serves(e, p.OperatorID, x.Chat.Topic) {
+			if p.Role != sb.RoleOperator || e.Serves(p.OperatorID, x.Chat.Topic) {
 				// The engine's clock stops between commands; the wait does not.
 				x.Waiting = max(x.Waiting, now.Sub(x.Chat.WaitStartedAt))
 				q = append(q, x)

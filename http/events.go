@@ -20,14 +20,38 @@ func (h *Handler) visible(p principal, ev sb.Event) bool {
 	if p.Role != sb.RoleOperator {
 		return true
 	}
+	ok := false
+	h.App.View(func(e *routing.Engine) { ok = visibleIn(e, p, &ev) })
+	return ok
+}
+
+// visibleIn is visible for an operator, with the engine read-locked.
+func visibleIn(e *routing.Engine, p principal, ev *sb.Event) bool {
 	switch {
 	case ev.Chat != nil && ev.ChatID != "":
-		return h.canSee(p, *ev.Chat) || ev.Operator != nil && ev.Operator.ID == p.OperatorID ||
-			leavesFolder[ev.Name] && h.servesTopic(p, ev.Chat.Topic)
+		return canSeeIn(e, p, *ev.Chat) || ev.Operator != nil && ev.Operator.ID == p.OperatorID ||
+			leavesFolder[ev.Name] && e.Serves(p.OperatorID, ev.Chat.Topic)
 	case ev.Name == sb.EventOperatorStatus:
 		return ev.Operator != nil && ev.Operator.ID == p.OperatorID
 	}
 	return ev.Name == sb.EventConfigChanged
+}
+
+// streamFilter is the broker filter of a stream: an operator's stream is
+// woken only for commits with an event the operator may see; others see
+// everything (nil).
+func streamFilter(p principal) server.Filter {
+	if p.Role != sb.RoleOperator {
+		return nil
+	}
+	return func(e *routing.Engine, evs []sb.Event) bool {
+		for i := range evs {
+			if visibleIn(e, p, &evs[i]) {
+				return true
+			}
+		}
+		return false
+	}
 }
 
 // leavesFolder are the events by which a chat leaves New or In Queue; the
@@ -35,12 +59,6 @@ func (h *Handler) visible(p principal, ev sb.Event) bool {
 var leavesFolder = map[string]bool{
 	sb.EventAutoConnected: true, sb.EventOperatorConnected: true, sb.EventChatTransferred: true,
 	sb.EventQueueTimeout: true, sb.EventChatClosed: true,
-}
-
-func (h *Handler) servesTopic(p principal, topic string) bool {
-	ok := false
-	h.App.View(func(e *routing.Engine) { ok = serves(e, p.OperatorID, topic) })
-	return ok
 }
 
 func afterParam(r *http.Request, name string) (int64, error) {
@@ -96,7 +114,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p := principalOf(r.Context())
-	sub := h.App.Broker.Subscribe(streamBuffer)
+	sub := h.App.Broker.Subscribe(streamBuffer, streamFilter(p))
 	defer sub.Close()
 	if p.Role == sb.RoleOperator {
 		h.App.SessionOpened(r.Context(), p.OperatorID)
@@ -112,9 +130,10 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 	_ = rc.Flush()
 	beat := time.NewTicker(15 * time.Second)
 	defer beat.Stop()
+	done := r.Context().Done()
 	for {
 		select {
-		case <-r.Context().Done():
+		case <-done:
 			return nil
 		case <-beat.C:
 			fmt.Fprint(w, ": keep-alive\n\n")

@@ -4,36 +4,50 @@ import (
 	"sync"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/routing"
 )
 
 // Broker fans committed events out to live subscribers (the SSE streams).
-// Each commit's events go to every subscriber as one shared batch: a
-// publish costs one channel send per subscriber however many events the
-// commit made, and each subscriber filters and writes in its own goroutine
-// (the JSON was encoded once, by the writer). A subscriber whose buffer is
-// full is dropped, never waited for; it reconnects and resumes from the
-// event log.
+// Each commit's events go to every subscriber that wants them as one shared
+// batch: a publish costs one channel send per such subscriber however many
+// events the commit made, and each subscriber filters and writes in its own
+// goroutine (the JSON was encoded once, by the writer). A subscriber whose
+// buffer is full is dropped, never waited for; it reconnects and resumes
+// from the event log.
 type Broker struct {
 	mu   sync.Mutex
 	subs map[*Subscription]struct{}
+	view func(func(*routing.Engine)) // read access to the engine, for filters
 }
 
+// Filter reports whether a subscriber wants a commit's batch. It runs in
+// Publish, with the engine after that commit read-locked, so it must be
+// quick and must not block.
+type Filter func(e *routing.Engine, events []sb.Event) bool
+
 // Subscription receives every commit's events as one batch, in commit
-// order. A batch is shared by all subscribers: read it, never change it.
+// order, or, with a filter, the batches the filter wants. A batch is shared
+// by all subscribers: read it, never change it.
 type Subscription struct {
 	C      <-chan []sb.Event
 	c      chan []sb.Event
 	b      *Broker
+	want   Filter
 	closed bool
 }
 
-// NewBroker returns an empty broker.
-func NewBroker() *Broker { return &Broker{subs: map[*Subscription]struct{}{}} }
+// NewBroker returns an empty broker; view gives filters the engine. Without
+// it (nil) filters are not run and every batch goes to every subscriber.
+func NewBroker(view func(func(*routing.Engine))) *Broker {
+	return &Broker{subs: map[*Subscription]struct{}{}, view: view}
+}
 
-// Subscribe returns a subscription with a buffer of n batches.
-func (b *Broker) Subscribe(n int) *Subscription {
+// Subscribe returns a subscription with a buffer of n batches. With a
+// filter, only the batches it wants are sent: a panel that shows none of a
+// commit's events is not woken for it.
+func (b *Broker) Subscribe(n int, want Filter) *Subscription {
 	c := make(chan []sb.Event, n)
-	s := &Subscription{C: c, c: c, b: b}
+	s := &Subscription{C: c, c: c, b: b, want: want}
 	b.mu.Lock()
 	b.subs[s] = struct{}{}
 	b.mu.Unlock()
@@ -62,14 +76,25 @@ func (b *Broker) Len() int {
 	return len(b.subs)
 }
 
-// Publish sends one commit's events to every subscriber.
+// Publish sends one commit's events to every subscriber that wants them.
 func (b *Broker) Publish(events []sb.Event) {
 	if len(events) == 0 {
 		return
 	}
+	if b.view == nil {
+		b.publish(nil, events)
+		return
+	}
+	b.view(func(e *routing.Engine) { b.publish(e, events) })
+}
+
+func (b *Broker) publish(e *routing.Engine, events []sb.Event) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for s := range b.subs {
+		if s.want != nil && e != nil && !s.want(e, events) {
+			continue
+		}
 		select {
 		case s.c <- events:
 		default:

@@ -74,7 +74,7 @@ func TestReplayFollowsTheLeader(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	leader, js, follower := leaderAndFollower(t)
-	sub := follower.Broker.Subscribe(1000)
+	sub := follower.Broker.Subscribe(1000, nil)
 	go leader.Run(ctx)
 	settings := sb.DefaultSettings()
 	settings.AcceptTimeoutS = 1
@@ -133,7 +133,7 @@ func TestReplayFollowsTheLeader(t *testing.T) {
 // published.
 func TestReplayStopsAtADivergence(t *testing.T) {
 	s := openServer(t, filepath.Join(t.TempDir(), "sb.db"))
-	sub := s.Broker.Subscribe(10)
+	sub := s.Broker.Subscribe(10, nil)
 	body, _ := json.Marshal(routing.CreateTopic{Topic: sb.Topic{Alias: "t"}})
 	err := s.Replay([]sb.Applied{{Seq: 1, Name: "create_topic", Body: body, Now: time.Now().UTC(), Events: 5}})
 	if err == nil {
@@ -157,7 +157,7 @@ func TestResetPublishesTheGap(t *testing.T) {
 	if err := follower.Reset(ctx, st0); err != nil {
 		t.Fatal(err)
 	}
-	sub := follower.Broker.Subscribe(10)
+	sub := follower.Broker.Subscribe(10, nil)
 	go leader.Run(ctx)
 	for _, alias := range []string{"a", "b", "c"} {
 		if _, err := leader.Do(ctx, routing.CreateTopic{Topic: sb.Topic{Alias: alias}}); err != nil {

@@ -61,13 +61,15 @@ type request struct {
 
 // New returns a server over store; Open loads its state.
 func New(store sb.Store, log *slog.Logger) *Server {
-	return &Server{
-		Store: store, Log: log, Broker: NewBroker(),
+	s := &Server{
+		Store: store, Log: log,
 		Now:      func() time.Time { return time.Now().UTC() },
 		reqs:     make(chan *request, 4096),
 		kick:     make(chan struct{}, 1),
 		sessions: map[string]int{},
 	}
+	s.Broker = NewBroker(s.View)
+	return s
 }
 
 // Open loads the state from the store and rebuilds the engine.

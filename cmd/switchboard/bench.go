@@ -68,6 +68,7 @@ type benchConfig struct {
 	StatusChanges float64
 	BreakTime     float64
 	SSEClients    int
+	SSERole       string
 	Queue         bool
 	JSON          string
 	Chart         string
@@ -148,7 +149,8 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 	fs.IntVar(&c.Waiting, "waiting", 0, "fill the queue with this many waiting chats before measuring; with --rate 0 the queue is held there (each chat leaving it is replaced by a new connect)")
 	fs.Float64Var(&c.StatusChanges, "status-changes", 1, "breaks per second: a random online operator goes on break and comes back after --break-time")
 	fs.Float64Var(&c.BreakTime, "break-time", 5, "mean seconds of a break (exponential)")
-	fs.IntVar(&c.SSEClients, "sse-clients", 0, "extra admin SSE subscribers that only measure event lag")
+	fs.IntVar(&c.SSEClients, "sse-clients", 0, "extra SSE subscribers that only measure event lag")
+	fs.StringVar(&c.SSERole, "sse-role", "admin", `role of the extra subscribers: "admin" (every event) or "operator" (panels of the simulated operators in turn, each seeing what its operator may see)`)
 	fs.BoolVar(&c.Queue, "queue", true, `connects ask for "status":"queue" (chats wait when every operator is busy); false: they are answered limit`)
 	fs.StringVar(&c.JSON, "json", "", "write the figures as JSON to this file")
 	fs.StringVar(&c.Chart, "chart", "", "write an SVG chart of connect latency per second to this file")
@@ -195,6 +197,8 @@ func parseBenchFlags(args []string, getenv func(string) string, stderr io.Writer
 		return c, errors.New("--break-time must be positive")
 	case c.Waiting < 0 || c.SSEClients < 0 || c.StatusChanges < 0 || c.Restart < 0:
 		return c, errors.New("--waiting, --sse-clients, --status-changes and --restart must not be negative")
+	case c.SSERole != "admin" && c.SSERole != "operator":
+		return c, errors.New(`--sse-role must be "admin" or "operator"`)
 	case c.Restart > 0 && c.URL != "":
 		return c, errors.New("--restart starts its own server; leave out --url")
 	case c.URL != "" && c.Data != "":

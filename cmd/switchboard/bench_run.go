@@ -41,6 +41,7 @@ type bencher struct {
 	ops      []string
 	opTopics [][]int
 	canRecv  map[string]bool
+	opTokens []string // --sse-role operator: a token per operator the extra streams use
 
 	model   *btModel
 	main    *btStream
@@ -112,6 +113,8 @@ type btReport struct {
 	EventsLagP50ms  float64        `json:"events_lag_p50_ms"`
 	EventsLagMaxms  float64        `json:"events_lag_max_ms"`
 	SSEClients      int            `json:"sse_clients"`
+	SSERole         string         `json:"sse_role"`
+	SSEEventsPerS   float64        `json:"sse_events_per_s"` // per extra stream
 	SSEReconnects   int64          `json:"sse_reconnects"`
 	Closes          int64          `json:"closes"`
 	CloseErrors     int64          `json:"close_errors"`
@@ -262,8 +265,9 @@ func btParallel(n, k int, fn func(i int) error) error {
 }
 
 // setup creates this run's topics, operators, skill groups and integrator
-// token; inProcess also turns off auto-offline (operators of the tool have
-// no panel session).
+// token, and with --sse-role operator a token per operator; inProcess also
+// turns off auto-offline (operators of the tool have no panel session
+// unless the extra streams open them).
 func (b *bencher) setup(ctx context.Context, inProcess bool) error {
 	cfg := b.cfg
 	deadline := time.Now().Add(10 * time.Second)
@@ -373,6 +377,17 @@ func (b *bencher) setup(ctx context.Context, inProcess bool) error {
 	}
 	b.integ = tok.Token
 	b.online = make([]bool, len(b.ops))
+	if cfg.SSERole == "operator" && cfg.SSEClients > 0 {
+		b.opTokens = make([]string, min(len(b.ops), cfg.SSEClients))
+		return btParallel(len(b.opTokens), 16, func(i int) error {
+			var t struct {
+				Token string `json:"token"`
+			}
+			err := b.call(ctx, b.admin, "POST", "/api/v1/tokens", map[string]any{"role": "operator", "operator_id": b.ops[i]}, &t)
+			b.opTokens[i] = t.Token
+			return err
+		})
+	}
 	return nil
 }
 
@@ -407,8 +422,12 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 	}()
 	b.main = newBtStream(b.stream, b.base, b.admin, lag, func(evs []btEv) { b.modelCh <- evs })
 	streams.Go(func() { b.main.run(streamCtx) })
-	for range cfg.SSEClients {
-		s := newBtStream(b.stream, b.base, b.admin, lag, nil)
+	for i := range cfg.SSEClients {
+		tok := b.admin
+		if len(b.opTokens) > 0 {
+			tok = b.opTokens[i%len(b.opTokens)]
+		}
+		s := newBtStream(b.stream, b.base, tok, lag, nil)
 		b.extra = append(b.extra, s)
 		streams.Go(func() { s.run(streamCtx) })
 	}
@@ -457,7 +476,7 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 	}
 
 	// Measure.
-	rep := &btReport{Target: "in-process", SSEClients: cfg.SSEClients, Config: b.configJSON()}
+	rep := &btReport{Target: "in-process", SSEClients: cfg.SSEClients, SSERole: cfg.SSERole, Config: b.configJSON()}
 	if cfg.URL != "" {
 		rep.Target = cfg.URL
 	}
@@ -488,7 +507,7 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 		prof = f
 	}
 	rep.WaitingStart = b.model.waiting.Load()
-	events0 := b.main.events.Load()
+	events0, extra0 := b.main.events.Load(), b.extraEvents()
 	metrics0, _ := b.scrape(ctx)
 	var cpu0 time.Duration
 	if b.proc != nil {
@@ -549,7 +568,20 @@ func (b *bencher) run(ctx context.Context) (*btReport, error) {
 	b.fillReport(rep, elapsed)
 	rep.Events -= events0
 	rep.EventsPerS = math.Round(float64(rep.Events)/elapsed.Seconds()*10) / 10
+	if len(b.extra) > 0 {
+		n := b.extraEvents() - extra0
+		rep.SSEEventsPerS = math.Round(float64(n)/elapsed.Seconds()/float64(len(b.extra))*10) / 10
+	}
 	return rep, nil
+}
+
+// extraEvents is the number of events the extra streams have read.
+func (b *bencher) extraEvents() int64 {
+	var n int64
+	for _, s := range b.extra {
+		n += s.events.Load()
+	}
+	return n
 }
 
 // prepare brings the operators online. With --waiting it first fills the
@@ -651,7 +683,8 @@ func (b *bencher) configJSON() map[string]any {
 		"operators": c.Operators, "topics": c.Topics, "channels": b.channels, "channel_limits": c.ChannelLimits,
 		"max_chats": c.MaxChats, "handle_time_s": c.HandleTime, "waiting": c.Waiting,
 		"status_changes_per_s": c.StatusChanges, "break_time_s": c.BreakTime, "sse_clients": c.SSEClients,
-		"queue": c.Queue,
+		"sse_role": c.SSERole,
+		"queue":    c.Queue,
 	}
 }
 
@@ -761,8 +794,8 @@ func (r *btReport) writeSummary(w io.Writer) {
 		{"free_to_assign_p99_ms", fmt.Sprintf("%.3f   (p50 %.3f, max %.3f; %s samples; close request sent → auto_connected received)", r.FreeToAssignP99, r.FreeToAssignP50, r.FreeToAssignMax, btThousands(int64(r.FreeToAssignN)))},
 		{"free_to_assign_events_p99_ms", fmt.Sprintf("%.3f   (close event received → auto_connected received; server occurred_at gap p99 %.3f; missed %d)", r.FreeRecvP99, r.FreeServerP99, r.FreeMissed)},
 		{"fifo_violations", fmt.Sprintf("%d   (of %s automatic assignments checked, setup and fill included)", r.FIFOViolations, btThousands(r.Assignments))},
-		{"events_lag_p99_ms", fmt.Sprintf("%.3f   (p50 %.3f, max %.3f; %d extra SSE clients, %d reconnects)", r.EventsLagP99ms, r.EventsLagP50ms, r.EventsLagMaxms, r.SSEClients, r.SSEReconnects)},
-		{"events_per_s", fmt.Sprintf("%s   (%s events on the main stream)", btThousands(int64(r.EventsPerS)), btThousands(r.Events))},
+		{"events_lag_p99_ms", fmt.Sprintf("%.3f   (p50 %.3f, max %.3f; %d extra %s SSE clients, %d reconnects)", r.EventsLagP99ms, r.EventsLagP50ms, r.EventsLagMaxms, r.SSEClients, r.SSERole, r.SSEReconnects)},
+		{"events_per_s", fmt.Sprintf("%s   (%s events on the main stream; %.1f a second on each extra stream)", btThousands(int64(r.EventsPerS)), btThousands(r.Events), r.SSEEventsPerS)},
 		{"waiting", fmt.Sprintf("%s at start, %s at end", btThousands(r.WaitingStart), btThousands(r.WaitingEnd))},
 		{"closes", fmt.Sprintf("%s   (p99 %.3f ms, %d errors)", btThousands(r.Closes), r.CloseP99ms, r.CloseErrors)},
 		{"status_changes", fmt.Sprintf("%s   (p99 %.3f ms, %d errors)", btThousands(r.StatusChanges), r.StatusP99ms, r.StatusErrors)},

@@ -56,6 +56,31 @@ func TestBenchReport(t *testing.T) {
 	}
 }
 
+// TestBenchOperatorStreams: with --sse-role operator the extra streams are
+// operators' panels, which see a part of the events the admin's stream does.
+func TestBenchOperatorStreams(t *testing.T) {
+	jsonPath := filepath.Join(t.TempDir(), "bench.json")
+	var stdout, stderr bytes.Buffer
+	err := benchMain(t.Context(), []string{
+		"--duration", "1500ms", "--operators", "4", "--topics", "4", "--max-chats", "2", "--handle-time", "0.05",
+		"--rate", "100", "--status-changes", "4", "--break-time", "0.2",
+		"--sse-clients", "4", "--sse-role", "operator", "--json", jsonPath,
+	}, func(string) string { return "" }, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	var rep btReport
+	readJSON(t, jsonPath, &rep)
+	if rep.SSERole != "operator" || rep.SSEEventsPerS <= 0 || rep.SSEEventsPerS >= 0.9*rep.EventsPerS || rep.SSEReconnects != 0 {
+		t.Errorf("operator streams: role %q, %.1f events/s each against %.1f on the admin's, %d reconnects\n%s",
+			rep.SSERole, rep.SSEEventsPerS, rep.EventsPerS, rep.SSEReconnects, stdout.String())
+	}
+	err = benchMain(t.Context(), []string{"--sse-role", "robot"}, func(string) string { return "" }, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--sse-role") {
+		t.Errorf("--sse-role robot: %v", err)
+	}
+}
+
 // TestBenchRestart fills a small store and restarts a real server process
 // on it.
 func TestBenchRestart(t *testing.T) {
