@@ -226,14 +226,14 @@ func (r *chatRows) add(c sb.Chat, closeSeq map[string]int64) error {
 	if n, ok := closeSeq[c.ID]; ok && c.Status == sb.ChatClosed {
 		seq = pgtype.Int8{Int64: n, Valid: true}
 	}
-	data, err := marshal(&c, "chat")
+	data, err := c.AppendJSON(nil)
 	if err != nil {
-		return err
+		return internal(err, "encode chat")
 	}
 	r.id, r.status, r.operator = append(r.id, id), append(r.status, string(c.Status)), append(r.operator, c.OperatorID)
 	r.client, r.channel = append(r.client, c.Client.ID), append(r.channel, c.Channel)
 	r.created, r.closed, r.closeSeq = append(r.created, created), append(r.closed, closed), append(r.closeSeq, seq)
-	r.data = append(r.data, data)
+	r.data = append(r.data, string(data))
 	return nil
 }
 

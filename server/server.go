@@ -5,7 +5,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"runtime/debug"
 	"slices"
@@ -248,13 +247,18 @@ func total(batch []*request, n func(*routing.Result) int) int {
 }
 
 // encodeEvents encodes each event once for the store, the event stream
-// and webhooks.
+// and webhooks, all of a commit's into one buffer. An event that does not
+// encode keeps Encoded nil; the store then refuses the commit.
 func encodeEvents(events []sb.Event) {
+	buf := make([]byte, 0, 1024*len(events))
 	for i := range events {
-		data, err := json.Marshal(&events[i])
-		if err == nil {
-			events[i].Encoded = data
+		start := len(buf)
+		var err error
+		if buf, err = events[i].AppendJSON(buf); err != nil {
+			buf = buf[:start]
+			continue
 		}
+		events[i].Encoded = buf[start:len(buf):len(buf)]
 	}
 }
 

@@ -131,7 +131,7 @@ func chatArgs(c sb.Chat, closeSeq map[string]int64) ([]any, error) {
 	if n, ok := closeSeq[c.ID]; ok && c.Status == sb.ChatClosed {
 		seq = n
 	}
-	data, err := marshal(&c, "chat")
+	data, err := chatJSON(&c)
 	return []any{id, string(c.Status), c.OperatorID, c.Client.ID, c.Channel, created, closed, seq, data}, err
 }
 
@@ -260,6 +260,16 @@ func eventJSON(e *sb.Event) (string, error) {
 	data, err := e.JSON()
 	if err != nil {
 		return "", internal(err, "encode event")
+	}
+	return unsafe.String(unsafe.SliceData(data), len(data)), nil
+}
+
+// chatJSON is the chat as JSON text, in a buffer of its own that the text
+// shares.
+func chatJSON(c *sb.Chat) (string, error) {
+	data, err := c.AppendJSON(make([]byte, 0, 1024))
+	if err != nil {
+		return "", internal(err, "encode chat")
 	}
 	return unsafe.String(unsafe.SliceData(data), len(data)), nil
 }

@@ -1,0 +1,219 @@
+package switchboard
+
+import (
+	"strconv"
+	"time"
+	"unicode/utf8"
+)
+
+// The appenders below write exactly the bytes encoding/json.Marshal writes
+// for these types (TestAppendJSON and FuzzAppendJSON compare them), without
+// reflection and without an allocation per field: chats and events are
+// encoded on every commit, for the store and for every event.
+
+// AppendJSON appends the chat's JSON. It fails only for a time that JSON
+// cannot hold (a year outside 0–9999), as encoding/json does.
+func (c *Chat) AppendJSON(b []byte) ([]byte, error) {
+	var err error
+	b = appendKey(b, `{"id":`, c.ID)
+	b = appendKey(b, `,"status":`, string(c.Status))
+	b = appendKey(b, `,"operator_id":`, c.OperatorID)
+	b = appendKey(b, `,"channel":`, c.Channel)
+	b = appendKey(b, `,"client":{"id":`, c.Client.ID)
+	if c.Client.Name != "" {
+		b = appendKey(b, `,"name":`, c.Client.Name)
+	}
+	b = appendKey(b, `,"channel":`, c.Client.Channel)
+	b = appendKey(b, `},"subject_alias":`, c.Topic)
+	if len(c.Tags) > 0 {
+		b = appendStrings(append(b, `,"tags":`...), c.Tags)
+	}
+	b = strconv.AppendInt(append(b, `,"weight":`...), int64(c.Weight), 10)
+	if c.Text != "" {
+		b = appendKey(b, `,"text":`, c.Text)
+	}
+	if c.WebhookURL != "" {
+		b = appendKey(b, `,"event_webhook_url":`, c.WebhookURL)
+	}
+	if c.QueuePosition != 0 {
+		b = strconv.AppendInt(append(b, `,"queue_position":`...), int64(c.QueuePosition), 10)
+	}
+	b = strconv.AppendBool(append(b, `,"overdue":`...), c.Overdue)
+	if b, err = appendTime(append(b, `,"created_at":`...), c.CreatedAt); err != nil {
+		return b, err
+	}
+	for _, t := range [...]struct {
+		key string
+		at  time.Time
+	}{
+		{`,"queued_at":`, c.QueuedAt}, {`,"wait_started_at":`, c.WaitStartedAt}, {`,"assigned_at":`, c.AssignedAt},
+		{`,"accepted_at":`, c.AcceptedAt}, {`,"first_response_at":`, c.FirstResponseAt}, {`,"closed_at":`, c.ClosedAt},
+	} {
+		if !t.at.IsZero() {
+			if b, err = appendTime(append(b, t.key...), t.at); err != nil {
+				return b, err
+			}
+		}
+	}
+	if c.ClosedBy != "" {
+		b = appendKey(b, `,"closed_by":`, string(c.ClosedBy))
+	}
+	if c.CloseComment != "" {
+		b = appendKey(b, `,"close_comment":`, c.CloseComment)
+	}
+	if c.AutoAssigned {
+		b = append(b, `,"auto_assigned":true`...)
+	}
+	if len(c.Excluded) > 0 {
+		b = appendStrings(append(b, `,"excluded_operators":`...), c.Excluded)
+	}
+	for _, t := range [...]struct {
+		key string
+		at  time.Time
+	}{{`,"last_message_at":`, c.LastMessageAt}, {`,"awaiting_reply_since":`, c.AwaitingSince}} {
+		if !t.at.IsZero() {
+			if b, err = appendTime(append(b, t.key...), t.at); err != nil {
+				return b, err
+			}
+		}
+	}
+	if c.Requeues != 0 {
+		b = strconv.AppendInt(append(b, `,"requeues":`...), int64(c.Requeues), 10)
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the event's JSON (never Encoded: that is what this
+// makes).
+func (e *Event) AppendJSON(b []byte) ([]byte, error) {
+	var err error
+	b = strconv.AppendInt(append(b, `{"id":`...), e.Seq, 10)
+	b = appendKey(b, `,"event_name":`, e.Name)
+	if b, err = appendTime(append(b, `,"occurred_at":`...), e.OccurredAt); err != nil {
+		return b, err
+	}
+	if e.ChatID != "" {
+		b = appendKey(b, `,"chat_id":`, e.ChatID)
+	}
+	if e.Chat != nil {
+		if b, err = e.Chat.AppendJSON(append(b, `,"chat":`...)); err != nil {
+			return b, err
+		}
+	}
+	if o := e.Operator; o != nil {
+		b = appendKey(b, `,"operator":{"id":`, o.ID)
+		b = append(appendKey(b, `,"name":`, o.Name), '}')
+	}
+	if r := e.Reason; r != nil {
+		b = appendKey(b, `,"reason":{"code":`, r.Code)
+		b = append(appendKey(b, `,"message":`, r.Message), '}')
+	}
+	if m := e.Message; m != nil {
+		b = strconv.AppendInt(append(b, `,"message":{"id":`...), m.ID, 10)
+		b = appendKey(b, `,"chat_id":`, m.ChatID)
+		b = appendKey(b, `,"from":`, m.From)
+		if m.AuthorID != "" {
+			b = appendKey(b, `,"author_id":`, m.AuthorID)
+		}
+		b = appendKey(b, `,"text":`, m.Text)
+		if b, err = appendTime(append(b, `,"created_at":`...), m.CreatedAt); err != nil {
+			return b, err
+		}
+		b = append(b, '}')
+	}
+	if e.Status != "" {
+		b = appendKey(b, `,"status":`, e.Status)
+	}
+	if e.PrevStatus != "" {
+		b = appendKey(b, `,"prev_status":`, e.PrevStatus)
+	}
+	if c := e.Config; c != nil {
+		b = appendKey(b, `,"config":{"entity":`, c.Entity)
+		if c.ID != "" {
+			b = appendKey(b, `,"id":`, c.ID)
+		}
+		b = append(appendKey(b, `,"action":`, c.Action), '}')
+	}
+	return append(b, '}'), nil
+}
+
+// appendKey appends key (the punctuation and quoted name before a value)
+// and s as a JSON string.
+func appendKey(b []byte, key, s string) []byte {
+	return appendString(append(b, key...), s)
+}
+
+func appendStrings(b []byte, ss []string) []byte {
+	b = append(b, '[')
+	for i, s := range ss {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, s)
+	}
+	return append(b, ']')
+}
+
+// appendTime appends t as time.Time.MarshalJSON does.
+func appendTime(b []byte, t time.Time) ([]byte, error) {
+	b, err := t.AppendText(append(b, '"'))
+	if err != nil {
+		return b, err
+	}
+	return append(b, '"'), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string, escaped as encoding/json escapes
+// it (HTML-safe: <, > and & as \u003c, \u003e, \u0026; invalid UTF-8 as
+// \ufffd; U+2028 and U+2029 escaped).
+func appendString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '\\', '"':
+				b = append(b, '\\', c)
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(append(b, s[start:]...), '"')
+}
