@@ -32,6 +32,7 @@ var _ sb.Store = (*Store)(nil)
 // Store is a switchboard.Store on one SQLite file. It is safe for
 // concurrent use.
 type Store struct {
+	path  string
 	w     *sql.DB // the one writer connection
 	r     *sql.DB // read-only connections
 	stmts stmts   // prepared on w
@@ -46,7 +47,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, internal(err, "create the data folder")
 	}
-	s := &Store{}
+	s := &Store{path: path}
 	var err error
 	if s.w, err = openWriter(ctx, path); err != nil {
 		return nil, err
