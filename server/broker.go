@@ -2,6 +2,7 @@ package server
 
 import (
 	"sync"
+	"sync/atomic"
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
@@ -18,6 +19,7 @@ type Broker struct {
 	mu   sync.Mutex
 	subs map[*Subscription]struct{}
 	view func(func(*routing.Engine)) // read access to the engine, for filters
+	sent atomic.Int64                // batches sent, one per subscriber per commit it got
 }
 
 // Filter reports whether a subscriber wants a commit's batch. It runs in
@@ -97,11 +99,16 @@ func (b *Broker) publish(e *routing.Engine, events []sb.Event) {
 		}
 		select {
 		case s.c <- events:
+			b.sent.Add(1)
 		default:
 			s.closeLocked() // too slow: dropped
 		}
 	}
 }
+
+// Sent returns the number of batches sent to subscribers so far: one per
+// subscriber woken for a commit.
+func (b *Broker) Sent() int64 { return b.sent.Load() }
 
 // CloseAll ends every subscription (at shutdown, so streams finish).
 func (b *Broker) CloseAll() {

@@ -59,6 +59,9 @@ func TestBrokerFilter(t *testing.T) {
 	if len(some.C) != 0 || len(all.C) != 3 {
 		t.Errorf("filtered subscriber has %d more batches, unfiltered %d; want 0 and 3", len(some.C), len(all.C))
 	}
+	if n := b.Sent(); n != 5 {
+		t.Errorf("Sent() = %d, want 5 (3 to one subscriber, 2 to the other)", n)
+	}
 	b.CloseAll()
 
 	nb := NewBroker(nil)

@@ -59,6 +59,9 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) {
 			}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_sse_subscribers", Help: "Open event streams."},
 			func() float64 { return float64(s.Broker.Len()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "switchboard_sse_batches_total",
+			Help: "Commits' event batches sent to event streams, one per stream woken for a commit."},
+			func() float64 { return float64(s.Broker.Sent()) }),
 	)
 	s.metrics = m
 	s.OnCommit = func(n int, d time.Duration) {

@@ -194,6 +194,48 @@ func TestOperatorStreamVisibility(t *testing.T) {
 	}
 }
 
+// TestOperatorStreamWokenForItsEvents: an operator's stream is sent only
+// the commits with an event the operator may see; others do not wake it
+// (switchboard_sse_batches_total counts what the streams were sent).
+func TestOperatorStreamWokenForItsEvents(t *testing.T) {
+	t.Parallel()
+	s := e2eNew(t)
+	s.e2eTeam("support", true, map[string]map[string]any{"a": {}})
+	s.e2eTeam("sales", true, map[string]map[string]any{"b": {}})
+	in := s.token(sb.RoleIntegrator, "")
+	st := s.openStream(s.token(sb.RoleOperator, "a"), 0)
+	sentinel := func(status string) {
+		s.setStatus("a", status)
+		st.until(func(ev e2eSSE) bool { return ev.Name == sb.EventOperatorStatus && ev.Ev.Status == status })
+	}
+	sentinel(sb.StatusBreak) // the stream is open and caught up
+	before := s.batchesSent()
+	for i := range 5 { // New chats of sales: nothing a may see
+		s.connectChat(in, "k"+strconv.Itoa(i), "widget", map[string]any{"subject_alias": "sales"})
+	}
+	sentinel(sb.StatusOnline)
+	if n := s.batchesSent() - before; n != 1 {
+		t.Errorf("a's stream was sent %d batches for 5 commits it may not see and 1 it may; want 1", n)
+	}
+}
+
+// batchesSent reads switchboard_sse_batches_total from /metrics.
+func (s *e2eSrv) batchesSent() int {
+	s.t.Helper()
+	r := s.must(200, "GET", "/metrics", "", nil)
+	for line := range strings.Lines(string(r.Raw)) {
+		if v, ok := strings.CutPrefix(line, "switchboard_sse_batches_total "); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				s.t.Fatalf("switchboard_sse_batches_total %q", v)
+			}
+			return n
+		}
+	}
+	s.t.Fatal("/metrics lacks switchboard_sse_batches_total")
+	return 0
+}
+
 // TestOperatorStreamPresence: an open operator stream is a panel session;
 // the operator is connected while one is open.
 func TestOperatorStreamPresence(t *testing.T) {

@@ -34,6 +34,7 @@ func TestMetrics(t *testing.T) {
 		`switchboard_decision_seconds_count 3`,
 		`switchboard_commit_seconds_count`,
 		`switchboard_webhook_backlog 0`,
+		`switchboard_sse_batches_total 0`, // no stream is open
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
