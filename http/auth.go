@@ -143,7 +143,12 @@ func (h *Handler) guard(roles int, fn func(w http.ResponseWriter, r *http.Reques
 		if err == nil {
 			err = fn(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
 		}
-		if err != nil {
+		switch {
+		case err != nil && r.Context().Err() != nil:
+			// The client has gone, or the server is stopping: nobody reads
+			// the answer, and it is not an internal error to log.
+			w.WriteHeader(http.StatusServiceUnavailable)
+		case err != nil:
 			writeError(w, h.Log, err)
 		}
 	}

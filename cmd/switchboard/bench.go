@@ -45,6 +45,7 @@ import (
 	"runtime/pprof"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -87,6 +88,7 @@ func runBench(args []string) error {
 
 // benchMain parses the flags, runs the workload and writes the reports.
 func benchMain(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	stderr = &lockedWriter{w: stderr} // the progress line and the in-process server's log
 	cfg, err := parseBenchFlags(args, getenv, stderr)
 	if err != nil {
 		return err
@@ -234,4 +236,16 @@ func btChannelName(i int) string {
 		return btChannelNames[i]
 	}
 	return "ch" + strconv.Itoa(i+1)
+}
+
+// lockedWriter serializes the writes of several goroutines to w.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
