@@ -8,8 +8,8 @@ import (
 
 // The appenders below write exactly the bytes encoding/json.Marshal writes
 // for these types (TestAppendJSON and FuzzAppendJSON compare them), without
-// reflection and without an allocation per field: chats and events are
-// encoded on every commit, for the store and for every event.
+// reflection and without an allocation per field: chats, events, messages
+// and decisions are encoded on every commit, for the store and the streams.
 
 // AppendJSON appends the chat's JSON. It fails only for a time that JSON
 // cannot hold (a year outside 0–9999), as encoding/json does.
@@ -108,18 +108,10 @@ func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 		b = appendKey(b, `,"reason":{"code":`, r.Code)
 		b = append(appendKey(b, `,"message":`, r.Message), '}')
 	}
-	if m := e.Message; m != nil {
-		b = strconv.AppendInt(append(b, `,"message":{"id":`...), m.ID, 10)
-		b = appendKey(b, `,"chat_id":`, m.ChatID)
-		b = appendKey(b, `,"from":`, m.From)
-		if m.AuthorID != "" {
-			b = appendKey(b, `,"author_id":`, m.AuthorID)
-		}
-		b = appendKey(b, `,"text":`, m.Text)
-		if b, err = appendTime(append(b, `,"created_at":`...), m.CreatedAt); err != nil {
+	if e.Message != nil {
+		if b, err = e.Message.AppendJSON(append(b, `,"message":`...)); err != nil {
 			return b, err
 		}
-		b = append(b, '}')
 	}
 	if e.Status != "" {
 		b = appendKey(b, `,"status":`, e.Status)
@@ -134,6 +126,60 @@ func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 		}
 		b = append(appendKey(b, `,"action":`, c.Action), '}')
 	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the message's JSON.
+func (m *Message) AppendJSON(b []byte) ([]byte, error) {
+	b = strconv.AppendInt(append(b, `{"id":`...), m.ID, 10)
+	b = appendKey(b, `,"chat_id":`, m.ChatID)
+	b = appendKey(b, `,"from":`, m.From)
+	if m.AuthorID != "" {
+		b = appendKey(b, `,"author_id":`, m.AuthorID)
+	}
+	b = appendKey(b, `,"text":`, m.Text)
+	b, err := appendTime(append(b, `,"created_at":`...), m.CreatedAt)
+	if err != nil {
+		return b, err
+	}
+	return append(b, '}'), nil
+}
+
+// AppendJSON appends the decision's JSON.
+func (d *Decision) AppendJSON(b []byte) ([]byte, error) {
+	b = strconv.AppendInt(append(b, `{"seq":`...), d.Seq, 10)
+	b, err := appendTime(append(b, `,"at":`...), d.At)
+	if err != nil {
+		return b, err
+	}
+	b = appendKey(b, `,"kind":`, d.Kind)
+	b = appendKey(b, `,"trigger":`, d.Trigger)
+	b = appendKey(b, `,"chat_id":`, d.ChatID)
+	if d.OperatorID != "" {
+		b = appendKey(b, `,"operator_id":`, d.OperatorID)
+	}
+	if d.Method != "" {
+		b = appendKey(b, `,"method":`, d.Method)
+	}
+	b = strconv.AppendInt(append(b, `,"considered":`...), int64(d.Considered), 10)
+	if len(d.Skipped) > 0 {
+		b = append(b, `,"skipped":[`...)
+		for i, s := range d.Skipped {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendKey(b, `{"operator_id":`, s.OperatorID)
+			b = append(appendKey(b, `,"reason":`, s.Reason), '}')
+		}
+		b = append(b, ']')
+	}
+	if d.Reason != "" {
+		b = appendKey(b, `,"reason":`, d.Reason)
+	}
+	if len(d.Anomalies) > 0 {
+		b = appendStrings(append(b, `,"anomalies":`...), d.Anomalies)
+	}
+	b = strconv.AppendInt(append(b, `,"duration_ns":`...), d.DurationNs, 10)
 	return append(b, '}'), nil
 }
 

@@ -84,20 +84,29 @@ func sameJSON(t *testing.T, v interface {
 	}
 }
 
-// TestAppendJSON: the hand-written encoders of Chat and Event write the
-// same bytes as encoding/json, over randomly filled values of every field.
+// TestAppendJSON: the hand-written encoders of Chat, Event, Message and
+// Decision write the same bytes as encoding/json, over randomly filled
+// values of every field.
 func TestAppendJSON(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for range 20000 {
-		var c Chat
-		fill(r, reflect.ValueOf(&c).Elem())
-		sameJSON(t, &c)
-		var e Event
-		fill(r, reflect.ValueOf(&e).Elem())
-		sameJSON(t, &e)
+		for _, v := range appenders() {
+			fill(r, reflect.ValueOf(v).Elem())
+			sameJSON(t, v)
+		}
 	}
-	sameJSON(t, &Chat{})
-	sameJSON(t, &Event{})
+	for _, v := range appenders() {
+		sameJSON(t, v)
+	}
+}
+
+// appenders are zero values of every type with a hand-written encoder.
+func appenders() []interface {
+	AppendJSON([]byte) ([]byte, error)
+} {
+	return []interface {
+		AppendJSON([]byte) ([]byte, error)
+	}{&Chat{}, &Event{}, &Message{}, &Decision{}}
 }
 
 // FuzzAppendJSON compares the encoders with encoding/json on arbitrary
@@ -121,5 +130,10 @@ func FuzzAppendJSON(f *testing.F) {
 			Status: s, PrevStatus: s, Config: &ConfigChange{Entity: s, ID: s, Action: s},
 		}
 		sameJSON(t, &e)
+		d := Decision{
+			Seq: n, At: at, Kind: s, Trigger: s, ChatID: s, OperatorID: s, Method: s, Considered: int(n),
+			Skipped: []Skip{{OperatorID: s, Reason: s}, {}}, Reason: s, Anomalies: []string{s}, DurationNs: n,
+		}
+		sameJSON(t, &d)
 	})
 }

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -32,6 +33,47 @@ type connectAnswer struct {
 	Reason   *sb.Reason  `json:"reason,omitempty"`
 	Warnings []sb.Reason `json:"warnings,omitempty"`
 	Error    any         `json:"error,omitempty"`
+}
+
+// appendJSON appends what json.Encoder writes for a (a newline included),
+// with the chat written by its own appender: connects are the hot path.
+func (a *connectAnswer) appendJSON(b []byte) ([]byte, error) {
+	if a.Error != nil || !plainWord(a.Event) {
+		p, err := json.Marshal(a)
+		return append(append(b, p...), '\n'), err
+	}
+	b = append(append(append(b, `{"event":"`...), a.Event...), '"')
+	var err error
+	if a.Chat != nil {
+		if b, err = a.Chat.AppendJSON(append(b, `,"chat":`...)); err != nil {
+			return b, err
+		}
+	}
+	for _, f := range []struct {
+		key string
+		v   any
+		set bool
+	}{{`,"reason":`, a.Reason, a.Reason != nil}, {`,"warnings":`, a.Warnings, len(a.Warnings) > 0}} {
+		if f.set {
+			p, err := json.Marshal(f.v)
+			if err != nil {
+				return b, err
+			}
+			b = append(append(b, f.key...), p...)
+		}
+	}
+	return append(b, "}\n"...), nil
+}
+
+// plainWord reports whether s is lower-case letters and underscores, which
+// JSON writes as they are.
+func plainWord(s string) bool {
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && r != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 // ParseConnect decodes and checks a connect body into a command.
@@ -74,7 +116,14 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, status, connectAnswer{Event: "error", Error: body.Error})
 		return nil
 	}
-	writeJSON(w, 200, connectAnswer{Event: res.Outcome, Chat: res.Chat, Reason: res.Reason, Warnings: res.Warnings})
+	a := connectAnswer{Event: res.Outcome, Chat: res.Chat, Reason: res.Reason, Warnings: res.Warnings}
+	body, err := a.appendJSON(make([]byte, 0, 1024))
+	if err != nil {
+		writeJSON(w, 200, a) // fails the same way: an empty body, as before
+		return nil
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body)
 	return nil
 }
 

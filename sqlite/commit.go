@@ -149,8 +149,11 @@ func closeSeqs(events []sb.Event) map[string]int64 {
 func (w *writer) messages(b *sb.Batch) error {
 	err := w.s.putMessages.insert(w.ctx, w.tx, len(b.Messages), func(a []any, i int) ([]any, error) {
 		m := &b.Messages[i]
-		data, err := marshal(m, "message")
-		return append(a, m.ID, m.ChatID, data), err
+		data, err := m.AppendJSON(make([]byte, 0, 128+len(m.Text)))
+		if err != nil {
+			return a, internal(err, "encode message")
+		}
+		return append(a, m.ID, m.ChatID, unsafeString(data)), nil
 	})
 	return translate(err, "message")
 }
@@ -175,8 +178,11 @@ func (w *writer) decisions(b *sb.Batch) error {
 		if err != nil {
 			return a, err
 		}
-		data, err := marshal(d, "decision")
-		return append(a, d.Seq, at, data), err
+		data, err := d.AppendJSON(make([]byte, 0, 256))
+		if err != nil {
+			return a, internal(err, "encode decision")
+		}
+		return append(a, d.Seq, at, unsafeString(data)), nil
 	})
 	return translate(err, "decision")
 }
@@ -261,7 +267,7 @@ func eventJSON(e *sb.Event) (string, error) {
 	if err != nil {
 		return "", internal(err, "encode event")
 	}
-	return unsafe.String(unsafe.SliceData(data), len(data)), nil
+	return unsafeString(data), nil
 }
 
 // chatJSON is the chat as JSON text, in a buffer of its own that the text
@@ -271,8 +277,12 @@ func chatJSON(c *sb.Chat) (string, error) {
 	if err != nil {
 		return "", internal(err, "encode chat")
 	}
-	return unsafe.String(unsafe.SliceData(data), len(data)), nil
+	return unsafeString(data), nil
 }
+
+// unsafeString is data as a string without a copy: data must not change
+// afterwards.
+func unsafeString(data []byte) string { return unsafe.String(unsafe.SliceData(data), len(data)) }
 
 // marshal is v as JSON text.
 func marshal(v any, what string) (string, error) {

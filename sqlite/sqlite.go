@@ -67,11 +67,14 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // openWriter opens the single writer connection. BEGIN IMMEDIATE takes the
 // write lock at once, so a transaction never fails half-way on a lock.
+// temp_store(MEMORY) keeps the statement journals of the multi-row INSERTs
+// in memory: on disk each one spilled to a temporary file, created and
+// removed for each statement.
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path,
 		"_pragma=busy_timeout("+busyMs+")", "_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)", "_pragma=journal_size_limit(67108864)",
-		"_txlock=immediate"))
+		"_pragma=temp_store(MEMORY)", "_txlock=immediate"))
 	if err != nil {
 		return nil, internal(err, "open the database")
 	}

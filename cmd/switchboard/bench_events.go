@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Event kinds the tool tells apart; the others only count for lag.
@@ -536,7 +537,7 @@ func (m *btModel) apply(evs []btEv) {
 func (m *btModel) event(ev *btEv) {
 	var body btEventBody
 	if ev.data != nil {
-		if err := json.Unmarshal(ev.data, &body); err != nil {
+		if err := jsonv2.Unmarshal(ev.data, &body); err != nil { // half the CPU of encoding/json
 			m.decodeErrors.Add(1)
 			return
 		}

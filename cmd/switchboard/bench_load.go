@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 const btConnectPath = "/api/v1/actions/operator_panel__connect_to_operator_with_msg"
@@ -36,28 +38,24 @@ func (b *bencher) connectBody(dst []byte, queue bool) []byte {
 
 // connectOnce sends one connect action; limit reports a `limit` answer.
 func (b *bencher) connectOnce(body []byte, buf *bytes.Buffer) (d time.Duration, limit bool, err error) {
-	req, err := http.NewRequest("POST", b.base+btConnectPath, bytes.NewReader(body))
-	if err != nil {
-		return 0, false, err
-	}
+	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(b.base + btConnectPath)
+	req.Header.SetMethod("POST")
 	req.Header.Set("Authorization", "Bearer "+b.integ)
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.SetContentType("application/json")
+	req.SetBodyRaw(body)
 	t0 := time.Now()
-	resp, err := b.api.Do(req)
-	if err != nil {
-		return 0, false, err
-	}
-	buf.Reset()
-	_, err = io.Copy(buf, resp.Body)
-	resp.Body.Close()
+	err = b.fast.DoTimeout(req, resp, 60*time.Second)
 	d = time.Since(t0)
 	if err != nil {
 		return 0, false, err
 	}
-	p := buf.Bytes()
+	p := resp.Body()
 	switch {
-	case resp.StatusCode != 200:
-		return 0, false, fmt.Errorf("connect: HTTP %d: %s", resp.StatusCode, bytes.TrimSpace(p[:min(len(p), 300)]))
+	case resp.StatusCode() != 200:
+		return 0, false, fmt.Errorf("connect: HTTP %d: %s", resp.StatusCode(), bytes.TrimSpace(p[:min(len(p), 300)]))
 	case bytes.HasPrefix(p, []byte(`{"event":"success"`)):
 		return d, false, nil
 	case bytes.HasPrefix(p, []byte(`{"event":"limit"`)), bytes.HasPrefix(p, []byte(`{"event":"banned"`)):

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/valyala/fasthttp"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -35,6 +37,7 @@ type bencher struct {
 
 	api    *http.Client // connects, closes, status changes, setup
 	stream *http.Client // SSE streams
+	fast   *fasthttp.Client
 
 	topics   []string
 	channels []string
@@ -144,6 +147,7 @@ func benchRun(ctx context.Context, cfg benchConfig, stderr io.Writer) (*btReport
 		MaxIdleConnsPerHost: cfg.SSEClients + 8,
 		DisableCompression:  true,
 	}}
+	b.fast = &fasthttp.Client{MaxConnsPerHost: 4*cfg.Concurrency + 256, NoDefaultUserAgentHeader: true}
 	defer b.api.CloseIdleConnections()
 	defer b.stream.CloseIdleConnections()
 	b.prefix = "b" + strconv.FormatInt(time.Now().UnixMilli()%(36*36*36*36*36*36), 36)
