@@ -31,3 +31,32 @@ func BusyBatch(i int64) *sb.Batch {
 	}
 	return b
 }
+
+// QueuedBatch is a commit of n connects that each queued a new client's chat,
+// as the server writes them under load: per connect a chat, its first
+// message, three events (chat_created, message_created, chat_queued) with
+// the chat's snapshot, and a decision. Batch i follows batch i-1.
+func QueuedBatch(i int64, n int) *sb.Batch {
+	now := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Millisecond)
+	b := &sb.Batch{Now: now}
+	for j := range int64(n) {
+		id := (i-1)*int64(n) + j + 1
+		c := sb.Chat{ID: strconv.FormatInt(id, 10), Status: sb.ChatQueued, Channel: "telegram",
+			Client: sb.Client{ID: "bench-c" + strconv.FormatInt(id, 10), Channel: "telegram"}, Topic: "support",
+			Text: "Bench client message", QueuePosition: int(id), CreatedAt: now, QueuedAt: now, WaitStartedAt: now,
+			LastMessageAt: now, AwaitingSince: now}
+		m := sb.Message{ID: id, ChatID: c.ID, From: "client", Text: c.Text, CreatedAt: now}
+		b.Chats = append(b.Chats, c)
+		b.Messages = append(b.Messages, m)
+		for k, name := range []string{sb.EventChatCreated, sb.EventMessageCreated, sb.EventChatQueued} {
+			e := sb.Event{Seq: 3*(id-1) + int64(k) + 1, Name: name, OccurredAt: now, ChatID: c.ID, Chat: &c}
+			if name == sb.EventMessageCreated {
+				e.Message = &m
+			}
+			b.Events = append(b.Events, e)
+		}
+		b.Decisions = append(b.Decisions, sb.Decision{Seq: id, At: now, Kind: "queue", Trigger: "connect", ChatID: c.ID, Method: "default"})
+	}
+	b.Counters = sb.Counters{Event: 3 * i * int64(n), Chat: i * int64(n), Message: i * int64(n), Decision: i * int64(n)}
+	return b
+}
