@@ -79,7 +79,7 @@ func plainWord(s string) bool {
 // ParseConnect decodes and checks a connect body into a command.
 func ParseConnect(r *http.Request) (routing.Connect, error) {
 	var b connectBody
-	if err := decode(r, &b); err != nil {
+	if err := decodeFast(r, &b); err != nil {
 		return routing.Connect{}, err
 	}
 	if b.Client == nil {

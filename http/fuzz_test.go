@@ -183,7 +183,9 @@ var connectSeeds = []string{
 // FuzzConnect feeds ParseConnect any body, then applies the command it
 // returns to a small engine. ParseConnect guarantees a client object and a
 // valid event_webhook_url; the engine checks the rest. Either may refuse,
-// but only with bad_json (400) or invalid (422) naming a field.
+// but only with bad_json (400) or invalid (422) naming a field. What
+// ParseConnect accepts (through json v2, or encoding/json for what v2
+// refuses) must be what encoding/json decodes from the body.
 func FuzzConnect(f *testing.F) {
 	for _, s := range connectSeeds {
 		f.Add([]byte(s))

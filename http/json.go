@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"cmp"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
 	sb "github.com/switchboard/switchboard"
 )
 
@@ -75,6 +77,30 @@ func decode(r *http.Request, v any) error {
 	}
 	return err
 }
+
+// decodeFast decodes as decode does, with json v2 (about half the CPU)
+// for a body v2 takes whole: well-formed, every member known by its exact
+// name, no duplicates, valid UTF-8, nothing after it. Whatever v2 refuses
+// is decoded again by decode, whose answers (and errors) are the API's:
+// FuzzConnect checks that both decoders agree.
+func decodeFast(r *http.Request, v any) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	if err == nil && jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)) == nil {
+		return nil
+	}
+	reflect.ValueOf(v).Elem().SetZero()
+	rest := io.Reader(r.Body)
+	if err != nil {
+		rest = errReader{err}
+	}
+	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), rest))
+	return decode(r, v)
+}
+
+// errReader fails every read with err.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 func decodeError(err error, v any) error {
 	var (
