@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
@@ -34,6 +35,9 @@ type connectAnswer struct {
 	Warnings []sb.Reason `json:"warnings,omitempty"`
 	Error    any         `json:"error,omitempty"`
 }
+
+// answers holds the buffers connect answers are written into.
+var answers = sync.Pool{New: func() any { return new([]byte) }}
 
 // appendJSON appends what json.Encoder writes for a (a newline included),
 // with the chat written by its own appender: connects are the hot path.
@@ -117,13 +121,16 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	a := connectAnswer{Event: res.Outcome, Chat: res.Chat, Reason: res.Reason, Warnings: res.Warnings}
-	body, err := a.appendJSON(make([]byte, 0, 1024))
+	bp := answers.Get().(*[]byte)
+	defer answers.Put(bp)
+	body, err := a.appendJSON((*bp)[:0])
+	*bp = body
 	if err != nil {
 		writeJSON(w, 200, a) // fails the same way: an empty body, as before
 		return nil
 	}
 	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write(body)
+	_, _ = w.Write(body) // copied into the connection's buffer
 	return nil
 }
 

@@ -250,17 +250,30 @@ func total(batch []*request, n func(*routing.Result) int) int {
 // and webhooks, all of a commit's into one buffer. An event that does not
 // encode keeps Encoded nil; the store then refuses the commit.
 func encodeEvents(events []sb.Event) {
-	buf := make([]byte, 0, 1024*len(events))
+	sp := scratch.Get().(*[]byte)
+	buf, ends := (*sp)[:0], make([]int, len(events))
 	for i := range events {
 		start := len(buf)
 		var err error
 		if buf, err = events[i].AppendJSON(buf); err != nil {
 			buf = buf[:start]
-			continue
 		}
-		events[i].Encoded = buf[start:len(buf):len(buf)]
+		ends[i] = len(buf)
+	}
+	out := append([]byte(nil), buf...) // exactly their size: the streams keep it
+	*sp = buf
+	scratch.Put(sp)
+	start := 0
+	for i, end := range ends {
+		if end > start {
+			events[i].Encoded = out[start:end:end]
+		}
+		start = end
 	}
 }
+
+// scratch holds the buffers events are first encoded into.
+var scratch = sync.Pool{New: func() any { return new([]byte) }}
 
 // endStaleSessions ends the panel sessions that were open when the server
 // stopped: their connections are gone.
