@@ -53,20 +53,20 @@ func (a *connectAnswer) appendJSON(b []byte) ([]byte, error) {
 			return b, err
 		}
 	}
-	for _, f := range []struct {
-		key string
-		v   any
-		set bool
-	}{{`,"reason":`, a.Reason, a.Reason != nil}, {`,"warnings":`, a.Warnings, len(a.Warnings) > 0}} {
-		if f.set {
-			p, err := json.Marshal(f.v)
-			if err != nil {
-				return b, err
-			}
-			b = append(append(b, f.key...), p...)
-		}
+	if a.Reason != nil {
+		b = appendMarshal(append(b, `,"reason":`...), a.Reason)
+	}
+	if len(a.Warnings) > 0 {
+		b = appendMarshal(append(b, `,"warnings":`...), a.Warnings)
 	}
 	return append(b, "}\n"...), nil
+}
+
+// appendMarshal appends v as encoding/json writes it; v's types (reasons:
+// two strings) always encode.
+func appendMarshal(b []byte, v any) []byte {
+	p, _ := json.Marshal(v)
+	return append(b, p...)
 }
 
 // plainWord reports whether s is lower-case letters and underscores, which

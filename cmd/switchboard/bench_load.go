@@ -37,7 +37,7 @@ func (b *bencher) connectBody(dst []byte, queue bool) []byte {
 }
 
 // connectOnce sends one connect action; limit reports a `limit` answer.
-func (b *bencher) connectOnce(body []byte, buf *bytes.Buffer) (d time.Duration, limit bool, err error) {
+func (b *bencher) connectOnce(body []byte) (d time.Duration, limit bool, err error) {
 	req, resp := fasthttp.AcquireRequest(), fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
@@ -65,9 +65,9 @@ func (b *bencher) connectOnce(body []byte, buf *bytes.Buffer) (d time.Duration, 
 }
 
 // measuredConnect sends one connect and records it (while measuring).
-func (b *bencher) measuredConnect(body *[]byte, buf *bytes.Buffer) {
+func (b *bencher) measuredConnect(body *[]byte) {
 	*body = b.connectBody(*body, b.cfg.Queue)
-	d, limit, err := b.connectOnce(*body, buf)
+	d, limit, err := b.connectOnce(*body)
 	if !b.measuring.Load() {
 		return
 	}
@@ -99,12 +99,9 @@ func (b *bencher) arrivals(ctx context.Context) {
 	case cfg.Rate == 0:
 		for range cfg.Concurrency {
 			wg.Go(func() {
-				var (
-					body []byte
-					buf  bytes.Buffer
-				)
+				var body []byte
 				for ctx.Err() == nil {
-					b.measuredConnect(&body, &buf)
+					b.measuredConnect(&body)
 				}
 			})
 		}
@@ -115,12 +112,9 @@ func (b *bencher) arrivals(ctx context.Context) {
 		jobs := make(chan struct{}, 1<<16)
 		for range cfg.Concurrency {
 			wg.Go(func() {
-				var (
-					body []byte
-					buf  bytes.Buffer
-				)
+				var body []byte
 				for range jobs {
-					b.measuredConnect(&body, &buf)
+					b.measuredConnect(&body)
 				}
 			})
 		}
@@ -167,16 +161,13 @@ func (b *bencher) replace() {
 
 // refiller sends one connect for every chat that left the queue.
 func (b *bencher) refiller(ctx context.Context) {
-	var (
-		body []byte
-		buf  bytes.Buffer
-	)
+	var body []byte
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-b.refill:
-			b.measuredConnect(&body, &buf)
+			b.measuredConnect(&body)
 		}
 	}
 }
@@ -187,8 +178,7 @@ func (b *bencher) fill(ctx context.Context, n int) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		var buf bytes.Buffer
-		_, limit, err := b.connectOnce(b.connectBody(nil, true), &buf)
+		_, limit, err := b.connectOnce(b.connectBody(nil, true))
 		if err == nil && limit {
 			err = errors.New("fill: a queued connect was answered limit")
 		}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"github.com/valyala/fasthttp"
-
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -23,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/valyala/fasthttp"
 )
 
 // bencher runs one workload against one server.
@@ -35,9 +35,9 @@ type bencher struct {
 	prefix string // of this run's ids
 	proc   *btProc
 
-	api    *http.Client // connects, closes, status changes, setup
-	stream *http.Client // SSE streams
-	fast   *fasthttp.Client
+	api    *http.Client     // closes, status changes, setup
+	stream *http.Client     // SSE streams
+	fast   *fasthttp.Client // connects: a lighter client leaves more CPU to an in-process server
 
 	topics   []string
 	channels []string
