@@ -31,6 +31,7 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 		return internal(err, "begin")
 	}
 	ctx = context.WithoutCancel(ctx)
+	s.ck.tail(s.w)
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(err, "begin")
@@ -44,6 +45,7 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	if err := tx.Commit(); err != nil {
 		return translate(err, "commit")
 	}
+	s.ck.committed()
 	for i, id := range ids {
 		b.Deliveries[i].ID = id
 	}

@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	sb "github.com/switchboard/switchboard"
@@ -36,6 +37,7 @@ type Store struct {
 	w     *sql.DB // the one writer connection
 	r     *sql.DB // read-only connections
 	stmts stmts   // prepared on w
+	ck    *checkpointer
 }
 
 // busyMs is how long a connection waits for a lock before SQLITE_BUSY.
@@ -58,6 +60,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	if err == nil {
 		s.r, err = openReaders(ctx, path)
 	}
+	if err == nil {
+		s.ck, err = startCheckpointer(ctx, path)
+	}
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -67,14 +72,16 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // openWriter opens the single writer connection. BEGIN IMMEDIATE takes the
 // write lock at once, so a transaction never fails half-way on a lock.
-// temp_store(MEMORY) keeps the statement journals of the multi-row INSERTs
+// Checkpoints run as checkpoint.go says, SQLite's own only past
+// safetyFrames. temp_store(MEMORY) keeps the statement journals of the multi-row INSERTs
 // in memory: on disk each one spilled to a temporary file, created and
 // removed for each statement.
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path,
 		"_pragma=busy_timeout("+busyMs+")", "_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)", "_pragma=journal_size_limit(67108864)",
-		"_pragma=temp_store(MEMORY)", "_txlock=immediate"))
+		"_pragma=temp_store(MEMORY)", "_pragma=wal_autocheckpoint("+strconv.Itoa(safetyFrames)+")",
+		"_txlock=immediate"))
 	if err != nil {
 		return nil, internal(err, "open the database")
 	}
@@ -115,6 +122,11 @@ func dsn(path string, params ...string) string {
 // Close releases the store.
 func (s *Store) Close() error {
 	var err error
+	if s.ck != nil {
+		if e := s.ck.close(); e != nil {
+			err = internal(e, "close the checkpointer")
+		}
+	}
 	s.stmts.close()
 	for _, db := range []*sql.DB{s.r, s.w} {
 		if db != nil {

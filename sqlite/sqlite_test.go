@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -49,6 +50,7 @@ func TestPragmas(t *testing.T) {
 		{s.w, "synchronous", "2"}, // FULL
 		{s.w, "foreign_keys", "1"},
 		{s.w, "busy_timeout", busyMs},
+		{s.w, "wal_autocheckpoint", strconv.Itoa(safetyFrames)},
 		{s.r, "journal_mode", "wal"},
 		{s.r, "query_only", "1"},
 		{s.r, "busy_timeout", busyMs},
@@ -201,5 +203,47 @@ func commitForever(t *testing.T, path string) {
 			t.Fatal(err)
 		}
 		fmt.Printf("committed %d\n", i)
+	}
+}
+
+// TestWALRestarts checks that the checkpoints keep the WAL small under
+// sustained commits: without the writer's part (checkpointer.tail) the WAL
+// only restarts at safetyFrames, about 80 MB.
+func TestWALRestarts(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	var most int64
+	for i := int64(1); i <= 3000; i++ {
+		b := storetest.BusyBatch(i)
+		for j := range b.Events {
+			b.Events[j].Encoded, _ = b.Events[j].AppendJSON(nil)
+		}
+		if err := s.Commit(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Stat(s.path + "-wal"); err == nil {
+			most = max(most, fi.Size())
+		}
+	}
+	db, err := os.Stat(s.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if most > 16<<20 || db.Size() < 16<<20 {
+		t.Errorf("WAL up to %d bytes, database %d bytes; want the WAL under 16 MiB while the database grows past 16 MiB", most, db.Size())
+	}
+}
+
+// TestCloseTwice: closing a closed store does nothing (the server's shutdown
+// and its tests both close it).
+func TestCloseTwice(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close %d: %v", i+1, err)
+		}
 	}
 }
