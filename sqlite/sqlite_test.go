@@ -247,3 +247,23 @@ func TestCloseTwice(t *testing.T) {
 		}
 	}
 }
+
+// TestWALFrames: the checkpointer reads the WAL's frame count where SQLite
+// keeps it.
+func TestWALFrames(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	for i := int64(1); i <= 20; i++ {
+		if err := s.Commit(ctx, storetest.BusyBatch(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := s.ck.frames()
+	want, err := checkpoint(s.w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != want || got < 20 {
+		t.Errorf("frames() = %d, want %d (PRAGMA wal_checkpoint), at least one per commit", got, want)
+	}
+}
