@@ -72,10 +72,10 @@ func Open(ctx context.Context, path string) (*Store, error) {
 
 // openWriter opens the single writer connection. BEGIN IMMEDIATE takes the
 // write lock at once, so a transaction never fails half-way on a lock.
-// Checkpoints run as checkpoint.go says, SQLite's own only past
-// safetyFrames. temp_store(MEMORY) keeps the statement journals of the multi-row INSERTs
-// in memory: on disk each one spilled to a temporary file, created and
-// removed for each statement.
+// Checkpoints run as checkpoint.go says; SQLite's own only past
+// safetyFrames. temp_store(MEMORY) keeps the statement journals of the
+// multi-row INSERTs in memory: on disk each one spilled to a temporary file,
+// created and removed for each statement.
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path,
 		"_pragma=busy_timeout("+busyMs+")", "_pragma=journal_mode(WAL)",
