@@ -41,15 +41,9 @@ type checkpointer struct {
 }
 
 func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) {
-	db, err := sql.Open("sqlite", dsn(path, "_pragma=busy_timeout("+busyMs+")", "_pragma=synchronous(FULL)"))
+	db, err := openPool(ctx, path, 1, "_pragma=busy_timeout("+busyMs+")", "_pragma=synchronous(FULL)")
 	if err != nil {
-		return nil, internal(err, "open the database")
-	}
-	db.SetMaxOpenConns(1)
-	db.SetConnMaxIdleTime(0)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, internal(err, "open the database")
+		return nil, err
 	}
 	c := &checkpointer{db: db, shmPath: path + "-shm", kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	c.wg.Go(c.run)

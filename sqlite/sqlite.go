@@ -77,35 +77,28 @@ func Open(ctx context.Context, path string) (*Store, error) {
 // multi-row INSERTs in memory: on disk each one spilled to a temporary file,
 // created and removed for each statement.
 func openWriter(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", dsn(path,
+	return openPool(ctx, path, 1,
 		"_pragma=busy_timeout("+busyMs+")", "_pragma=journal_mode(WAL)",
 		"_pragma=synchronous(FULL)", "_pragma=foreign_keys(1)", "_pragma=journal_size_limit(67108864)",
 		"_pragma=temp_store(MEMORY)", "_pragma=wal_autocheckpoint("+strconv.Itoa(safetyFrames)+")",
-		"_txlock=immediate"))
-	if err != nil {
-		return nil, internal(err, "open the database")
-	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
-	db.SetConnMaxLifetime(0)
-	db.SetConnMaxIdleTime(0)
-	if err := db.PingContext(ctx); err != nil {
-		db.Close()
-		return nil, internal(err, "open the database")
-	}
-	return db, nil
+		"_txlock=immediate")
 }
 
 // openReaders opens the pool of query-only connections.
 func openReaders(ctx context.Context, path string) (*sql.DB, error) {
-	db, err := sql.Open("sqlite", dsn(path,
-		"_pragma=busy_timeout("+busyMs+")", "_pragma=foreign_keys(1)", "_query_only=1"))
+	return openPool(ctx, path, max(4, runtime.GOMAXPROCS(0)),
+		"_pragma=busy_timeout("+busyMs+")", "_pragma=foreign_keys(1)", "_query_only=1")
+}
+
+// openPool opens a pool of up to conns connections to path, kept open, with
+// the driver's parameters.
+func openPool(ctx context.Context, path string, conns int, params ...string) (*sql.DB, error) {
+	db, err := sql.Open("sqlite", dsn(path, params...))
 	if err != nil {
 		return nil, internal(err, "open the database")
 	}
-	n := max(4, runtime.GOMAXPROCS(0))
-	db.SetMaxOpenConns(n)
-	db.SetMaxIdleConns(n)
+	db.SetMaxOpenConns(conns)
+	db.SetMaxIdleConns(conns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
 		return nil, internal(err, "open the database")
