@@ -90,7 +90,9 @@ type Store interface {
 	// ClosedChats returns closed chats newest first, with numeric id below
 	// before (0: from the newest); operatorID filters when set.
 	ClosedChats(ctx context.Context, operatorID string, before int64, limit int) ([]Chat, error)
-	// ChatsCreated returns the chats created in [from, to).
+	// ChatsCreated returns the chats created in [from, to). A store may
+	// rely on creation times never going back as chat ids grow, nor
+	// decision times as seqs grow: the engine's clock never goes back.
 	ChatsCreated(ctx context.Context, from, to time.Time) ([]Chat, error)
 	// CountEvents counts events of a name that occurred in [from, to).
 	CountEvents(ctx context.Context, name string, from, to time.Time) (int, error)

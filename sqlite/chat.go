@@ -45,8 +45,16 @@ func (s *Store) ClosedChats(ctx context.Context, operatorID string, before int64
 		ORDER BY id DESC LIMIT ?`, operatorID, before, limit)
 }
 
-// ChatsCreated returns the chats created in [from, to), by creation.
+// ChatsCreated returns the chats created in [from, to), by creation: the
+// ids in between, since creation times grow with the ids (firstAt).
 func (s *Store) ChatsCreated(ctx context.Context, from, to time.Time) ([]sb.Chat, error) {
-	return s.q(ctx).chats(`SELECT json FROM chats WHERE created_at >= ? AND created_at < ?
-		ORDER BY created_at, id`, bound(from), bound(to))
+	lo, err := s.firstAt(ctx, "chats", "id", "created_at", bound(from))
+	if err != nil {
+		return nil, err
+	}
+	hi, err := s.firstAt(ctx, "chats", "id", "created_at", bound(to))
+	if err != nil {
+		return nil, err
+	}
+	return s.q(ctx).chats(`SELECT json FROM chats WHERE id >= ? AND id < ? ORDER BY id`, lo, hi)
 }

@@ -40,10 +40,14 @@ func (s *Store) Messages(ctx context.Context, chatID string) ([]sb.Message, erro
 }
 
 // Decisions returns up to limit decisions made at or after since, oldest
-// first.
+// first: from the first seq at since or later (firstAt).
 func (s *Store) Decisions(ctx context.Context, since time.Time, limit int) ([]sb.Decision, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	return s.q(ctx).decisions(`SELECT json FROM decisions WHERE at >= ? ORDER BY at, seq LIMIT ?`, bound(since), limit)
+	first, err := s.firstAt(ctx, "decisions", "seq", "at", bound(since))
+	if err != nil {
+		return nil, err
+	}
+	return s.q(ctx).decisions(`SELECT json FROM decisions WHERE seq >= ? ORDER BY seq LIMIT ?`, first, limit)
 }

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -82,4 +83,38 @@ func testChatsCreated(t *testing.T, s sb.Store) {
 	equal(t, "ChatsCreated(0, 3)", must(s.ChatsCreated(ctx, at(0), at(3)))(t), c)
 	equal(t, "ChatsCreated(zero, far)", must(s.ChatsCreated(ctx, time.Time{}, at(1e9)))(t), c)
 	equal(t, "ChatsCreated(3, 4)", len(must(s.ChatsCreated(ctx, at(3), at(4)))(t)), 0)
+}
+
+// testTimeWindows checks ChatsCreated and Decisions on every window over a
+// history like the engine's: ids handed out in order with gaps, times that
+// never go back and often repeat.
+func testTimeWindows(t *testing.T, s sb.Store) {
+	ctx := context.Background()
+	var chats []sb.Chat
+	var ds []sb.Decision
+	for i := range 60 {
+		when := at(i / 4)
+		chats = append(chats, chat(3*i+2, sb.ChatNew, "", when))
+		ds = append(ds, decision(int64(5*i+1), when))
+	}
+	commit(t, s, &sb.Batch{Chats: chats[:25], Decisions: ds[:25]})
+	commit(t, s, &sb.Batch{Chats: chats[25:], Decisions: ds[25:]})
+	for from := -1; from <= 16; from++ {
+		var wantD []sb.Decision
+		for _, d := range ds {
+			if !d.At.Before(at(from)) {
+				wantD = append(wantD, d)
+			}
+		}
+		equal(t, fmt.Sprintf("Decisions(at %d)", from), must(s.Decisions(ctx, at(from), 100))(t), wantD)
+		for to := from; to <= 16; to++ {
+			var wantC []sb.Chat
+			for _, c := range chats {
+				if !c.CreatedAt.Before(at(from)) && c.CreatedAt.Before(at(to)) {
+					wantC = append(wantC, c)
+				}
+			}
+			equal(t, fmt.Sprintf("ChatsCreated(%d, %d)", from, to), must(s.ChatsCreated(ctx, at(from), at(to)))(t), wantC)
+		}
+	}
 }

@@ -54,6 +54,7 @@ func Run(t *testing.T, open func(t *testing.T) sb.Store) {
 		{"MessagesInOrder", testMessages},
 		{"DecisionsSince", testDecisions},
 		{"ChatsCreated", testChatsCreated},
+		{"TimeWindows", testTimeWindows},
 		{"Tokens", testTokens},
 		{"Passwords", testPasswords},
 		{"Webhooks", testWebhooks},
