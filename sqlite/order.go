@@ -14,24 +14,41 @@ import (
 // lookup per step, instead of an index on column that every commit would
 // write to. A NULL column counts as earlier than any t.
 func (s *Store) firstAt(ctx context.Context, table, key, column string, t int64) (int64, error) {
-	next := `SELECT ` + key + `, ` + column + ` >= ? FROM ` + table + ` WHERE ` + key + ` >= ? ORDER BY ` + key + ` LIMIT 1`
-	var lo, hi int64
-	if err := s.r.QueryRowContext(ctx, `SELECT coalesce(min(`+key+`), 0), coalesce(max(`+key+`), -1) + 1 FROM `+table).Scan(&lo, &hi); err != nil {
+	var lo, hi sql.NullInt64
+	if err := s.r.QueryRowContext(ctx, sqlKeyRange(table, key)).Scan(&lo, &hi); err != nil {
 		return 0, translate(err, table)
 	}
-	for lo < hi { // every key from hi on is at t or later; no key below lo is
-		mid := lo + (hi-lo)/2
+	if !lo.Valid {
+		return 0, nil // empty
+	}
+	next := sqlNextAt(table, key, column)
+	low, high := lo.Int64, hi.Int64+1
+	for low < high { // every key from high on is at t or later; no key below low is
+		mid := low + (high-low)/2
 		var k int64
 		var later sql.NullBool
 		err := s.r.QueryRowContext(ctx, next, t, mid).Scan(&k, &later)
 		switch {
 		case errors.Is(err, sql.ErrNoRows) || err == nil && later.Bool:
-			hi = mid
+			high = mid
 		case err == nil:
-			lo = k + 1
+			low = k + 1
 		default:
 			return 0, translate(err, table)
 		}
 	}
-	return lo, nil
+	return low, nil
+}
+
+// sqlKeyRange selects the smallest and the largest key. Each is a subquery
+// of its own: SQLite reads a lone min or max from the end of the key's
+// b-tree, but scans the whole table for both in one SELECT.
+func sqlKeyRange(table, key string) string {
+	return `SELECT (SELECT min(` + key + `) FROM ` + table + `), (SELECT max(` + key + `) FROM ` + table + `)`
+}
+
+// sqlNextAt selects the first key at or after a given key, and whether its
+// column is at or after a given time.
+func sqlNextAt(table, key, column string) string {
+	return `SELECT ` + key + `, ` + column + ` >= ? FROM ` + table + ` WHERE ` + key + ` >= ? ORDER BY ` + key + ` LIMIT 1`
 }
