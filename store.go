@@ -91,14 +91,15 @@ type Store interface {
 	// before (0: from the newest); operatorID filters when set.
 	ClosedChats(ctx context.Context, operatorID string, before int64, limit int) ([]Chat, error)
 	// ChatsCreated returns the chats created in [from, to). A store may
-	// rely on creation times never going back as chat ids grow, nor
-	// decision times as seqs grow: the engine's clock never goes back.
+	// rely on creation times never going back as chat ids grow: the
+	// engine's clock never goes back.
 	ChatsCreated(ctx context.Context, from, to time.Time) ([]Chat, error)
 	// CountEvents counts events of a name that occurred in [from, to).
 	CountEvents(ctx context.Context, name string, from, to time.Time) (int, error)
 	// Messages returns a chat's messages in order.
 	Messages(ctx context.Context, chatID string) ([]Message, error)
-	// Decisions returns decisions made at or after since, oldest first.
+	// Decisions returns decisions made at or after since, oldest first. A
+	// store may rely on decision times never going back as seqs grow.
 	Decisions(ctx context.Context, since time.Time, limit int) ([]Decision, error)
 
 	// CreateToken stores a token (ECONFLICT on a duplicate id or hash).

@@ -18,11 +18,9 @@ type stmts struct {
 const (
 	sqlPutChats = `INSERT INTO chats (id, status, operator_id, client_id, channel, created_at, closed_at, close_seq, json) VALUES `
 	sqlChatRow  = `(?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	// A chat's client, channel and creation time never change, so an update
-	// leaves them, and SQLite then leaves chats_created alone: it rewrites
-	// the index entries of every column an UPDATE names, changed or not.
 	sqlChatsSet = `
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, operator_id = excluded.operator_id,
+			client_id = excluded.client_id, channel = excluded.channel, created_at = excluded.created_at,
 			closed_at = excluded.closed_at, json = excluded.json,
 			close_seq = CASE WHEN excluded.status = 'closed' THEN coalesce(excluded.close_seq, chats.close_seq) END`
 	sqlPutOperator = `INSERT INTO operators (id, json) VALUES (?, ?)

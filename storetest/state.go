@@ -131,6 +131,8 @@ func testLatestWins(t *testing.T, s sb.Store) {
 	equal(t, "open chats after the close", ids(st.Chats), []string{"2"})
 	equal(t, "closed chats after the close", st.Closed, []sb.Chat{done})
 	equal(t, "Chat", must(s.Chat(ctx, "1"))(t), done)
+	// Every column follows the latest entry, its creation time included.
+	equal(t, "ChatsCreated after the close", must(s.ChatsCreated(ctx, done.CreatedAt, at(0)))(t), []sb.Chat{done})
 }
 
 func testDeletedOperators(t *testing.T, s sb.Store) {
