@@ -185,7 +185,9 @@ func (b *bencher) startServer(ctx context.Context) (stop func(), err error) {
 	m := NewMain()
 	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", data, "sbt_bench_"+hex.EncodeToString(secret[:])
 	m.Log = slog.New(slog.NewTextHandler(b.stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	stopFloor := startHeapFloor(uint64(m.Config.HeapFloorMiB) << 20) // as serve does
 	if err := m.Run(ctx); err != nil {
+		stopFloor()
 		if temp {
 			_ = os.RemoveAll(data)
 		}
@@ -197,6 +199,7 @@ func (b *bencher) startServer(ctx context.Context) (stop func(), err error) {
 		if err := m.Close(); err != nil {
 			fmt.Fprintln(b.stderr, "bench: closing the server:", err)
 		}
+		stopFloor()
 		if temp {
 			_ = os.RemoveAll(data)
 		}

@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// TestServeFlags: the database, advertise, lease and session flags and their
+// TestServeFlags: the database, advertise, lease, session and heap flags and their
 // environment variables; bad values name the flag.
 func TestServeFlags(t *testing.T) {
 	env := func(kv map[string]string) func(string) string { return func(k string) string { return kv[k] } }
@@ -34,6 +34,12 @@ func TestServeFlags(t *testing.T) {
 			want: func(c Config) bool { return c.SessionTTL == 8*time.Hour }},
 		{name: "a session TTL that is no duration", args: []string{"--session-ttl", "a day"}, err: "--session-ttl"},
 		{name: "a session TTL of zero", args: []string{"--session-ttl", "0s"}, err: "--session-ttl"},
+		{name: "heap floor by default", want: func(c Config) bool { return c.HeapFloorMiB == 256 }},
+		{name: "heap floor from the environment", env: map[string]string{"SWITCHBOARD_HEAP_FLOOR": "0"},
+			want: func(c Config) bool { return c.HeapFloorMiB == 0 }},
+		{name: "heap floor flag", args: []string{"--heap-floor", "512"}, want: func(c Config) bool { return c.HeapFloorMiB == 512 }},
+		{name: "a heap floor that is no number", args: []string{"--heap-floor", "1GiB"}, err: "--heap-floor"},
+		{name: "a negative heap floor", args: []string{"--heap-floor", "-1"}, err: "--heap-floor"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := NewMain()

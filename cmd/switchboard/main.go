@@ -37,6 +37,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(2)
 		}
+		defer startHeapFloor(uint64(m.Config.HeapFloorMiB) << 20)()
 		if err := m.Run(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,6 +39,7 @@ type Config struct {
 	AdminToken    string        // the admin token to create at first start
 	LogLevel      slog.Level
 	SessionTTL    time.Duration // how long a panel sign-in lasts
+	HeapFloorMiB  int           // the heap size the collector lets the process reach first (heap.go)
 }
 
 func (c Config) validate() error {
@@ -52,6 +54,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("--lease-ttl must be at least 100ms, not %v", c.LeaseTTL)
 	case c.SessionTTL <= 0:
 		return errors.New("--session-ttl must be positive")
+	case c.HeapFloorMiB < 0:
+		return fmt.Errorf("--heap-floor must be 0 or more MiB, not %d", c.HeapFloorMiB)
 	}
 	return nil
 }
@@ -74,7 +78,7 @@ type Main struct {
 // NewMain returns a Main with the defaults of PRODUCT.md §9.
 func NewMain() *Main {
 	return &Main{Config: Config{Addr: "localhost:8080", Data: "./switchboard-data", LeaseTTL: cluster.DefaultTTL,
-		SessionTTL: sbhttp.DefaultSessionTTL}}
+		SessionTTL: sbhttp.DefaultSessionTTL, HeapFloorMiB: 256}}
 }
 
 // ParseFlags reads flags, then environment variables for flags not given.
@@ -94,10 +98,14 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	ttl := fs.String("lease-ttl", env("SWITCHBOARD_LEASE_TTL", c.LeaseTTL.String()), "leader lease time to live, e.g. 5s (SWITCHBOARD_LEASE_TTL)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (SWITCHBOARD_LOG_LEVEL)")
 	session := fs.String("session-ttl", env("SWITCHBOARD_SESSION_TTL", c.SessionTTL.String()), "how long a panel sign-in lasts, e.g. 8h (SWITCHBOARD_SESSION_TTL)")
+	floor := fs.String("heap-floor", env("SWITCHBOARD_HEAP_FLOOR", strconv.Itoa(c.HeapFloorMiB)), "MiB the heap may reach before the garbage collector runs; 0: Go's own pacing (SWITCHBOARD_HEAP_FLOOR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var err error
+	if c.HeapFloorMiB, err = strconv.Atoi(*floor); err != nil {
+		return fmt.Errorf("--heap-floor: %q is not a whole number of MiB", *floor)
+	}
 	if c.LeaseTTL, err = time.ParseDuration(*ttl); err != nil {
 		return fmt.Errorf("--lease-ttl: %w", err)
 	}
