@@ -14,21 +14,17 @@ import (
 // commit that crosses its threshold and holds that commit, and every command
 // waiting behind it, for the whole copy: a few milliseconds, against about
 // half a millisecond for a commit (docs/BENCHMARKS.md). Here the copy is done
-// beside the writer. Each time passFrames more frames are in the WAL, a
-// checkpointer on a connection of its own copies what is there while the
-// writer goes on committing; small passes keep each burst of I/O short.
-// Commits land meanwhile, so a pass rarely leaves nothing behind, and the
-// WAL restarts only after a checkpoint that did; so once the WAL holds
-// restartFrames, the writer copies the rest itself before its next commit:
-// only the frames committed during the last pass. The commit after that
-// restarts the WAL. That part holds the commands waiting for the writer, so
-// it runs once per restartFrames, not once per pass.
+// in two parts. Once the WAL holds restartFrames, a checkpointer on a
+// connection of its own copies it while the writer goes on committing.
+// Commits land meanwhile, so that checkpoint does not complete, and the WAL
+// restarts only after one that did; the writer therefore copies the rest
+// itself before its next commit: only the frames committed during the
+// checkpointer's pass. The commit after that restarts the WAL.
 //
 // SQLite's own checkpoint stays on at safetyFrames, far above restartFrames,
 // for when this falls behind (a reader holding an old snapshot, say).
 const (
-	passFrames    = 200
-	restartFrames = 8000 // 33 MB of WAL, under journal_size_limit
+	restartFrames = 1000
 	safetyFrames  = 20000
 )
 
@@ -37,10 +33,8 @@ type checkpointer struct {
 	shmPath string   // the WAL index, where SQLite counts the WAL's frames
 	shm     *os.File // opened by the writer's first frames call
 	kick    chan struct{}
-	passAt  int          // the frame count of the next pass (the writer's)
-	passN   atomic.Int64 // the frame count when the running pass started
-	running atomic.Bool  // from the kick until the pass (and the writer's part) is done
-	tailDue atomic.Bool  // the writer should copy the rest
+	running atomic.Bool // from the kick until the writer has copied the rest
+	tailDue atomic.Bool // the writer should copy the rest
 	stop    chan struct{}
 	once    sync.Once
 	wg      sync.WaitGroup
@@ -51,27 +45,17 @@ func startCheckpointer(ctx context.Context, path string) (*checkpointer, error) 
 	if err != nil {
 		return nil, err
 	}
-	c := &checkpointer{db: db, shmPath: path + "-shm", kick: make(chan struct{}, 1), stop: make(chan struct{}),
-		passAt: passFrames}
+	c := &checkpointer{db: db, shmPath: path + "-shm", kick: make(chan struct{}, 1), stop: make(chan struct{})}
 	c.wg.Go(c.run)
 	return c, nil
 }
 
-// committed starts a pass once the WAL holds passFrames more than at the
-// last one.
+// committed starts the checkpointer once the WAL holds restartFrames.
 func (c *checkpointer) committed() {
-	if c.running.Load() {
-		return
+	if !c.running.Load() && c.frames() >= restartFrames {
+		c.running.Store(true)
+		c.kick <- struct{}{}
 	}
-	n := c.frames()
-	c.passAt = min(c.passAt, n+passFrames) // the WAL restarted
-	if n < c.passAt {
-		return
-	}
-	c.passAt = n + passFrames
-	c.passN.Store(int64(n))
-	c.running.Store(true)
-	c.kick <- struct{}{}
 }
 
 // frames is the WAL's frame count, mxFrame in the WAL index header (offset
@@ -100,12 +84,8 @@ func (c *checkpointer) run() {
 			return
 		case <-c.kick:
 		}
-		_, _ = checkpoint(c.db) // on failure a later pass or the writer's part copies it
-		if c.passN.Load() >= restartFrames {
-			c.tailDue.Store(true)
-		} else {
-			c.running.Store(false)
-		}
+		_, _ = checkpoint(c.db) // on failure the writer's part copies it all
+		c.tailDue.Store(true)
 	}
 }
 
@@ -114,7 +94,6 @@ func (c *checkpointer) tail(w *sql.DB) {
 	if c.tailDue.Load() {
 		_, _ = checkpoint(w) // on failure the next round tries again
 		c.tailDue.Store(false)
-		c.passAt = passFrames // counted again from the restart
 		c.running.Store(false)
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
-	"encoding/binary"
 	"fmt"
 	"io/fs"
 	"os"
@@ -15,7 +14,6 @@ import (
 	"strings"
 	"syscall"
 	"testing"
-	"time"
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/storetest"
@@ -235,7 +233,6 @@ func TestWALRestarts(t *testing.T) {
 	s := open(t)
 	ctx := context.Background()
 	var most int64
-	restarts, last := 0, 0
 	for i := int64(1); i <= 3000; i++ {
 		b := storetest.BusyBatch(i)
 		for j := range b.Events {
@@ -247,40 +244,13 @@ func TestWALRestarts(t *testing.T) {
 		if fi, err := os.Stat(s.path + "-wal"); err == nil {
 			most = max(most, fi.Size())
 		}
-		n := s.ck.frames()
-		if n < last {
-			restarts++
-		}
-		last = n
 	}
-	limit := int64(restartFrames+4*passFrames) * (4096 + 24)
-	if most > limit || restarts < 2 {
-		t.Errorf("WAL up to %d bytes, %d restarts; want it under %d bytes (%d frames and a few passes), restarting again and again", most, restarts, limit, restartFrames)
-	}
-	t.Logf("WAL up to %d bytes, %d restarts", most, restarts)
-}
-
-// TestCheckpointPasses: the checkpointer copies the WAL a pass every
-// passFrames, long before it holds restartFrames, so the writer's part is
-// left little to copy. nBackfill, the frames already copied, is the first field after the
-// two copies of the WAL index header (https://www.sqlite.org/walformat.html).
-func TestCheckpointPasses(t *testing.T) {
-	s := open(t)
-	ctx := context.Background()
-	for i := int64(1); s.ck.frames() < 5*passFrames; i++ {
-		if err := s.Commit(ctx, storetest.BusyBatch(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for deadline := time.Now().Add(5 * time.Second); s.ck.running.Load() && time.Now().Before(deadline); {
-		time.Sleep(time.Millisecond)
-	}
-	var b [4]byte
-	if _, err := s.ck.shm.ReadAt(b[:], 96); err != nil {
+	db, err := os.Stat(s.path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if copied, n := int(binary.NativeEndian.Uint32(b[:])), s.ck.frames(); copied < n-2*passFrames || n >= restartFrames {
-		t.Errorf("%d of %d frames copied; want a pass every %d frames, long before the WAL holds %d", copied, n, passFrames, restartFrames)
+	if most > 16<<20 || db.Size() < 16<<20 {
+		t.Errorf("WAL up to %d bytes, database %d bytes; want the WAL under 16 MiB while the database grows past 16 MiB", most, db.Size())
 	}
 }
 
