@@ -121,15 +121,7 @@ func readJSON(t *testing.T, path string, v any) {
 func serveChild(args []string) {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	m := NewMain()
-	m.Log = quietLog()
-	if err := m.ParseFlags(args, func(string) string { return "" }); err != nil {
-		os.Exit(2)
+	if code := serve(ctx, args, func(string) string { return "" }, quietLog()); code != 0 {
+		os.Exit(code)
 	}
-	if err := m.Run(ctx); err != nil {
-		os.Stderr.WriteString(strings.TrimSpace(err.Error()) + "\n")
-		os.Exit(1)
-	}
-	<-ctx.Done()
-	_ = m.Close()
 }

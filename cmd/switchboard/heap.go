@@ -4,7 +4,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"sync/atomic"
+	"sync"
 )
 
 // With GOGC=100 the collector runs each time the heap doubles. A server with
@@ -27,21 +27,26 @@ func startHeapFloor(floor uint64) (stop func()) {
 	h.tune()
 	h.arm()
 	return func() {
-		h.stopped.Store(true)
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		h.stopped = true
 		debug.SetGCPercent(gogc)
 	}
 }
 
 type heapFloor struct {
 	floor   uint64
-	gogc    int // the process's own GOGC
-	stopped atomic.Bool
+	gogc    int        // the process's own GOGC
+	mu      sync.Mutex // so that no tune lands after stop gave GOGC back
+	stopped bool
 }
 
 // arm runs tune after the next collection, and so after every one.
 func (h *heapFloor) arm() {
 	runtime.AddCleanup(new([32]byte), func(h *heapFloor) {
-		if !h.stopped.Load() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if !h.stopped {
 			h.tune()
 			h.arm()
 		}

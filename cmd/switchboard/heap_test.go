@@ -1,6 +1,10 @@
 package main
 
 import (
+	"context"
+	"io"
+	"net"
+	"net/http"
 	"runtime"
 	"runtime/metrics"
 	"testing"
@@ -62,4 +66,72 @@ func TestHeapFloor(t *testing.T) {
 	if g := waitGoal(func(g uint64) bool { return g < floor/2 }); g >= floor/2 {
 		t.Errorf("heap goal %d bytes after the floor stopped", g)
 	}
+}
+
+// TestServeHeapFloor: the serve command keeps the heap floor while it runs
+// (the GC percent rises above GOGC's 100 with this test's small heap) and
+// gives GOGC back when it ends; --heap-floor 0 leaves GOGC alone.
+func TestServeHeapFloor(t *testing.T) {
+	for _, tc := range []struct {
+		floor  string
+		raised bool
+	}{{"256", true}, {"0", false}} {
+		ln, err := net.Listen("tcp", "127.0.0.1:0") // a free port, so that the test can wait for /readyz
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		ctx, cancel := context.WithCancel(t.Context())
+		done := make(chan int)
+		go func() {
+			done <- serve(ctx, []string{"--addr", addr, "--data", t.TempDir(), "--heap-floor", tc.floor},
+				func(string) string { return "" }, quietLog())
+		}()
+		ready := false
+		for deadline := time.Now().Add(10 * time.Second); !ready && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			if resp, err := http.Get("http://" + addr + "/readyz"); err == nil {
+				resp.Body.Close()
+				ready = resp.StatusCode == 200
+			}
+		}
+		if !ready {
+			cancel()
+			t.Fatalf("--heap-floor %s: the server was not ready (serve returned %d)", tc.floor, <-done)
+		}
+		if got := gcPercent(); (got > 100) != tc.raised {
+			t.Errorf("--heap-floor %s: GC percent %d while serving", tc.floor, got)
+		}
+		cancel()
+		if code := <-done; code != 0 {
+			t.Fatalf("--heap-floor %s: serve returned %d", tc.floor, code)
+		}
+		if got := gcPercent(); got != 100 {
+			t.Errorf("--heap-floor %s: GC percent %d after serve returned, want 100", tc.floor, got)
+		}
+	}
+}
+
+// TestBenchServerHeapFloor: the in-process server of switchboard bench keeps
+// the heap floor as serve does, and gives GOGC back when it stops.
+func TestBenchServerHeapFloor(t *testing.T) {
+	b := &bencher{cfg: benchConfig{Data: t.TempDir()}, stderr: io.Discard}
+	stop, err := b.startServer(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := gcPercent(); got <= 100 {
+		t.Errorf("GC percent %d while the in-process server runs", got)
+	}
+	stop()
+	if got := gcPercent(); got != 100 {
+		t.Errorf("GC percent %d after it stopped, want 100", got)
+	}
+}
+
+// gcPercent is the runtime's current GC percent.
+func gcPercent() uint64 {
+	s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }

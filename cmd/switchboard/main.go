@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"os/signal"
 	"syscall"
@@ -31,24 +32,33 @@ func main() {
 		}
 	case "serve":
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		m := NewMain()
-		if err := m.ParseFlags(os.Args[2:], os.Getenv); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(2)
-		}
-		defer startHeapFloor(uint64(m.Config.HeapFloorMiB) << 20)()
-		if err := m.Run(ctx); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
-		<-ctx.Done()
-		if err := m.Close(); err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			os.Exit(1)
-		}
+		code := serve(ctx, os.Args[2:], os.Getenv, nil)
+		stop()
+		os.Exit(code)
 	default:
 		fmt.Fprintf(os.Stderr, "unknown command %q\n", os.Args[1])
 		os.Exit(2)
 	}
+}
+
+// serve is the serve command until ctx ends: flags, the heap floor, run,
+// close. It returns the exit code. A nil log is Main's default.
+func serve(ctx context.Context, args []string, getenv func(string) string, log *slog.Logger) int {
+	m := NewMain()
+	m.Log = log
+	if err := m.ParseFlags(args, getenv); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	defer startHeapFloor(uint64(m.Config.HeapFloorMiB) << 20)()
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	<-ctx.Done()
+	if err := m.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	return 0
 }
