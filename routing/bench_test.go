@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/metrics"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,9 +101,11 @@ func (w *world) connect(tb testing.TB, topic, channel, status string) Result {
 	}
 	w.clients++
 	w.now = w.now.Add(time.Millisecond)
+	// Each request decodes its own copy of every string.
 	return w.must(tb, Connect{
-		Client: sb.Client{ID: "cl" + strconv.Itoa(w.clients), Channel: channel}, Text: "Asks about order 1182",
-		Topic: topic, AutoConnect: true, Status: status, Weight: w.rng.IntN(3),
+		Client: sb.Client{ID: "cl" + strconv.Itoa(w.clients), Channel: strings.Clone(channel)},
+		Text:   strings.Clone("Asks about order 1182"), Topic: strings.Clone(topic),
+		AutoConnect: true, Status: status, Weight: w.rng.IntN(3),
 	})
 }
 
@@ -190,19 +194,30 @@ func BenchmarkStatusDrain(b *testing.B) {
 	}
 }
 
-// BenchmarkQueueMemory measures the heap held per queued chat.
+// BenchmarkQueueMemory measures the heap held per queued chat, and what of
+// it the collector must scan (objects with pointers) on every cycle.
 func BenchmarkQueueMemory(b *testing.B) {
 	for range b.N {
 		w := newWorld(b, 1000, 0)
 		var before, after runtime.MemStats
 		runtime.GC()
 		runtime.ReadMemStats(&before)
+		scan0 := scannable()
 		for range 100000 {
 			w.connect(b, "", "", "queue")
 		}
 		runtime.GC()
 		runtime.ReadMemStats(&after)
 		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/100000, "B/queued-chat")
+		b.ReportMetric(float64(after.HeapObjects-before.HeapObjects)/100000, "objects/queued-chat")
+		b.ReportMetric(float64(scannable()-scan0)/100000, "scan-B/queued-chat")
 		runtime.KeepAlive(w)
 	}
+}
+
+// scannable is the heap the collector scans, as of the last collection.
+func scannable() uint64 {
+	s := []metrics.Sample{{Name: "/gc/scan/heap:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
 }

@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"strings"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
@@ -10,7 +11,7 @@ import (
 // times as instants, and its index bookkeeping. A million open chats stay
 // in memory, so the record is compact: an instant is 8 bytes where a
 // time.Time is 24 with a pointer, and the queue key is computed from the
-// chat (chatKey) rather than stored. sb.Chat's QueuePosition is derived
+// chat (key) rather than stored. sb.Chat's QueuePosition is derived
 // (snap).
 type chat struct {
 	ID, OperatorID, Channel, Topic string
@@ -26,10 +27,11 @@ type chat struct {
 	ClosedBy                                                   sb.ClosedBy
 	CloseComment                                               string
 
-	seq     int64
-	bit     uint64 // the channel's mask bit
-	tpos    [4]int // timer heap positions, -1 when unset
-	touched uint64
+	seq        int64
+	bit        uint64 // the channel's mask bit
+	sameClient *chat  // the client's next open chat (another channel)
+	tpos       [4]int // timer heap positions, -1 when unset
+	touched    uint64
 }
 
 // instant is a time in Unix nanoseconds; 0 is the zero time.
@@ -68,6 +70,26 @@ func newChat(in sb.Chat, seq int64) *chat {
 		ClosedBy: in.ClosedBy, CloseComment: in.CloseComment,
 		seq: seq, tpos: noTimers,
 	}
+}
+
+// pack gives the chat id and the chat's own strings one allocation, cut
+// into parts: the collector then follows one object per open chat instead
+// of one per string (names shared by many chats are interned instead).
+func (c *chat) pack(id []byte) {
+	var b strings.Builder
+	b.Grow(len(id) + len(c.Client.ID) + len(c.Client.Name) + len(c.Text) + len(c.WebhookURL))
+	b.Write(id)
+	for _, s := range []string{c.Client.ID, c.Client.Name, c.Text, c.WebhookURL} {
+		b.WriteString(s)
+	}
+	all := b.String()
+	cut := func(n int) string {
+		s := all[:n]
+		all = all[n:]
+		return s
+	}
+	c.ID, c.Client.ID, c.Client.Name = cut(len(id)), cut(len(c.Client.ID)), cut(len(c.Client.Name))
+	c.Text, c.WebhookURL = cut(len(c.Text)), cut(len(c.WebhookURL))
 }
 
 // export returns the chat as sb.Chat, without its queue position.

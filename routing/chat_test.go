@@ -2,8 +2,10 @@ package routing
 
 import (
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	sb "github.com/switchboard/switchboard"
 )
@@ -43,5 +45,70 @@ func fill(t *testing.T, v reflect.Value, at time.Time) {
 		default:
 			t.Fatalf("field %s: no value for a %s", v.Type().Field(i).Name, f.Type())
 		}
+	}
+}
+
+// TestInternNames: open chats share one copy of each topic and channel name
+// (the decoder gives every request its own), the table stays bounded when
+// clients invent channels, and the answer's chat is the snapshot the store
+// gets.
+func TestInternNames(t *testing.T) {
+	w := newWorld(t, 0, 0)
+	a := w.connect(t, "t1", "telegram", "queue")
+	b := w.connect(t, "t1", "telegram", "queue")
+	ca, cb := w.e.openChat(a.Chat.Client), w.e.openChat(b.Chat.Client)
+	if unsafe.StringData(ca.Topic) != unsafe.StringData(cb.Topic) ||
+		unsafe.StringData(ca.Channel) != unsafe.StringData(cb.Channel) ||
+		unsafe.StringData(cb.Client.Channel) != unsafe.StringData(cb.Channel) {
+		t.Error("two queued chats keep their own copies of the topic or channel name")
+	}
+	if b.Chat != &b.Changes.Chats[0] {
+		t.Error("the answer's chat is a second snapshot of the stored one")
+	}
+	for i := range maxNames + 100 {
+		w.connect(t, "t1", "channel-"+strconv.Itoa(i), "queue")
+	}
+	if len(w.e.names) > maxNames {
+		t.Errorf("%d names kept, want at most %d", len(w.e.names), maxNames)
+	}
+	last := w.connect(t, "t1", "channel-0", "queue")
+	if last.Chat.Channel != "channel-0" || last.Chat.Client.Channel != "channel-0" {
+		t.Errorf("channel %q, client channel %q", last.Chat.Channel, last.Chat.Client.Channel)
+	}
+}
+
+// TestOpenChatPerChannel: a client has at most one open chat per channel
+// (R5); its chats on other channels are found, kept and closed apart.
+func TestOpenChatPerChannel(t *testing.T) {
+	w := newWorld(t, 0, 0)
+	connect := func(ch string) string {
+		r := w.must(t, Connect{Client: sb.Client{ID: "x", Channel: ch}, Topic: "t1", AutoConnect: true, Status: "queue"})
+		return r.Chat.ID
+	}
+	ids := map[string]string{}
+	for _, ch := range []string{"telegram", "whatsapp", "widget", "viber"} {
+		ids[ch] = connect(ch)
+	}
+	for ch, id := range ids {
+		if got := connect(ch); got != id {
+			t.Errorf("%s: connect again gave chat %s, want the open %s", ch, got, id)
+		}
+	}
+	// Close the last registered, one in the middle and the first.
+	for _, ch := range []string{"viber", "whatsapp", "telegram"} {
+		w.must(t, Close{ChatID: ids[ch], By: sb.ByOperator})
+		if got := connect(ch); got == ids[ch] {
+			t.Errorf("%s: connect after close gave the closed chat %s", ch, got)
+		} else {
+			ids[ch] = got
+		}
+		for other, id := range ids {
+			if got := connect(other); got != id {
+				t.Errorf("after closing %s: %s gave chat %s, want %s", ch, other, got, id)
+			}
+		}
+	}
+	if n := len(w.e.byClient); n != 1 {
+		t.Errorf("%d client ids registered, want 1", n)
 	}
 }

@@ -38,7 +38,42 @@ func (e *Engine) banned(client sb.Client) bool {
 	return false
 }
 
-func clientKey(cl sb.Client) string { return cl.ID + "\x00" + cl.Channel }
+// openChat returns the client's open chat on its channel, or nil. The open
+// chats of one client id are chained through sameClient (one per channel),
+// so the map keys share the chats' own id strings.
+func (e *Engine) openChat(cl sb.Client) *chat {
+	for c := e.byClient[cl.ID]; c != nil; c = c.sameClient {
+		if c.Client.Channel == cl.Channel {
+			return c
+		}
+	}
+	return nil
+}
+
+// addOpen registers c as its client's open chat on its channel.
+func (e *Engine) addOpen(c *chat) {
+	c.sameClient = e.byClient[c.Client.ID]
+	e.byClient[c.Client.ID] = c
+}
+
+// removeOpen unregisters c.
+func (e *Engine) removeOpen(c *chat) {
+	id := c.Client.ID
+	switch first := e.byClient[id]; {
+	case first == c && c.sameClient == nil:
+		delete(e.byClient, id)
+	case first == c:
+		e.byClient[id] = c.sameClient
+	default:
+		for p := first; p != nil; p = p.sameClient {
+			if p.sameClient == c {
+				p.sameClient = c.sameClient
+				break
+			}
+		}
+	}
+	c.sameClient = nil
+}
 
 func warn(code, msg string) sb.Reason { return sb.Reason{Code: code, Message: msg} }
 
@@ -53,12 +88,13 @@ func (e *Engine) connect(cmd Connect) error {
 		return nil
 	}
 	r.Outcome = OutcomeSuccess
-	if c := e.byClient[clientKey(cmd.Client)]; c != nil {
+	if c := e.openChat(cmd.Client); c != nil {
 		s := e.snap(c)
 		r.Chat = &s
 		return nil
 	}
 	now := e.instant()
+	cmd.Client.Channel, cmd.Topic = e.intern(cmd.Client.Channel), e.intern(cmd.Topic)
 	c := &chat{
 		Client: cmd.Client, Channel: cmd.Client.Channel, Topic: cmd.Topic, Tags: cmd.Tags,
 		Weight: cmd.Weight, Text: cmd.Text, WebhookURL: cmd.WebhookURL, CreatedAt: now,
@@ -97,9 +133,10 @@ func (e *Engine) connect(cmd Connect) error {
 func (e *Engine) create(c *chat) {
 	e.cnt.Chat++
 	c.seq = e.cnt.Chat
-	c.ID = strconv.FormatInt(c.seq, 10)
+	var num [20]byte
+	c.pack(strconv.AppendInt(num[:0], c.seq, 10))
 	e.chats[c.seq] = c
-	e.byClient[clientKey(c.Client)] = c
+	e.addOpen(c)
 	e.touchChat(c)
 	e.emit(sb.EventChatCreated, c, nil, sb.Event{})
 	if c.Text != "" {
@@ -245,7 +282,7 @@ func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
 	c.Status, c.ClosedAt, c.ClosedBy, c.CloseComment = sb.ChatClosed, e.instant(), by, comment
 	e.touchChat(c)
 	delete(e.chats, c.seq)
-	delete(e.byClient, clientKey(c.Client))
+	e.removeOpen(c)
 	e.clearChatTimers(c)
 	switch by {
 	case sb.ByOperator:

@@ -9,7 +9,7 @@ import (
 // candidate is a queued chat that may have an eligible operator: the first
 // chat a dirty operator may take (op set), or a newly queued chat.
 type candidate struct {
-	k  key
+	k  chatKey
 	op *operator
 	c  *chat
 }

@@ -26,7 +26,8 @@ type Engine struct {
 	groups   map[string]*group
 	ops      map[string]*operator
 	chats    map[int64]*chat
-	byClient map[string]*chat // client id + "\x00" + channel → open chat
+	byClient map[string]*chat  // open chats by client id: see openChat
+	names    map[string]string // see intern
 	bans     map[string]sb.Ban
 	closed   ring[sb.Chat]
 	audit    ring[sb.Decision]
@@ -55,7 +56,7 @@ type operator struct {
 	groups    []*group        // active skill groups it is in
 	mine      map[int64]*chat // its active chats
 	in        bool            // in the operator trees
-	okey      key
+	okey      opKey
 	omask     uint64
 	dirty     bool
 	deleted   bool
@@ -68,9 +69,9 @@ type group struct {
 	sb.SkillGroup
 	topicSet  map[string]bool
 	opSet     map[string]bool
-	ops       *tree // eligible operators by R2 key (active groups only)
-	queue     *tree // queued chats with a topic of the group, R3 order
-	receiving int   // members whose status can receive
+	ops       *tree[opKey]   // eligible operators by R2 key (active groups only)
+	queue     *tree[chatKey] // queued chats with a topic of the group, R3 order
+	receiving int            // members whose status can receive
 }
 
 // New returns an engine with the default statuses and settings.
@@ -84,6 +85,7 @@ func New(now time.Time) *Engine {
 		ops:      map[string]*operator{},
 		chats:    map[int64]*chat{},
 		byClient: map[string]*chat{},
+		names:    map[string]string{},
 		bans:     map[string]sb.Ban{},
 		closed:   ring[sb.Chat]{max: keepClosed},
 		audit:    ring[sb.Decision]{max: keepAudit},
@@ -177,15 +179,18 @@ func (e *Engine) dispatch(cmd Command) error {
 
 // finish writes the changed chats and operators into the result.
 func (e *Engine) finish() {
-	if c := e.resChat; c != nil {
-		s := e.snap(c)
-		e.res.Chat = &s
-		e.resChat = nil
-	}
 	ch := &e.res.Changes
 	ch.Chats = make([]sb.Chat, 0, len(e.tChats))
 	for _, c := range e.tChats {
 		ch.Chats = append(ch.Chats, e.snap(c))
+		if c == e.resChat { // the same snapshot: nothing changes either
+			e.res.Chat, e.resChat = &ch.Chats[len(ch.Chats)-1], nil
+		}
+	}
+	if c := e.resChat; c != nil {
+		s := e.snap(c)
+		e.res.Chat = &s
+		e.resChat = nil
 	}
 	for _, o := range e.tOps {
 		if !o.deleted {
@@ -206,6 +211,22 @@ func (e *Engine) touchOp(o *operator) {
 		o.touched = e.epoch
 		e.tOps = append(e.tOps, o)
 	}
+}
+
+// maxNames bounds intern's table: channel names come from clients.
+const maxNames = 1024
+
+// intern returns the engine's copy of a topic or channel name, so that the
+// open chats share one string each instead of keeping their decoded copies
+// (fewer objects for the collector to mark).
+func (e *Engine) intern(s string) string {
+	if v, ok := e.names[s]; ok || s == "" {
+		return v
+	}
+	if len(e.names) < maxNames {
+		e.names[s] = s
+	}
+	return s
 }
 
 // emit records an event about chat c (may be nil) and operator o (may be nil).

@@ -8,9 +8,9 @@ import (
 
 // indexes are the trees that make a routing decision O(log n).
 type indexes struct {
-	all         *tree               // eligible operators, R2 key
-	qall        *tree               // queued chats, R3 key
-	qnone       *tree               // queued chats without topic
+	all         *tree[opKey]        // eligible operators, R2 key
+	qall        *tree[chatKey]      // queued chats, R3 key
+	qnone       *tree[chatKey]      // queued chats without topic
 	topicGroups map[string][]*group // active groups containing a topic
 	chanBit     map[string]uint     // bit of each channel that carries a limit
 	receiving   int                 // operators whose status can receive
@@ -20,13 +20,13 @@ type indexes struct {
 // changes, and on Import. It marks every operator dirty for R4.
 func (e *Engine) rebuild() {
 	x := &e.idx
-	x.all, x.qall, x.qnone = newTree(), newTree(), newTree()
+	x.all, x.qall, x.qnone = newTree[opKey](), newTree[chatKey](), newTree[chatKey]()
 	x.topicGroups = map[string][]*group{}
 	x.chanBit = map[string]uint{}
 	x.receiving = 0
 	e.allocBits(e.settings.DefaultChannelLimits)
 	for _, g := range sortedGroups(e.groups) {
-		g.ops, g.queue, g.receiving = newTree(), newTree(), 0
+		g.ops, g.queue, g.receiving = newTree[opKey](), newTree[chatKey](), 0
 		if !g.Active {
 			continue
 		}
@@ -68,7 +68,7 @@ func (e *Engine) rebuild() {
 // works on the keys themselves, side by side, not through the chats.
 func (e *Engine) indexQueue() {
 	type entry struct {
-		k key
+		k chatKey
 		c *chat
 	}
 	queued := make([]entry, 0, len(e.chats))
@@ -81,16 +81,16 @@ func (e *Engine) indexQueue() {
 	slices.SortFunc(queued, func(a, b entry) int { return a.k.cmp(b.k) })
 	// lists[i] (sizes[i] items) fills trees[i]; byTopic gives the lists a
 	// topic's chats go in.
-	var trees []*tree
-	var lists [][]treeItem
+	var trees []*tree[chatKey]
+	var lists [][]treeItem[chatKey]
 	var sizes []int
-	listOf := map[*tree]int{}
+	listOf := map[*tree[chatKey]]int{}
 	byTopic := map[string][]int{}
 	targets := func(topic string) []int {
 		if ix, ok := byTopic[topic]; ok {
 			return ix
 		}
-		ts := []*tree{e.idx.qall, e.idx.qnone}
+		ts := []*tree[chatKey]{e.idx.qall, e.idx.qnone}
 		if topic != "" {
 			ts = ts[:1]
 			for _, g := range e.idx.topicGroups[topic] {
@@ -116,11 +116,11 @@ func (e *Engine) indexQueue() {
 		}
 	}
 	for i, n := range sizes {
-		lists[i] = make([]treeItem, 0, n)
+		lists[i] = make([]treeItem[chatKey], 0, n)
 	}
 	for _, q := range queued {
 		for _, i := range targets(q.c.Topic) {
-			lists[i] = append(lists[i], treeItem{q.k, q.c.bit})
+			lists[i] = append(lists[i], treeItem[chatKey]{q.k, q.c.bit})
 		}
 	}
 	for i, t := range trees {
@@ -225,14 +225,14 @@ func (e *Engine) opMask(o *operator) uint64 {
 	return m
 }
 
-func (e *Engine) opKey(o *operator) key {
+func (e *Engine) opKeyOf(o *operator) opKey {
 	switch e.settings.DistributionMethod {
 	case sb.MethodByNumber:
-		return key{a: int64(o.Active), s: o.ID}
+		return opKey{a: int64(o.Active), id: o.ID}
 	case sb.MethodByLastDate:
-		return key{a: o.AssignSeq, s: o.ID}
+		return opKey{a: o.AssignSeq, id: o.ID}
 	}
-	return key{a: int64(o.Active), b: o.CloseSeq, s: o.ID}
+	return opKey{a: int64(o.Active), b: o.CloseSeq, id: o.ID}
 }
 
 // indexOp puts the operator into the operator trees when it can receive and
@@ -241,7 +241,7 @@ func (e *Engine) indexOp(o *operator) {
 	if o.in || !o.receiving || o.Active >= e.maxChats(o) {
 		return
 	}
-	o.in, o.okey, o.omask = true, e.opKey(o), e.opMask(o)
+	o.in, o.okey, o.omask = true, e.opKeyOf(o), e.opMask(o)
 	e.idx.all.insert(o.okey, o.omask)
 	for _, g := range o.groups {
 		g.ops.insert(o.okey, o.omask)
@@ -276,8 +276,8 @@ func (e *Engine) markDirty(o *operator) {
 
 // key is the chat's R3 key in the queue trees. Weight, QueuedAt and seq do
 // not change while the chat is queued, so the key is computed, not stored.
-func (c *chat) key() key {
-	return key{a: -int64(c.Weight), b: int64(c.QueuedAt), c: c.seq}
+func (c *chat) key() chatKey {
+	return chatKey{a: -int64(c.Weight), b: int64(c.QueuedAt), c: c.seq}
 }
 
 func (e *Engine) indexChat(c *chat) {
@@ -310,15 +310,15 @@ func excludes(c *chat, opID string) bool { return slices.Contains(c.Excluded, op
 // candidates compared and the excluded operators passed over.
 func (e *Engine) bestOp(c *chat) (*operator, int, []sb.Skip) {
 	var (
-		best    key
+		best    opKey
 		found   bool
 		n       int
 		skipped []sb.Skip
 	)
-	try := func(t *tree) {
+	try := func(t *tree[opKey]) {
 		k, ok := t.first(c.bit)
-		for ok && excludes(c, k.s) {
-			skipped = append(skipped, sb.Skip{OperatorID: k.s, Reason: "excluded"})
+		for ok && excludes(c, k.id) {
+			skipped = append(skipped, sb.Skip{OperatorID: k.id, Reason: "excluded"})
 			k, ok = t.after(k, c.bit)
 		}
 		if ok {
@@ -338,7 +338,7 @@ func (e *Engine) bestOp(c *chat) (*operator, int, []sb.Skip) {
 	if !found {
 		return nil, n, skipped
 	}
-	return e.ops[best.s], n, skipped
+	return e.ops[best.id], n, skipped
 }
 
 // firstChat returns the first queued chat in R3 order that o may receive.
@@ -347,10 +347,10 @@ func (e *Engine) firstChat(o *operator) *chat {
 		return nil
 	}
 	var (
-		best  key
+		best  chatKey
 		found bool
 	)
-	try := func(t *tree) {
+	try := func(t *tree[chatKey]) {
 		k, ok := t.first(o.omask)
 		for ok && excludes(e.chats[k.c], o.ID) {
 			k, ok = t.after(k, o.omask)

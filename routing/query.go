@@ -79,7 +79,7 @@ func (e *Engine) Folder(folder, operatorID string) []sb.Chat {
 	var out []sb.Chat
 	switch folder {
 	case FolderInQueue:
-		e.idx.qall.ascend(func(k key, _ uint64) bool {
+		e.idx.qall.ascend(func(k chatKey, _ uint64) bool {
 			c := e.chats[k.c]
 			if o == nil || e.serves(o, c.Topic) {
 				out = append(out, e.snap(c))
@@ -126,7 +126,7 @@ func (e *Engine) openChats() []*chat {
 // Queue returns the queued chats in R3 order with why each waits.
 func (e *Engine) Queue() []QueueEntry {
 	var out []QueueEntry
-	e.idx.qall.ascend(func(k key, _ uint64) bool {
+	e.idx.qall.ascend(func(k chatKey, _ uint64) bool {
 		c := e.chats[k.c]
 		out = append(out, QueueEntry{
 			Chat: e.snap(c), Position: len(out) + 1,

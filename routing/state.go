@@ -93,11 +93,13 @@ func (e *Engine) importChats(chats []sb.Chat) error {
 		}
 		in.QueuePosition = 0
 		c := newChat(in, seq)
-		if k := clientKey(c.Client); e.byClient[k] != nil {
+		c.pack([]byte(c.ID))
+		c.Client.Channel, c.Topic = e.intern(c.Client.Channel), e.intern(c.Topic)
+		c.Channel = c.Client.Channel
+		if e.openChat(c.Client) != nil {
 			return sb.Errorf(sb.EINVALID, "chats", "chat %q: client has two open chats", in.ID)
-		} else {
-			e.byClient[k] = c
 		}
+		e.addOpen(c)
 		e.chats[seq] = c
 		if c.Status != sb.ChatActive {
 			if c.OperatorID != "" {

@@ -2,27 +2,45 @@ package routing
 
 import "slices"
 
-// key orders tree items: a, b, c, then s.
-type key struct {
-	a, b, c int64
-	s       string
+// treeKey is what a tree orders: operators by R2 (opKey) or queued chats by
+// R3 (chatKey).
+type treeKey[K any] interface {
+	comparable
+	less(K) bool
 }
 
-func (k key) less(o key) bool {
+// opKey orders operators: a, b, then the operator id.
+type opKey struct {
+	a, b int64
+	id   string
+}
+
+func (k opKey) less(o opKey) bool {
 	if k.a != o.a {
 		return k.a < o.a
 	}
 	if k.b != o.b {
 		return k.b < o.b
 	}
-	if k.c != o.c {
-		return k.c < o.c
+	return k.id < o.id
+}
+
+// chatKey orders queued chats: a, b, then c. It holds no pointer, so the
+// collector does not scan the queue trees' nodes, a few per queued chat.
+type chatKey struct{ a, b, c int64 }
+
+func (k chatKey) less(o chatKey) bool {
+	if k.a != o.a {
+		return k.a < o.a
 	}
-	return k.s < o.s
+	if k.b != o.b {
+		return k.b < o.b
+	}
+	return k.c < o.c
 }
 
 // cmp orders keys as less does: -1, 0 or +1.
-func (k key) cmp(o key) int {
+func (k chatKey) cmp(o chatKey) int {
 	switch {
 	case k.less(o):
 		return -1
@@ -33,8 +51,8 @@ func (k key) cmp(o key) int {
 }
 
 // node is a treap node in a tree's pool; index 0 is the nil node.
-type node struct {
-	k           key
+type node[K treeKey[K]] struct {
+	k           K
 	mask, sub   uint64 // the item's mask and the OR over its subtree
 	prio        uint32
 	size        int32
@@ -44,25 +62,25 @@ type node struct {
 // tree is an ordered set of keys, each with a 64-bit mask, kept as a treap.
 // Besides insert and delete by key it finds the first key whose mask meets a
 // filter (one descent, using the subtree OR) and a key's rank.
-type tree struct {
-	nodes []node
+type tree[K treeKey[K]] struct {
+	nodes []node[K]
 	free  []int32
 	root  int32
 	seed  uint32
 }
 
-func newTree() *tree { return &tree{nodes: make([]node, 1), seed: 2463534242} }
+func newTree[K treeKey[K]]() *tree[K] { return &tree[K]{nodes: make([]node[K], 1), seed: 2463534242} }
 
-func (t *tree) len() int { return int(t.nodes[t.root].size) }
+func (t *tree[K]) len() int { return int(t.nodes[t.root].size) }
 
-func (t *tree) rand() uint32 {
+func (t *tree[K]) rand() uint32 {
 	t.seed ^= t.seed << 13
 	t.seed ^= t.seed >> 17
 	t.seed ^= t.seed << 5
 	return t.seed
 }
 
-func (t *tree) fix(n int32) {
+func (t *tree[K]) fix(n int32) {
 	nd := &t.nodes[n]
 	l, r := &t.nodes[nd.left], &t.nodes[nd.right]
 	nd.size = 1 + l.size + r.size
@@ -70,7 +88,7 @@ func (t *tree) fix(n int32) {
 }
 
 // split divides n into keys < k and keys >= k.
-func (t *tree) split(n int32, k key) (int32, int32) {
+func (t *tree[K]) split(n int32, k K) (int32, int32) {
 	if n == 0 {
 		return 0, 0
 	}
@@ -86,7 +104,7 @@ func (t *tree) split(n int32, k key) (int32, int32) {
 	return l, n
 }
 
-func (t *tree) merge(a, b int32) int32 {
+func (t *tree[K]) merge(a, b int32) int32 {
 	switch {
 	case a == 0:
 		return b
@@ -104,34 +122,34 @@ func (t *tree) merge(a, b int32) int32 {
 }
 
 // insert adds k with mask; k must not be present.
-func (t *tree) insert(k key, mask uint64) {
+func (t *tree[K]) insert(k K, mask uint64) {
 	t.root = t.insertAt(t.root, t.alloc(k, mask))
 }
 
 // alloc returns a new node for k with a random priority.
-func (t *tree) alloc(k key, mask uint64) int32 {
+func (t *tree[K]) alloc(k K, mask uint64) int32 {
 	var n int32
 	if len(t.free) > 0 {
 		n = t.free[len(t.free)-1]
 		t.free = t.free[:len(t.free)-1]
 	} else {
-		t.nodes = append(t.nodes, node{})
+		t.nodes = append(t.nodes, node[K]{})
 		n = int32(len(t.nodes) - 1)
 	}
-	t.nodes[n] = node{k: k, mask: mask, sub: mask, prio: t.rand(), size: 1}
+	t.nodes[n] = node[K]{k: k, mask: mask, sub: mask, prio: t.rand(), size: 1}
 	return n
 }
 
 // treeItem is a key with its mask.
-type treeItem struct {
-	k    key
+type treeItem[K treeKey[K]] struct {
+	k    K
 	mask uint64
 }
 
 // fill builds an empty tree from items in ascending key order, in linear
 // time: each new node goes on the right spine (a stack), taking as its left
 // child the spine nodes of lower priority, which are final once taken.
-func (t *tree) fill(items []treeItem) {
+func (t *tree[K]) fill(items []treeItem[K]) {
 	t.nodes = slices.Grow(t.nodes, len(items))
 	var spine []int32
 	for _, it := range items {
@@ -155,7 +173,7 @@ func (t *tree) fill(items []treeItem) {
 	}
 }
 
-func (t *tree) insertAt(root, n int32) int32 {
+func (t *tree[K]) insertAt(root, n int32) int32 {
 	if root == 0 {
 		return n
 	}
@@ -175,13 +193,13 @@ func (t *tree) insertAt(root, n int32) int32 {
 }
 
 // delete removes k and reports whether it was present.
-func (t *tree) delete(k key) bool {
+func (t *tree[K]) delete(k K) bool {
 	var ok bool
 	t.root = t.deleteAt(t.root, k, &ok)
 	return ok
 }
 
-func (t *tree) deleteAt(n int32, k key, ok *bool) int32 {
+func (t *tree[K]) deleteAt(n int32, k K, ok *bool) int32 {
 	if n == 0 {
 		return 0
 	}
@@ -194,7 +212,7 @@ func (t *tree) deleteAt(n int32, k key, ok *bool) int32 {
 	default:
 		*ok = true
 		m := t.merge(nd.left, nd.right)
-		t.nodes[n] = node{}
+		t.nodes[n] = node[K]{}
 		t.free = append(t.free, n)
 		return m
 	}
@@ -203,7 +221,7 @@ func (t *tree) deleteAt(n int32, k key, ok *bool) int32 {
 }
 
 // first returns the smallest key whose mask shares a bit with filter.
-func (t *tree) first(filter uint64) (key, bool) {
+func (t *tree[K]) first(filter uint64) (K, bool) {
 	n := t.root
 	for n != 0 && t.nodes[n].sub&filter != 0 {
 		nd := &t.nodes[n]
@@ -216,18 +234,20 @@ func (t *tree) first(filter uint64) (key, bool) {
 			n = nd.right
 		}
 	}
-	return key{}, false
+	var zero K
+	return zero, false
 }
 
 // after returns the smallest key greater than k whose mask shares a bit with
 // filter.
-func (t *tree) after(k key, filter uint64) (key, bool) {
+func (t *tree[K]) after(k K, filter uint64) (K, bool) {
 	return t.afterAt(t.root, k, filter)
 }
 
-func (t *tree) afterAt(n int32, k key, filter uint64) (key, bool) {
+func (t *tree[K]) afterAt(n int32, k K, filter uint64) (K, bool) {
 	if n == 0 || t.nodes[n].sub&filter == 0 {
-		return key{}, false
+		var zero K
+		return zero, false
 	}
 	nd := &t.nodes[n]
 	if !k.less(nd.k) { // nd.k <= k: the answer is on the right
@@ -243,7 +263,7 @@ func (t *tree) afterAt(n int32, k key, filter uint64) (key, bool) {
 }
 
 // rank returns the number of keys less than k.
-func (t *tree) rank(k key) int {
+func (t *tree[K]) rank(k K) int {
 	r, n := 0, t.root
 	for n != 0 {
 		nd := &t.nodes[n]
@@ -258,11 +278,11 @@ func (t *tree) rank(k key) int {
 }
 
 // ascend calls fn for each key in order until fn returns false.
-func (t *tree) ascend(fn func(k key, mask uint64) bool) {
+func (t *tree[K]) ascend(fn func(k K, mask uint64) bool) {
 	t.ascendAt(t.root, fn)
 }
 
-func (t *tree) ascendAt(n int32, fn func(key, uint64) bool) bool {
+func (t *tree[K]) ascendAt(n int32, fn func(K, uint64) bool) bool {
 	if n == 0 {
 		return true
 	}

@@ -10,9 +10,9 @@ import (
 // deletes: order, masked first/after searches and ranks.
 func TestTree(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	tr := newTree()
+	tr := newTree[opKey]()
 	type item struct {
-		k    key
+		k    opKey
 		mask uint64
 	}
 	var ref []item
@@ -26,7 +26,7 @@ func TestTree(t *testing.T) {
 		return 0
 	}
 	for step := range 20000 {
-		k := key{a: rng.Int64N(5), b: rng.Int64N(50), s: string(rune('a' + rng.IntN(3)))}
+		k := opKey{a: rng.Int64N(5), b: rng.Int64N(50), id: string(rune('a' + rng.IntN(3)))}
 		i, found := slices.BinarySearchFunc(ref, item{k: k}, cmp)
 		if rng.IntN(3) > 0 && !found {
 			m := uint64(1) << rng.IntN(4)
@@ -56,8 +56,8 @@ func TestTree(t *testing.T) {
 			t.Fatalf("step %d: after(%v, %b) = %v %v, want index %d", step, k, filter, got, ok, want)
 		}
 	}
-	var all []key
-	tr.ascend(func(k key, _ uint64) bool { all = append(all, k); return true })
+	var all []opKey
+	tr.ascend(func(k opKey, _ uint64) bool { all = append(all, k); return true })
 	for i := range all {
 		if all[i] != ref[i].k {
 			t.Fatalf("ascend[%d] = %v, want %v", i, all[i], ref[i].k)
@@ -71,11 +71,11 @@ func TestTree(t *testing.T) {
 func TestTreeFill(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, n := range []int{0, 1, 2, 3, 10, 1000} {
-		var items []treeItem
+		var items []treeItem[chatKey]
 		for i := range n {
-			items = append(items, treeItem{key{a: int64(i / 7), b: int64(i)}, uint64(1) << rng.IntN(4)})
+			items = append(items, treeItem[chatKey]{chatKey{a: int64(i / 7), b: int64(i)}, uint64(1) << rng.IntN(4)})
 		}
-		filled, inserted := newTree(), newTree()
+		filled, inserted := newTree[chatKey](), newTree[chatKey]()
 		filled.fill(items)
 		for _, it := range items {
 			inserted.insert(it.k, it.mask)
@@ -84,7 +84,7 @@ func TestTreeFill(t *testing.T) {
 			if filled.len() != inserted.len() {
 				t.Fatalf("n=%d step %d: len %d, want %d", n, step, filled.len(), inserted.len())
 			}
-			k := key{a: rng.Int64N(int64(n/7 + 2)), b: rng.Int64N(int64(n + 2))}
+			k := chatKey{a: rng.Int64N(int64(n/7 + 2)), b: rng.Int64N(int64(n + 2))}
 			filter := uint64(1)<<rng.IntN(4) | uint64(1)<<rng.IntN(4)
 			if filled.rank(k) != inserted.rank(k) {
 				t.Fatalf("n=%d step %d: rank(%v) differs", n, step, k)
@@ -99,7 +99,7 @@ func TestTreeFill(t *testing.T) {
 			if filled.delete(k) != inserted.delete(k) {
 				t.Fatalf("n=%d step %d: delete(%v) differs", n, step, k)
 			}
-			if rng.IntN(2) == 0 && inserted.rank(k) == inserted.rank(key{a: k.a, b: k.b + 1}) {
+			if rng.IntN(2) == 0 && inserted.rank(k) == inserted.rank(chatKey{a: k.a, b: k.b + 1}) {
 				m := uint64(1) << rng.IntN(4)
 				filled.insert(k, m)
 				inserted.insert(k, m)
