@@ -28,9 +28,9 @@ type chat struct {
 	CloseComment                                               string
 
 	seq        int64
-	bit        uint64 // the channel's mask bit
-	sameClient *chat  // the client's next open chat (another channel)
-	tpos       [4]int // timer heap positions, -1 when unset
+	bit        uint64   // the channel's mask bit
+	sameClient *chat    // the client's next open chat (another channel)
+	tpos       [4]int32 // timer heap positions, -1 when unset
 	touched    uint64
 }
 

@@ -47,7 +47,7 @@ type Engine struct {
 	tOps    []*operator
 }
 
-var noTimers = [4]int{-1, -1, -1, -1}
+var noTimers = [4]int32{-1, -1, -1, -1}
 
 // operator is an operator with its index bookkeeping.
 type operator struct {
@@ -60,7 +60,7 @@ type operator struct {
 	omask     uint64
 	dirty     bool
 	deleted   bool
-	tpos      int
+	tpos      int32
 	touched   uint64
 }
 

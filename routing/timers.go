@@ -39,7 +39,7 @@ func (t timer) less(u timer) bool {
 // its chat or operator, so a timer can be moved or removed in O(log n).
 type timerHeap []timer
 
-func (h timerHeap) pos(i int) *int {
+func (h timerHeap) pos(i int) *int32 {
 	if h[i].c != nil {
 		return &h[i].c.tpos[h[i].kind]
 	}
@@ -48,7 +48,7 @@ func (h timerHeap) pos(i int) *int {
 
 func (h timerHeap) swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	*h.pos(i), *h.pos(j) = i, j
+	*h.pos(i), *h.pos(j) = int32(i), int32(j)
 }
 
 func (h timerHeap) up(i int) {
@@ -80,15 +80,15 @@ func (h timerHeap) down(i int) {
 }
 
 // set puts t at its deadline, or removes it when at is 0; p is its position.
-func (h *timerHeap) set(p *int, t timer) {
+func (h *timerHeap) set(p *int32, t timer) {
 	switch {
 	case *p < 0 && t.at == 0:
 	case *p < 0:
 		*h = append(*h, t)
-		*p = len(*h) - 1
-		h.up(*p)
+		*p = int32(len(*h) - 1)
+		h.up(int(*p))
 	case t.at == 0:
-		i, last := *p, len(*h)-1
+		i, last := int(*p), len(*h)-1
 		h.swap(i, last)
 		*h = (*h)[:last]
 		*p = -1
@@ -97,10 +97,10 @@ func (h *timerHeap) set(p *int, t timer) {
 			h.up(i)
 		}
 	default:
-		i := *p
+		i := int(*p)
 		(*h)[i].at = t.at
 		h.down(i)
-		h.up(*p)
+		h.up(int(*p))
 	}
 }
 
