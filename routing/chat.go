@@ -72,13 +72,14 @@ func newChat(in sb.Chat, seq int64) *chat {
 	}
 }
 
-// pack gives the chat id and the chat's own strings one allocation, cut
-// into parts: the collector then follows one object per open chat instead
-// of one per string (names shared by many chats are interned instead).
-func (c *chat) pack(id []byte) {
+// pack gives the chat's client strings one allocation, cut into parts: the
+// collector then follows one object for them instead of four (names shared
+// by many chats are interned instead). The chat id stays apart: decisions
+// in the audit ring keep it after the chat is gone, and must not keep the
+// text with it.
+func (c *chat) pack() {
 	var b strings.Builder
-	b.Grow(len(id) + len(c.Client.ID) + len(c.Client.Name) + len(c.Text) + len(c.WebhookURL))
-	b.Write(id)
+	b.Grow(len(c.Client.ID) + len(c.Client.Name) + len(c.Text) + len(c.WebhookURL))
 	for _, s := range []string{c.Client.ID, c.Client.Name, c.Text, c.WebhookURL} {
 		b.WriteString(s)
 	}
@@ -88,7 +89,7 @@ func (c *chat) pack(id []byte) {
 		all = all[n:]
 		return s
 	}
-	c.ID, c.Client.ID, c.Client.Name = cut(len(id)), cut(len(c.Client.ID)), cut(len(c.Client.Name))
+	c.Client.ID, c.Client.Name = cut(len(c.Client.ID)), cut(len(c.Client.Name))
 	c.Text, c.WebhookURL = cut(len(c.Text)), cut(len(c.WebhookURL))
 }
 

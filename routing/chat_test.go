@@ -3,6 +3,7 @@ package routing
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 	"unsafe"
@@ -65,11 +66,22 @@ func TestInternNames(t *testing.T) {
 	if b.Chat != &b.Changes.Chats[0] {
 		t.Error("the answer's chat is a second snapshot of the stored one")
 	}
+	// The id is not cut from the block that holds the client's strings and
+	// the text: the audit ring keeps ids after their chats are gone.
+	block := uintptr(unsafe.Pointer(unsafe.StringData(cb.Client.ID)))
+	size := uintptr(len(cb.Client.ID) + len(cb.Client.Name) + len(cb.Text) + len(cb.WebhookURL))
+	if id := uintptr(unsafe.Pointer(unsafe.StringData(cb.ID))); id >= block && id <= block+size {
+		t.Error("the chat id shares the allocation of the client's strings and text")
+	}
+	w.connect(t, "t1", strings.Repeat("x", maxNameLen+1), "queue")
 	for i := range maxNames + 100 {
 		w.connect(t, "t1", "channel-"+strconv.Itoa(i), "queue")
 	}
 	if len(w.e.names) > maxNames {
 		t.Errorf("%d names kept, want at most %d", len(w.e.names), maxNames)
+	}
+	if _, ok := w.e.names[strings.Repeat("x", maxNameLen+1)]; ok {
+		t.Errorf("a name of %d bytes was kept", maxNameLen+1)
 	}
 	last := w.connect(t, "t1", "channel-0", "queue")
 	if last.Chat.Channel != "channel-0" || last.Chat.Client.Channel != "channel-0" {

@@ -133,8 +133,8 @@ func (e *Engine) connect(cmd Connect) error {
 func (e *Engine) create(c *chat) {
 	e.cnt.Chat++
 	c.seq = e.cnt.Chat
-	var num [20]byte
-	c.pack(strconv.AppendInt(num[:0], c.seq, 10))
+	c.ID = strconv.FormatInt(c.seq, 10)
+	c.pack()
 	e.chats[c.seq] = c
 	e.addOpen(c)
 	e.touchChat(c)

@@ -213,8 +213,12 @@ func (e *Engine) touchOp(o *operator) {
 	}
 }
 
-// maxNames bounds intern's table: channel names come from clients.
-const maxNames = 1024
+// intern's table holds at most maxNames names of at most maxNameLen bytes:
+// channel names come from clients.
+const (
+	maxNames   = 1024
+	maxNameLen = 64
+)
 
 // intern returns the engine's copy of a topic or channel name, so that the
 // open chats share one string each instead of keeping their decoded copies
@@ -223,7 +227,7 @@ func (e *Engine) intern(s string) string {
 	if v, ok := e.names[s]; ok || s == "" {
 		return v
 	}
-	if len(e.names) < maxNames {
+	if len(e.names) < maxNames && len(s) <= maxNameLen {
 		e.names[s] = s
 	}
 	return s

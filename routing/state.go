@@ -93,7 +93,7 @@ func (e *Engine) importChats(chats []sb.Chat) error {
 		}
 		in.QueuePosition = 0
 		c := newChat(in, seq)
-		c.pack([]byte(c.ID))
+		c.pack()
 		c.Client.Channel, c.Topic = e.intern(c.Client.Channel), e.intern(c.Topic)
 		c.Channel = c.Client.Channel
 		if e.openChat(c.Client) != nil {
