@@ -40,7 +40,7 @@ func (e *Engine) banned(client sb.Client) bool {
 
 // openChat returns the client's open chat on its channel, or nil. The open
 // chats of one client id are chained through sameClient (one per channel),
-// so the map keys share the chats' own id strings.
+// so the map's keys are the chats' own client id strings.
 func (e *Engine) openChat(cl sb.Client) *chat {
 	for c := e.byClient[cl.ID]; c != nil; c = c.sameClient {
 		if c.Client.Channel == cl.Channel {

@@ -183,7 +183,7 @@ func (e *Engine) finish() {
 	ch.Chats = make([]sb.Chat, 0, len(e.tChats))
 	for _, c := range e.tChats {
 		ch.Chats = append(ch.Chats, e.snap(c))
-		if c == e.resChat { // the same snapshot: nothing changes either
+		if c == e.resChat { // the answer shows the same state: share the snapshot
 			e.res.Chat, e.resChat = &ch.Chats[len(ch.Chats)-1], nil
 		}
 	}
