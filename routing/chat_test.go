@@ -51,7 +51,8 @@ func fill(t *testing.T, v reflect.Value, at time.Time) {
 
 // TestInternNames: open chats share one copy of each topic and channel name
 // (the decoder gives every request its own), the table stays bounded when
-// clients invent channels, and the answer's chat is the snapshot the store
+// clients invent channels, a chat's client strings and text share one block
+// that its id stays out of, and the answer's chat is the snapshot the store
 // gets.
 func TestInternNames(t *testing.T) {
 	w := newWorld(t, 0, 0)
@@ -66,9 +67,12 @@ func TestInternNames(t *testing.T) {
 	if b.Chat != &b.Changes.Chats[0] {
 		t.Error("the answer's chat is a second snapshot of the stored one")
 	}
-	// The id is not cut from the block that holds the client's strings and
-	// the text: the audit ring keeps ids after their chats are gone.
+	// The client's strings and the text are cut from one block; the id is
+	// not, since the audit ring keeps ids after their chats are gone.
 	block := uintptr(unsafe.Pointer(unsafe.StringData(cb.Client.ID)))
+	if text := uintptr(unsafe.Pointer(unsafe.StringData(cb.Text))); text != block+uintptr(len(cb.Client.ID)+len(cb.Client.Name)) {
+		t.Error("the text is not cut from the block of the client's strings")
+	}
 	size := uintptr(len(cb.Client.ID) + len(cb.Client.Name) + len(cb.Text) + len(cb.WebhookURL))
 	if id := uintptr(unsafe.Pointer(unsafe.StringData(cb.ID))); id >= block && id <= block+size {
 		t.Error("the chat id shares the allocation of the client's strings and text")
