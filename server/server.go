@@ -48,6 +48,16 @@ type Server struct {
 	sessions map[string]int
 	smu      sync.Mutex
 	metrics  *Metrics
+	spare    spare
+}
+
+// spare holds the lists of a batch that nothing keeps once apply returns
+// (the broker keeps the events), for the next group to reuse: only the
+// writer loop applies.
+type spare struct {
+	chats     []sb.Chat
+	messages  []sb.Message
+	decisions []sb.Decision
 }
 
 type request struct {
@@ -197,8 +207,11 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 			s.journal(b, r.cmd)
 		}
 	}
-	b.Chats, b.Events = make([]sb.Chat, 0, total(batch, func(r *routing.Result) int { return len(r.Changes.Chats) })),
-		make([]sb.Event, 0, total(batch, func(r *routing.Result) int { return len(r.Events) }))
+	b.Chats = slices.Grow(s.spare.chats[:0], total(batch, func(r *routing.Result) int { return len(r.Changes.Chats) }))
+	b.Messages = slices.Grow(s.spare.messages[:0], total(batch, func(r *routing.Result) int { return len(r.Changes.Messages) }))
+	b.Decisions = slices.Grow(s.spare.decisions[:0], total(batch, func(r *routing.Result) int { return len(r.Decisions) }))
+	b.Events = make([]sb.Event, 0, total(batch, func(r *routing.Result) int { return len(r.Events) }))
+	defer s.keepSpare(b)
 	for _, r := range batch {
 		s.addResult(b, &r.res) // a skipped command's result is empty
 	}
@@ -234,6 +247,21 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 		if len(b.Deliveries) > 0 {
 			s.wakeDelivery()
 		}
+	}
+}
+
+// keepSpare keeps b's reusable lists, emptied so that they hold nothing
+// alive, up to maxBatch commands' worth.
+func (s *Server) keepSpare(b *sb.Batch) {
+	keep := func(n int) bool { return n <= 4*maxBatch }
+	if clear(b.Chats); keep(cap(b.Chats)) {
+		s.spare.chats = b.Chats[:0]
+	}
+	if clear(b.Messages); keep(cap(b.Messages)) {
+		s.spare.messages = b.Messages[:0]
+	}
+	if clear(b.Decisions); keep(cap(b.Decisions)) {
+		s.spare.decisions = b.Decisions[:0]
 	}
 }
 

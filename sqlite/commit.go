@@ -37,7 +37,8 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 		return internal(err, "begin")
 	}
 	defer tx.Rollback()
-	w := &writer{ctx: ctx, tx: tx, s: &s.stmts}
+	w := &writer{ctx: ctx, tx: tx, s: &s.stmts, rows: getRows()}
+	defer putRows(w.rows)
 	ids, err := w.batch(b)
 	if err != nil {
 		return err
@@ -54,9 +55,10 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 
 // writer writes one batch inside one transaction.
 type writer struct {
-	ctx context.Context
-	tx  *sql.Tx
-	s   *stmts
+	ctx  context.Context
+	tx   *sql.Tx
+	s    *stmts
+	rows *rows // the values of the multi-row INSERTs
 }
 
 func (w *writer) batch(b *sb.Batch) ([]int64, error) {
@@ -107,41 +109,49 @@ func (w *writer) chats(b *sb.Batch) error {
 	}
 	closeSeq := closeSeqs(b.Events)
 	chats := latest(b.Chats, func(c *sb.Chat) string { return c.ID })
-	err := w.s.putChats.insert(w.ctx, w.tx, len(chats), func(a []any, i int) ([]any, error) {
-		args, err := chatArgs(*chats[i], closeSeq)
-		return append(a, args...), err
+	err := w.s.putChats.insert(w.ctx, w.tx, w.rows, len(chats), func(r *rows, i int) error {
+		return chatRow(r, *chats[i], closeSeq)
 	})
 	return translate(err, "chat")
 }
 
-// chatArgs are the chat row's values for c.
-func chatArgs(c sb.Chat, closeSeq map[string]int64) ([]any, error) {
+// chatRow appends the chat row's values for c, its JSON without the queue
+// position.
+func chatRow(r *rows, c sb.Chat, closeSeq map[string]int64) error {
 	id, err := strconv.ParseInt(c.ID, 10, 64)
 	if err != nil {
-		return nil, sb.Errorf(sb.EINVALID, "chat_id", "chat id %q is not a number", c.ID)
+		return sb.Errorf(sb.EINVALID, "chat_id", "chat id %q is not a number", c.ID)
 	}
-	c.QueuePosition = 0
 	created, err := nanos(c.CreatedAt)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	closed, err := nanos(c.ClosedAt)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	var seq any
 	if n, ok := closeSeq[c.ID]; ok && c.Status == sb.ChatClosed {
 		seq = n
 	}
-	data, err := chatJSON(&c)
-	return []any{id, string(c.Status), c.OperatorID, c.Client.ID, c.Channel, created, closed, seq, data}, err
+	c.QueuePosition = 0
+	start := len(r.buf)
+	if r.buf, err = c.AppendJSON(r.buf); err != nil {
+		return internal(err, "encode chat")
+	}
+	r.vals = append(r.vals, id, string(c.Status), c.OperatorID, c.Client.ID, c.Channel, created, closed, seq, r.text(start))
+	return nil
 }
 
-// closeSeqs maps each chat closed in events to its chat_closed event's seq.
+// closeSeqs maps each chat closed in events to its chat_closed event's seq
+// (nil when none closed).
 func closeSeqs(events []sb.Event) map[string]int64 {
-	m := map[string]int64{}
+	var m map[string]int64
 	for i := range events {
 		if events[i].Name == sb.EventChatClosed {
+			if m == nil {
+				m = map[string]int64{}
+			}
 			m[events[i].ChatID] = events[i].Seq
 		}
 	}
@@ -149,42 +159,46 @@ func closeSeqs(events []sb.Event) map[string]int64 {
 }
 
 func (w *writer) messages(b *sb.Batch) error {
-	err := w.s.putMessages.insert(w.ctx, w.tx, len(b.Messages), func(a []any, i int) ([]any, error) {
+	err := w.s.putMessages.insert(w.ctx, w.tx, w.rows, len(b.Messages), func(r *rows, i int) error {
 		m := &b.Messages[i]
-		data, err := m.AppendJSON(make([]byte, 0, 128+len(m.Text)))
-		if err != nil {
-			return a, internal(err, "encode message")
+		start := len(r.buf)
+		var err error
+		if r.buf, err = m.AppendJSON(r.buf); err != nil {
+			return internal(err, "encode message")
 		}
-		return append(a, m.ID, m.ChatID, unsafeString(data)), nil
+		r.vals = append(r.vals, m.ID, m.ChatID, r.text(start))
+		return nil
 	})
 	return translate(err, "message")
 }
 
 func (w *writer) events(b *sb.Batch) error {
-	err := w.s.putEvents.insert(w.ctx, w.tx, len(b.Events), func(a []any, i int) ([]any, error) {
+	err := w.s.putEvents.insert(w.ctx, w.tx, w.rows, len(b.Events), func(r *rows, i int) error {
 		e := &b.Events[i]
 		at, err := nanos(e.OccurredAt)
 		if err != nil {
-			return a, err
+			return err
 		}
 		data, err := eventJSON(e)
-		return append(a, e.Seq, e.Name, e.ChatID, at, data), err
+		r.vals = append(r.vals, e.Seq, e.Name, e.ChatID, at, data)
+		return err
 	})
 	return translate(err, "event")
 }
 
 func (w *writer) decisions(b *sb.Batch) error {
-	err := w.s.putDecisions.insert(w.ctx, w.tx, len(b.Decisions), func(a []any, i int) ([]any, error) {
+	err := w.s.putDecisions.insert(w.ctx, w.tx, w.rows, len(b.Decisions), func(r *rows, i int) error {
 		d := &b.Decisions[i]
 		at, err := nanos(d.At)
 		if err != nil {
-			return a, err
+			return err
 		}
-		data, err := d.AppendJSON(make([]byte, 0, 256))
-		if err != nil {
-			return a, internal(err, "encode decision")
+		start := len(r.buf)
+		if r.buf, err = d.AppendJSON(r.buf); err != nil {
+			return internal(err, "encode decision")
 		}
-		return append(a, d.Seq, at, unsafeString(data)), nil
+		r.vals = append(r.vals, d.Seq, at, r.text(start))
+		return nil
 	})
 	return translate(err, "decision")
 }
@@ -268,16 +282,6 @@ func eventJSON(e *sb.Event) (string, error) {
 	data, err := e.JSON()
 	if err != nil {
 		return "", internal(err, "encode event")
-	}
-	return unsafeString(data), nil
-}
-
-// chatJSON is the chat as JSON text, in a buffer of its own that the text
-// shares.
-func chatJSON(c *sb.Chat) (string, error) {
-	data, err := c.AppendJSON(make([]byte, 0, 1024))
-	if err != nil {
-		return "", internal(err, "encode chat")
 	}
 	return unsafeString(data), nil
 }

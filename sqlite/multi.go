@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"strings"
+	"sync"
 )
 
 // multiSizes are the row counts of the prepared multi-row INSERTs, largest
@@ -40,19 +41,44 @@ func (m *multi) close() {
 	}
 }
 
-// insert writes n rows in tx: args appends the values of row i to a.
-func (m *multi) insert(ctx context.Context, tx *sql.Tx, n int, args func(a []any, i int) ([]any, error)) error {
-	vals := make([]any, 0, min(n, multiSizes[0])*m.cols)
+// rows gathers the values of one statement. JSON columns are encoded into
+// buf and passed as strings that share its bytes: the driver copies a value
+// when it binds it, so buf is reused for the next statement.
+type rows struct {
+	vals []any
+	buf  []byte
+}
+
+// text is what was appended to buf since start, as a value.
+func (r *rows) text(start int) string { return unsafeString(r.buf[start:]) }
+
+// rowsPool holds the rows of commits; one is kept only up to maxRowsBuf.
+var rowsPool = sync.Pool{New: func() any { return new(rows) }}
+
+const maxRowsBuf = 4 << 20
+
+func getRows() *rows { return rowsPool.Get().(*rows) }
+
+func putRows(r *rows) {
+	if cap(r.buf) > maxRowsBuf {
+		return
+	}
+	clear(r.vals[:cap(r.vals)]) // keep no value alive
+	r.vals, r.buf = r.vals[:0], r.buf[:0]
+	rowsPool.Put(r)
+}
+
+// insert writes n rows in tx: row appends the values of row i to r.
+func (m *multi) insert(ctx context.Context, tx *sql.Tx, r *rows, n int, row func(r *rows, i int) error) error {
 	for i := 0; i < n; {
 		size := chunk(n - i)
-		vals = vals[:0]
+		r.vals, r.buf = r.vals[:0], r.buf[:0]
 		for j := i; j < i+size; j++ {
-			var err error
-			if vals, err = args(vals, j); err != nil {
+			if err := row(r, j); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.StmtContext(ctx, m.bySize[size]).ExecContext(ctx, vals...); err != nil {
+		if _, err := tx.StmtContext(ctx, m.bySize[size]).ExecContext(ctx, r.vals...); err != nil {
 			return err
 		}
 		i += size
