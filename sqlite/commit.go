@@ -32,12 +32,17 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	}
 	ctx = context.WithoutCancel(ctx)
 	s.ck.tail(s.w)
-	tx, err := s.w.BeginTx(ctx, nil)
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return internal(err, "begin")
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return internal(err, "begin")
 	}
 	defer tx.Rollback()
-	w := &writer{ctx: ctx, tx: tx, s: &s.stmts, rows: getRows()}
+	w := &writer{ctx: ctx, conn: conn, tx: tx, s: &s.stmts, rows: getRows()}
 	defer putRows(w.rows)
 	ids, err := w.batch(b)
 	if err != nil {
@@ -56,6 +61,7 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 // writer writes one batch inside one transaction.
 type writer struct {
 	ctx  context.Context
+	conn *sql.Conn // the writer connection, tx's
 	tx   *sql.Tx
 	s    *stmts
 	rows *rows // the values of the multi-row INSERTs
@@ -109,7 +115,7 @@ func (w *writer) chats(b *sb.Batch) error {
 	}
 	closeSeq := closeSeqs(b.Events)
 	chats := latest(b.Chats, func(c *sb.Chat) string { return c.ID })
-	err := w.s.putChats.insert(w.ctx, w.tx, w.rows, len(chats), func(r *rows, i int) error {
+	err := w.s.putChats.insert(w.ctx, w.conn, w.rows, len(chats), func(r *rows, i int) error {
 		return chatRow(r, *chats[i], closeSeq)
 	})
 	return translate(err, "chat")
@@ -139,7 +145,7 @@ func chatRow(r *rows, c sb.Chat, closeSeq map[string]int64) error {
 	if r.buf, err = c.AppendJSON(r.buf); err != nil {
 		return internal(err, "encode chat")
 	}
-	r.vals = append(r.vals, id, string(c.Status), c.OperatorID, c.Client.ID, c.Channel, created, closed, seq, r.text(start))
+	r.add(id, string(c.Status), c.OperatorID, c.Client.ID, c.Channel, created, closed, seq, r.text(start))
 	return nil
 }
 
@@ -159,35 +165,35 @@ func closeSeqs(events []sb.Event) map[string]int64 {
 }
 
 func (w *writer) messages(b *sb.Batch) error {
-	err := w.s.putMessages.insert(w.ctx, w.tx, w.rows, len(b.Messages), func(r *rows, i int) error {
+	err := w.s.putMessages.insert(w.ctx, w.conn, w.rows, len(b.Messages), func(r *rows, i int) error {
 		m := &b.Messages[i]
 		start := len(r.buf)
 		var err error
 		if r.buf, err = m.AppendJSON(r.buf); err != nil {
 			return internal(err, "encode message")
 		}
-		r.vals = append(r.vals, m.ID, m.ChatID, r.text(start))
+		r.add(m.ID, m.ChatID, r.text(start))
 		return nil
 	})
 	return translate(err, "message")
 }
 
 func (w *writer) events(b *sb.Batch) error {
-	err := w.s.putEvents.insert(w.ctx, w.tx, w.rows, len(b.Events), func(r *rows, i int) error {
+	err := w.s.putEvents.insert(w.ctx, w.conn, w.rows, len(b.Events), func(r *rows, i int) error {
 		e := &b.Events[i]
 		at, err := nanos(e.OccurredAt)
 		if err != nil {
 			return err
 		}
 		data, err := eventJSON(e)
-		r.vals = append(r.vals, e.Seq, e.Name, e.ChatID, at, data)
+		r.add(e.Seq, e.Name, e.ChatID, at, data)
 		return err
 	})
 	return translate(err, "event")
 }
 
 func (w *writer) decisions(b *sb.Batch) error {
-	err := w.s.putDecisions.insert(w.ctx, w.tx, w.rows, len(b.Decisions), func(r *rows, i int) error {
+	err := w.s.putDecisions.insert(w.ctx, w.conn, w.rows, len(b.Decisions), func(r *rows, i int) error {
 		d := &b.Decisions[i]
 		at, err := nanos(d.At)
 		if err != nil {
@@ -197,7 +203,7 @@ func (w *writer) decisions(b *sb.Batch) error {
 		if r.buf, err = d.AppendJSON(r.buf); err != nil {
 			return internal(err, "encode decision")
 		}
-		r.vals = append(r.vals, d.Seq, at, r.text(start))
+		r.add(d.Seq, at, r.text(start))
 		return nil
 	})
 	return translate(err, "decision")

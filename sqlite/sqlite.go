@@ -120,7 +120,9 @@ func (s *Store) Close() error {
 			err = internal(e, "close the checkpointer")
 		}
 	}
-	s.stmts.close()
+	if s.w != nil {
+		s.stmts.close(s.w)
+	}
 	for _, db := range []*sql.DB{s.r, s.w} {
 		if db != nil {
 			if e := db.Close(); e != nil && err == nil {

@@ -64,16 +64,12 @@ func (s *stmts) prepare(ctx context.Context, db *sql.DB) error {
 		{&s.putEvents, sqlPutEvents, "(?, ?, ?, ?, ?)", ""},
 		{&s.putDecisions, sqlPutDecisions, "(?, ?, ?)", ""},
 	} {
-		m, err := prepareMulti(ctx, db, p.head, p.row, p.tail)
-		if err != nil {
-			return err
-		}
-		*p.m = m
+		*p.m = newMulti(p.head, p.row, p.tail)
 	}
 	return nil
 }
 
-func (s *stmts) close() {
+func (s *stmts) close(w *sql.DB) {
 	for _, st := range []*sql.Stmt{s.putOperator, s.deleteOperator, s.deletePassword,
 		s.putConfig, s.putMeta, s.putDelivery} {
 		if st != nil {
@@ -81,6 +77,6 @@ func (s *stmts) close() {
 		}
 	}
 	for _, m := range []*multi{s.putChats, s.putMessages, s.putEvents, s.putDecisions} {
-		m.close()
+		m.close(w)
 	}
 }
