@@ -354,3 +354,38 @@ func r5BanIDs(t *testing.T) {
 	res := f.apply(routing.Connect{Client: sb.Client{ID: "c-vip-ban", Channel: "telegram"}, Text: "hi", AutoConnect: true})
 	equal(t, "outcome after delete", res.Outcome, routing.OutcomeSuccess)
 }
+
+// TestApplyAppend: ApplyAppend gathers the events of several commands in one
+// list, and each command's Result.Events is its own part of it, which an
+// append by the caller cannot spill into the next command's.
+func TestApplyAppend(t *testing.T) {
+	f := newFixture(t, "a")
+	var all []sb.Event
+	var parts [][]sb.Event
+	for _, cmd := range []routing.Command{auto("support"), onChannel(auto("support"), "viber"),
+		routing.Connect{Client: sb.Client{ID: "other", Channel: "telegram"}, Text: "hi", Topic: "sales", AutoConnect: true}} {
+		res, out, err := f.e.ApplyAppend(f.now, cmd, all)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(out[len(all):], res.Events) || len(all) > 0 && !reflect.DeepEqual(out[:len(all)], all) {
+			t.Fatalf("%v: the list is not the events before and then the command's", cmd)
+		}
+		if cap(res.Events) != len(res.Events) {
+			t.Fatalf("%v: Result.Events has room past its end (cap %d, len %d)", cmd, cap(res.Events), len(res.Events))
+		}
+		all = out
+		parts = append(parts, res.Events)
+	}
+	want := [][]string{createdAuto, createdAuto, {sb.EventLimit}}
+	for i, p := range parts {
+		if got := names(routing.Result{Events: p}); !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("command %d: events %v, want %v", i, got, want[i])
+		}
+	}
+	for i := range all {
+		if all[i].Seq != int64(i+1)+all[0].Seq-1 {
+			t.Fatalf("event %d has seq %d after %d", i, all[i].Seq, all[0].Seq)
+		}
+	}
+}

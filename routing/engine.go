@@ -98,10 +98,19 @@ func New(now time.Time) *Engine {
 // clamped so that time never goes backwards. On error cmd changed nothing,
 // but the Result still holds what due timers did; persist it.
 func (e *Engine) Apply(now time.Time, cmd Command) (Result, error) {
+	res, _, err := e.ApplyAppend(now, cmd, make([]sb.Event, 0, 4))
+	return res, err
+}
+
+// ApplyAppend is Apply with the events appended to events, which it
+// returns; Result.Events is the part it appended. A writer that commits
+// several commands at once gathers their events in one list this way.
+func (e *Engine) ApplyAppend(now time.Time, cmd Command, events []sb.Event) (Result, []sb.Event, error) {
 	if now.After(e.now) {
 		e.now = now
 	}
-	res := Result{Events: make([]sb.Event, 0, 4)}
+	start := len(events)
+	res := Result{Events: events}
 	e.res = &res
 	e.trigger = "timer"
 	e.epoch++
@@ -112,7 +121,9 @@ func (e *Engine) Apply(now time.Time, cmd Command) (Result, error) {
 	e.drain()
 	e.finish()
 	e.res = nil
-	return res, err
+	events = res.Events
+	res.Events = events[start:len(events):len(events)]
+	return res, events, err
 }
 
 func (e *Engine) dispatch(cmd Command) error {

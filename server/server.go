@@ -195,14 +195,14 @@ func (s *Server) resetTimer(t *time.Timer) {
 // while the group is applied and committed, so they never see a change that
 // a crash could still undo.
 func (s *Server) apply(ctx context.Context, batch []*request) {
-	b := &sb.Batch{}
+	b := &sb.Batch{Events: make([]sb.Event, 0, 3*len(batch)+8)} // a queued connect makes 3
 	s.mu.Lock()
 	for _, r := range batch {
 		if r.ctx != nil && r.ctx.Err() != nil { // the caller gave up before it was applied
 			r.err = r.ctx.Err()
 			continue
 		}
-		r.res, r.err = s.eng.Apply(s.now(), r.cmd)
+		r.res, b.Events, r.err = s.eng.ApplyAppend(s.now(), r.cmd, b.Events)
 		if s.Journal { // the engine's clock and counters right after this command
 			s.journal(b, r.cmd)
 		}
@@ -210,7 +210,6 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 	b.Chats = slices.Grow(s.spare.chats[:0], total(batch, func(r *routing.Result) int { return len(r.Changes.Chats) }))
 	b.Messages = slices.Grow(s.spare.messages[:0], total(batch, func(r *routing.Result) int { return len(r.Changes.Messages) }))
 	b.Decisions = slices.Grow(s.spare.decisions[:0], total(batch, func(r *routing.Result) int { return len(r.Decisions) }))
-	b.Events = make([]sb.Event, 0, total(batch, func(r *routing.Result) int { return len(r.Events) }))
 	defer s.keepSpare(b)
 	for _, r := range batch {
 		s.addResult(b, &r.res) // a skipped command's result is empty
@@ -319,7 +318,8 @@ func (s *Server) endStaleSessions(ctx context.Context) {
 	}
 }
 
-// addResult adds one command's output to the batch.
+// addResult adds one command's output to the batch; its events are there
+// already (ApplyAppend).
 func (s *Server) addResult(b *sb.Batch, r *routing.Result) {
 	c := &r.Changes
 	b.Chats = append(b.Chats, c.Chats...)
@@ -332,7 +332,6 @@ func (s *Server) addResult(b *sb.Batch, r *routing.Result) {
 	b.Operators = append(b.Operators, c.Operators...)
 	b.DeletedOperators = append(b.DeletedOperators, c.DeletedOperators...)
 	b.Messages = append(b.Messages, c.Messages...)
-	b.Events = append(b.Events, r.Events...)
 	b.Decisions = append(b.Decisions, r.Decisions...)
 	if c.Config {
 		b.Config = &sb.Config{}
