@@ -357,3 +357,39 @@ func TestRequestBodiesDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestParseConnectKeepsNoBody: the bodies are read into reused buffers, so
+// nothing ParseConnect returns may share one: a command parsed earlier stays
+// as it was while later bodies of the same length are read, through json v2
+// and through the fallback decoder (a duplicate member sends it there).
+func TestParseConnectKeepsNoBody(t *testing.T) {
+	body := func(c byte, dup bool) string {
+		s := strings.Repeat(string(c), 8)
+		b := `{"client":{"id":"` + s + `","name":"` + s + `","channel":"` + s + `"},"text":"` + s + `",` +
+			`"config":{"subject_alias":"` + s + `","status":"queue","tag_ids":["` + s + `"],"event_webhook_url":"https://x/` + s + `"}`
+		if dup {
+			b += `,"text":"` + s + `"`
+		}
+		return b + "}"
+	}
+	for _, dup := range []bool{false, true} {
+		parse := func(c byte) routing.Connect {
+			r := httptest.NewRequest("POST", "/", strings.NewReader(body(c, dup)))
+			cmd, err := ParseConnect(r)
+			if err != nil {
+				t.Fatalf("%s: %v", body(c, dup), err)
+			}
+			return cmd
+		}
+		first := parse('a')
+		for c := byte('b'); c <= 'z'; c++ {
+			parse(c)
+		}
+		a := "aaaaaaaa"
+		want := routing.Connect{Client: sb.Client{ID: a, Name: a, Channel: a}, Text: a, Topic: a, Status: "queue",
+			Tags: []string{a}, WebhookURL: "https://x/" + a}
+		if !reflect.DeepEqual(first, want) {
+			t.Fatalf("duplicate member %v: the first command changed to %+v", dup, first)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
@@ -84,7 +85,10 @@ func decode(r *http.Request, v any) error {
 // is decoded again by decode, whose answers (and errors) are the API's:
 // FuzzConnect checks that both decoders agree.
 func decodeFast(r *http.Request, v any) error {
-	data, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	buf := bodies.Get().(*bytes.Buffer)
+	defer putBody(buf)
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, 1<<20))
+	data := buf.Bytes() // both decoders copy what they keep
 	if err == nil && jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)) == nil {
 		return nil
 	}
@@ -95,6 +99,19 @@ func decodeFast(r *http.Request, v any) error {
 	}
 	r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(data), rest))
 	return decode(r, v)
+}
+
+// bodies holds the buffers decodeFast reads bodies into; one is kept only
+// up to maxBody.
+var bodies = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxBody = 64 << 10
+
+func putBody(b *bytes.Buffer) {
+	if b.Cap() <= maxBody {
+		b.Reset()
+		bodies.Put(b)
+	}
 }
 
 // errReader fails every read with err.
