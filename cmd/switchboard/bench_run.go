@@ -27,13 +27,14 @@ import (
 
 // bencher runs one workload against one server.
 type bencher struct {
-	cfg    benchConfig
-	stderr io.Writer
-	base   string // http://host:port
-	admin  string // admin token
-	integ  string // integrator token
-	prefix string // of this run's ids
-	proc   *btProc
+	cfg        benchConfig
+	stderr     io.Writer
+	base       string // http://host:port
+	connectURL string // the connect action's
+	admin      string // admin token
+	integ      string // the integrator token's Authorization header
+	prefix     string // of this run's ids
+	proc       *btProc
 
 	api    *http.Client     // closes, status changes, setup
 	stream *http.Client     // SSE streams
@@ -382,7 +383,7 @@ func (b *bencher) setup(ctx context.Context, inProcess bool) error {
 	if err := b.call(ctx, b.admin, "POST", "/api/v1/tokens", map[string]any{"role": "integrator"}, &tok); err != nil {
 		return err
 	}
-	b.integ = tok.Token
+	b.integ, b.connectURL = "Bearer "+tok.Token, b.base+btConnectPath
 	b.online = make([]bool, len(b.ops))
 	if cfg.SSERole == "operator" && cfg.SSEClients > 0 {
 		b.opTokens = make([]string, min(len(b.ops), cfg.SSEClients))
