@@ -250,7 +250,7 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 }
 
 // keepSpare keeps b's reusable lists, emptied so that they hold nothing
-// alive, up to maxBatch commands' worth.
+// alive, each up to 4×maxBatch entries.
 func (s *Server) keepSpare(b *sb.Batch) {
 	keep := func(n int) bool { return n <= 4*maxBatch }
 	if clear(b.Chats); keep(cap(b.Chats)) {

@@ -19,15 +19,16 @@ var multiSizes = []int{64, 32, 16, 8, 4, 2, 1}
 // are the driver's own, prepared on the writer connection when first run,
 // and executed without database/sql, which would copy every value into a
 // new slice on each execution (hundreds of values per statement here).
+// conn and bySize change only while the writer connection is held, and its
+// pool has one connection, so they need no lock of their own.
 type multi struct {
-	cols   int
 	query  map[int]string
 	conn   any                 // the driver connection the statements belong to
 	bySize map[int]driver.Stmt // prepared on conn
 }
 
 func newMulti(head, row, tail string) *multi {
-	m := &multi{cols: strings.Count(row, "?"), query: map[int]string{}}
+	m := &multi{query: map[int]string{}}
 	for _, n := range multiSizes {
 		m.query[n] = head + strings.TrimSuffix(strings.Repeat(row+", ", n), ", ") + tail
 	}
@@ -61,6 +62,20 @@ func (m *multi) stmt(ctx context.Context, dc any, size int) (driver.StmtExecCont
 		return nil, errors.New("the driver cannot execute with a context")
 	}
 	return st, nil
+}
+
+// prepare prepares the statements on the writer connection now, so that
+// Open fails on a statement SQLite refuses.
+func (m *multi) prepare(ctx context.Context, w *sql.DB) error {
+	conn, err := w.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	return conn.Raw(func(dc any) error {
+		_, err := m.stmt(ctx, dc, 1)
+		return err
+	})
 }
 
 // closeStmts closes the statements; the caller holds their connection.

@@ -65,6 +65,9 @@ func (s *stmts) prepare(ctx context.Context, db *sql.DB) error {
 		{&s.putDecisions, sqlPutDecisions, "(?, ?, ?)", ""},
 	} {
 		*p.m = newMulti(p.head, p.row, p.tail)
+		if err := (*p.m).prepare(ctx, db); err != nil {
+			return internal(err, "prepare")
+		}
 	}
 	return nil
 }
