@@ -43,7 +43,11 @@ type btEv struct {
 	recv     int64 // receipt, Unix ns
 	occurred int64 // occurred_at, Unix ns (0 if unreadable)
 	chatSeq  int64 // top-level chat_id, when numeric
-	data     []byte
+	// body is what the model reads of the event, decoded by the stream's
+	// reader (from its buffer, so that the event's bytes are not copied);
+	// bad: it did not decode.
+	body btEventBody
+	bad  bool
 }
 
 // btStream reads one SSE stream, resuming with Last-Event-ID when the server
@@ -176,7 +180,7 @@ func (s *btStream) read(body io.Reader) error {
 				case btEvClosedByOp, btEvClosedOther, btEvClosed:
 					ev.chatSeq = btChatID(data)
 				default:
-					ev.data = bytes.Clone(data)
+					ev.bad = jsonv2.Unmarshal(data, &ev.body) != nil // half the CPU of encoding/json
 				}
 				batch = append(batch, ev)
 				if len(batch) >= 1024 {
@@ -535,13 +539,11 @@ func (m *btModel) apply(evs []btEv) {
 }
 
 func (m *btModel) event(ev *btEv) {
-	var body btEventBody
-	if ev.data != nil {
-		if err := jsonv2.Unmarshal(ev.data, &body); err != nil { // half the CPU of encoding/json
-			m.decodeErrors.Add(1)
-			return
-		}
+	if ev.bad {
+		m.decodeErrors.Add(1)
+		return
 	}
+	body := &ev.body
 	switch ev.kind {
 	case btEvQueued:
 		if body.Chat == nil {
@@ -637,7 +639,7 @@ func (m *btModel) event(ev *btEv) {
 	}
 }
 
-func btBodyChat(body btEventBody) int64 {
+func btBodyChat(body *btEventBody) int64 {
 	if body.Chat == nil {
 		return 0
 	}

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 )
 
 // TestBenchReport runs the load tool briefly against a real in-process
@@ -123,5 +127,48 @@ func serveChild(args []string) {
 	defer stop()
 	if code := serve(ctx, args, func(string) string { return "" }, quietLog()); code != 0 {
 		os.Exit(code)
+	}
+}
+
+// TestBenchModelFIFO feeds the tool's stream reader SSE frames as the server
+// writes them and checks its model: an automatic assignment that skips an
+// earlier waiting chat the operator could take is a FIFO violation, one in
+// order is not, and an event the reader cannot decode is counted.
+func TestBenchModelFIFO(t *testing.T) {
+	chat := func(seq int, event, status, op string, weight int) string {
+		id := strconv.Itoa(seq)
+		return fmt.Sprintf("id: %d\nevent: %s\ndata: {\"id\":%d,\"event_name\":%q,\"occurred_at\":\"2026-12-06T03:00:00.%06dZ\",\"chat_id\":%q,"+
+			"\"chat\":{\"id\":%q,\"status\":%q,\"operator_id\":%q,\"channel\":\"telegram\",\"client\":{\"id\":\"c%s\",\"channel\":\"telegram\"},"+
+			"\"subject_alias\":\"support\",\"weight\":%d,\"queued_at\":\"2026-12-06T03:00:00.%06dZ\"}}\n\n",
+			seq*10, event, seq*10, event, seq, id, id, status, op, id, weight, seq)
+	}
+	for _, c := range []struct {
+		name           string
+		frames         string
+		violations     int64
+		assigned, errs int64
+	}{
+		{"in order", chat(1, "chat_queued", "queued", "", 0) + chat(2, "chat_queued", "queued", "", 0) +
+			chat(1, "auto_connected", "active", "op-a", 0), 0, 1, 0},
+		{"an earlier chat skipped", chat(1, "chat_queued", "queued", "", 0) + chat(2, "chat_queued", "queued", "", 0) +
+			chat(2, "auto_connected", "active", "op-a", 0), 1, 1, 0},
+		{"a heavier chat first", chat(1, "chat_queued", "queued", "", 0) + chat(2, "chat_queued", "queued", "", 2) +
+			chat(2, "auto_connected", "active", "op-a", 2), 0, 1, 0},
+		{"undecodable", chat(1, "chat_queued", "queued", "", 0) + "id: 99\nevent: chat_queued\ndata: {\"chat\":{\"id\":7,}}\n\n", 0, 0, 1},
+	} {
+		m := newBtModel([]string{"support"}, []string{"telegram"}, []string{"op-a"}, [][]int{{0}}, []int{0}, 5, map[string]bool{"online": true})
+		s := newBtStream(nil, "", "", func(time.Duration) {}, m.apply)
+		if err := s.read(strings.NewReader(c.frames)); !errors.Is(err, io.EOF) {
+			t.Fatalf("%s: read: %v", c.name, err)
+		}
+		if got := m.violations.Load(); got != c.violations {
+			t.Errorf("%s: %d FIFO violations, want %d (%v)", c.name, got, c.violations, m.examples)
+		}
+		if got := m.assigned.Load(); got != c.assigned {
+			t.Errorf("%s: %d assignments, want %d", c.name, got, c.assigned)
+		}
+		if got := m.decodeErrors.Load(); got != c.errs {
+			t.Errorf("%s: %d decode errors, want %d", c.name, got, c.errs)
+		}
 	}
 }
