@@ -16,9 +16,10 @@ var multiSizes = []int{64, 32, 16, 8, 4, 2, 1}
 
 // multi is an INSERT for each of multiSizes rows: head, the row placeholder
 // repeated, then tail (an ON CONFLICT clause, or nothing). Its statements
-// are the driver's own, prepared on the writer connection when first run,
-// and executed without database/sql, which would copy every value into a
-// new slice on each execution (hundreds of values per statement here).
+// are the driver's own, prepared on the writer connection at Open (and
+// again if database/sql replaces that connection), and executed without
+// database/sql, which would copy every value into a new slice on each
+// execution (hundreds of values per statement here).
 // conn and bySize change only while the writer connection is held, and its
 // pool has one connection, so they need no lock of their own.
 type multi struct {
