@@ -133,8 +133,9 @@ func (h *Handler) forgetToken(id string) {
 	}
 }
 
-// guard wraps a handler with authentication and the allowed roles.
-func (h *Handler) guard(roles int, fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
+// guard wraps a handler with authentication and the allowed roles; with
+// seen, a request made with an operator's credential keeps it present.
+func (h *Handler) guard(roles int, seen bool, fn func(w http.ResponseWriter, r *http.Request) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, err := h.authenticate(r)
 		if err == nil && roleBit[p.Role]&roles == 0 {
@@ -142,6 +143,11 @@ func (h *Handler) guard(roles int, fn func(w http.ResponseWriter, r *http.Reques
 		}
 		if err == nil {
 			err = fn(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
+		}
+		if err == nil && seen && p.OperatorID != "" {
+			// A request of its own that succeeded keeps an operator present;
+			// one that failed changes nothing.
+			h.App.Seen(r.Context(), p.OperatorID)
 		}
 		switch {
 		case err != nil && r.Context().Err() != nil:

@@ -24,7 +24,29 @@ type connectBody struct {
 		TagIDs              []string `json:"tag_ids"`
 		Weight              int      `json:"weight"`
 		EventWebhookURL     string   `json:"event_webhook_url"`
+		// ConnectiveOne's chat buttons: add_return_button makes the panel
+		// offer "Return to bot"; add_button is accepted with a warning.
+		AddButton       any `json:"add_button"`
+		AddReturnButton any `json:"add_return_button"`
 	} `json:"config"`
+}
+
+// truthy reports whether a JSON value turns a button on: true, a non-empty
+// string, object or array, a number other than 0.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case float64:
+		return x != 0
+	case map[string]any:
+		return len(x) > 0
+	case []any:
+		return len(x) > 0
+	}
+	return false
 }
 
 // connectAnswer is the scenario event the connect action answers.
@@ -80,24 +102,35 @@ func plainWord(s string) bool {
 	return true
 }
 
-// ParseConnect decodes and checks a connect body into a command.
-func ParseConnect(r *http.Request) (routing.Connect, error) {
+// ParseConnect decodes and checks a connect body into a command, with the
+// warnings about what it accepts but ignores.
+func ParseConnect(r *http.Request) (routing.Connect, []sb.Reason, error) {
 	var b connectBody
 	if err := decodeFast(r, &b); err != nil {
-		return routing.Connect{}, err
+		return routing.Connect{}, nil, err
 	}
 	if b.Client == nil {
-		return routing.Connect{}, sb.Errorf(sb.EINVALID, "client", "client is required")
+		return routing.Connect{}, nil, sb.Errorf(sb.EINVALID, "client", "client is required")
 	}
 	if u := b.Config.EventWebhookURL; u != "" && !validURL(u) {
-		return routing.Connect{}, sb.Errorf(sb.EINVALID, "config.event_webhook_url", "must be an absolute http or https URL")
+		return routing.Connect{}, nil, sb.Errorf(sb.EINVALID, "config.event_webhook_url", "must be an absolute http or https URL")
 	}
 	c := b.Config
+	var warnings []sb.Reason
+	if c.AddButton != nil {
+		warnings = append(warnings, sb.Reason{Code: WarnUnsupportedParameter, Field: "config.add_button",
+			Message: "config.add_button is accepted and ignored: the panel shows no scenario buttons"})
+	}
 	return routing.Connect{
 		Client: *b.Client, Text: b.Text, Topic: c.SubjectAlias, AutoConnect: c.AutoConnectOperator,
 		Status: c.Status, Operator: c.AssignedOperator, Tags: c.TagIDs, Weight: c.Weight, WebhookURL: c.EventWebhookURL,
-	}, nil
+		ReturnButton: truthy(c.AddReturnButton),
+	}, warnings, nil
 }
+
+// WarnUnsupportedParameter is the warning for a ConnectiveOne parameter
+// that Switchboard accepts but does not act on.
+const WarnUnsupportedParameter = "unsupported_parameter"
 
 func validURL(s string) bool {
 	u, err := url.Parse(s)
@@ -105,7 +138,7 @@ func validURL(s string) bool {
 }
 
 func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
-	cmd, err := ParseConnect(r)
+	cmd, warnings, err := ParseConnect(r)
 	var res routing.Result
 	if err == nil {
 		res, err = h.do(r, cmd)
@@ -120,7 +153,7 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, status, connectAnswer{Event: "error", Error: body.Error})
 		return nil
 	}
-	a := connectAnswer{Event: res.Outcome, Chat: res.Chat, Reason: res.Reason, Warnings: res.Warnings}
+	a := connectAnswer{Event: res.Outcome, Chat: res.Chat, Reason: res.Reason, Warnings: append(res.Warnings, warnings...)}
 	bp := answers.Get().(*[]byte)
 	defer answers.Put(bp)
 	body, err := a.appendJSON((*bp)[:0])
@@ -270,13 +303,14 @@ func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := principalOf(r.Context())
 	var cmd routing.Command
-	switch p.Role {
-	case sb.RoleOperator:
-		cmd = routing.OperatorMessage{ChatID: c.ID, OperatorID: p.OperatorID, Text: b.Text}
-	case sb.RoleIntegrator:
+	if p.Role == sb.RoleIntegrator {
 		cmd = routing.ClientMessage{ChatID: c.ID, Text: b.Text}
-	default:
-		return sb.Errorf(sb.EFORBIDDEN, "", "only operators and integrators post messages")
+	} else {
+		op, err := actingOperator(p)
+		if err != nil {
+			return err
+		}
+		cmd = routing.OperatorMessage{ChatID: c.ID, OperatorID: op, Text: b.Text}
 	}
 	res, err := h.do(r, cmd)
 	if err != nil {
@@ -296,15 +330,68 @@ func (h *Handler) chatAction(w http.ResponseWriter, r *http.Request, cmd routing
 	return nil
 }
 
+// actingOperator returns the operator a staff or operator credential acts
+// for: a panel session's, or an API token's operator_id.
+func actingOperator(p principal) (string, error) {
+	if p.OperatorID == "" {
+		return "", sb.Errorf(sb.EFORBIDDEN, "", "this credential acts for no operator: sign in to the panel, or use a token with an operator_id")
+	}
+	return p.OperatorID, nil
+}
+
 func (h *Handler) accept(w http.ResponseWriter, r *http.Request) error {
-	return h.chatAction(w, r, routing.Accept{ChatID: r.PathValue("id"), OperatorID: principalOf(r.Context()).OperatorID})
+	op, err := actingOperator(principalOf(r.Context()))
+	if err != nil {
+		return err
+	}
+	return h.chatAction(w, r, routing.Accept{ChatID: r.PathValue("id"), OperatorID: op})
 }
 
 func (h *Handler) take(w http.ResponseWriter, r *http.Request) error {
+	op, err := actingOperator(principalOf(r.Context()))
+	if err != nil {
+		return err
+	}
 	if _, err := h.chatFor(r, r.PathValue("id")); err != nil {
 		return err
 	}
-	return h.chatAction(w, r, routing.Take{ChatID: r.PathValue("id"), OperatorID: principalOf(r.Context()).OperatorID})
+	return h.chatAction(w, r, routing.Take{ChatID: r.PathValue("id"), OperatorID: op})
+}
+
+// actor is the routing engine's view of the caller.
+func actor(p principal) routing.Actor { return routing.Actor{Role: p.Role, OperatorID: p.OperatorID} }
+
+// returnBody is the body of POST /chats/{id}/return-to-bot.
+type returnBody struct {
+	Comment string `json:"comment"`
+}
+
+func (h *Handler) returnToBot(w http.ResponseWriter, r *http.Request) error {
+	var b returnBody
+	if r.ContentLength != 0 {
+		if err := decode(r, &b); err != nil {
+			return err
+		}
+	}
+	return h.chatAction(w, r, routing.ReturnToBot{ChatID: r.PathValue("id"), By: actor(principalOf(r.Context())), Comment: b.Comment})
+}
+
+// chatPatch is the body of PATCH /chats/{id}.
+type chatPatch struct {
+	SubjectAlias *string   `json:"subject_alias"`
+	TagIDs       *[]string `json:"tag_ids"`
+}
+
+func (h *Handler) patchChat(w http.ResponseWriter, r *http.Request) error {
+	var b chatPatch
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	if b.SubjectAlias == nil && b.TagIDs == nil {
+		return sb.Errorf(sb.EINVALID, "subject_alias", "give subject_alias, tag_ids or both")
+	}
+	return h.chatAction(w, r, routing.UpdateChat{ChatID: r.PathValue("id"), By: actor(principalOf(r.Context())),
+		Topic: b.SubjectAlias, Tags: b.TagIDs})
 }
 
 // assignBody is the body of POST /chats/{id}/assign.

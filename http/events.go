@@ -57,7 +57,7 @@ func streamFilter(p principal) server.Filter {
 // leavesFolder are the events by which a chat leaves New or In Queue; the
 // operators of its topic see them so that their panels drop the chat.
 var leavesFolder = map[string]bool{
-	sb.EventAutoConnected: true, sb.EventOperatorConnected: true, sb.EventChatTransferred: true,
+	sb.EventAutoConnected: true, sb.EventOperatorConnected: true, sb.EventChatTransferred: true, sb.EventChatUpdated: true,
 	sb.EventQueueTimeout: true, sb.EventChatClosed: true,
 }
 
@@ -102,7 +102,8 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request) error {
 }
 
 // stream is the SSE event stream. It resumes after Last-Event-ID (or
-// ?after=); for an operator it is a panel session (presence).
+// ?after=); for a credential of an operator (any role) it is a panel
+// session (presence).
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 	after, err := afterParam(r, "after")
 	if err != nil {
@@ -116,7 +117,7 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 	p := principalOf(r.Context())
 	sub := h.App.Broker.Subscribe(streamBuffer, streamFilter(p))
 	defer sub.Close()
-	if p.Role == sb.RoleOperator {
+	if p.OperatorID != "" { // a panel's stream, of any role: presence
 		h.App.SessionOpened(r.Context(), p.OperatorID)
 		defer h.App.SessionClosed(context.WithoutCancel(r.Context()), p.OperatorID)
 	}

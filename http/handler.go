@@ -44,7 +44,14 @@ func (h *Handler) Routes() []string { return h.routes }
 
 func (h *Handler) handle(pattern string, roles int, fn func(http.ResponseWriter, *http.Request) error) {
 	h.routes = append(h.routes, pattern)
-	h.mux.Handle(pattern, h.guard(roles, fn))
+	h.mux.Handle(pattern, h.guard(roles, true, fn))
+}
+
+// handleStream is handle for the event stream: an open stream is a session
+// of its own (stream), not a request that counts as presence.
+func (h *Handler) handleStream(pattern string, roles int, fn func(http.ResponseWriter, *http.Request) error) {
+	h.routes = append(h.routes, pattern)
+	h.mux.Handle(pattern, h.guard(roles, false, fn))
 }
 
 func (h *Handler) routesTable() {
@@ -59,6 +66,7 @@ func (h *Handler) routesTable() {
 	}
 	h.mux.HandleFunc("POST /api/v1/session", h.signIn)
 	h.handle("GET /api/v1/session", rAll, h.whoAmI)
+	h.handle("POST /api/v1/presence", rAll, h.presence)
 	h.handle("DELETE /api/v1/session", rAll, h.signOut)
 
 	h.handle("POST /api/v1/tokens", rAdmin, h.createToken)
@@ -96,10 +104,12 @@ func (h *Handler) routesTable() {
 	h.handle("POST /api/v1/actions/operator_panel__connect_to_operator_with_msg", rAdmin|rIntegrator, h.connect)
 	h.handle("GET /api/v1/chats", rAll, h.listChats)
 	h.handle("GET /api/v1/chats/{id}", rAll, h.getChat)
+	h.handle("PATCH /api/v1/chats/{id}", rAll, h.patchChat)
 	h.handle("GET /api/v1/chats/{id}/messages", rAll, h.listMessages)
-	h.handle("POST /api/v1/chats/{id}/messages", rOperator|rIntegrator, h.postMessage)
-	h.handle("POST /api/v1/chats/{id}/accept", rOperator, h.accept)
-	h.handle("POST /api/v1/chats/{id}/take", rOperator, h.take)
+	h.handle("POST /api/v1/chats/{id}/messages", rAll, h.postMessage)
+	h.handle("POST /api/v1/chats/{id}/accept", rPanel, h.accept)
+	h.handle("POST /api/v1/chats/{id}/take", rPanel, h.take)
+	h.handle("POST /api/v1/chats/{id}/return-to-bot", rAll, h.returnToBot)
 	h.handle("POST /api/v1/chats/{id}/assign", rStaff, h.assign)
 	h.handle("POST /api/v1/chats/{id}/transfer", rPanel, h.transfer)
 	h.handle("POST /api/v1/chats/{id}/close", rAll, h.closeChat)
@@ -114,7 +124,7 @@ func (h *Handler) routesTable() {
 	h.handle("GET /api/v1/stats", rStaff, h.stats)
 
 	h.handle("GET /api/v1/events", rAll, h.listEvents)
-	h.handle("GET /api/v1/events/stream", rAll, h.stream)
+	h.handleStream("GET /api/v1/events/stream", rAll, h.stream)
 
 	h.handle("GET /api/v1/webhooks", rAdmin|rIntegrator, h.listWebhooks)
 	h.handle("POST /api/v1/webhooks", rAdmin|rIntegrator, h.createWebhook)

@@ -128,3 +128,13 @@ func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
+
+// presence is a heartbeat: an integration that works through the API
+// keeps its operator present (the guard counts every request).
+func (h *Handler) presence(w http.ResponseWriter, r *http.Request) error {
+	if _, err := actingOperator(principalOf(r.Context())); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

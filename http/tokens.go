@@ -63,7 +63,7 @@ func (h *Handler) deleteToken(w http.ResponseWriter, r *http.Request) error {
 var knownEvents = map[string]bool{
 	"*": true, sb.EventChatCreated: true, sb.EventChatQueued: true, sb.EventAutoConnected: true,
 	sb.EventOperatorConnected: true, sb.EventOperatorDisconnected: true, sb.EventChatAccepted: true,
-	sb.EventChatTransferred: true, sb.EventClosedByOperator: true, sb.EventClosedByClient: true,
+	sb.EventChatTransferred: true, sb.EventChatUpdated: true, sb.EventChatReturnedToBot: true, sb.EventClosedByOperator: true, sb.EventClosedByClient: true,
 	sb.EventClosedByTimer: true, sb.EventChatClosed: true, sb.EventLimit: true, sb.EventQueueTimeout: true,
 	sb.EventResponseOverdue: true, sb.EventMessageCreated: true, sb.EventOperatorStatus: true,
 	sb.EventConfigChanged: true,

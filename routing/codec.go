@@ -19,7 +19,7 @@ func init() {
 		register[PresenceLost], register[PresenceRestored], register[UpdateSettings], register[CreateBan],
 		register[DeleteBan], register[Connect], register[Take], register[Assign], register[Accept],
 		register[Transfer], register[Close], register[OperatorMessage], register[ClientMessage],
-		register[Redistribute],
+		register[Redistribute], register[ReturnToBot], register[UpdateChat],
 	} {
 		register()
 	}

@@ -83,6 +83,34 @@ type Connect struct {
 	Tags        []string
 	Weight      int
 	WebhookURL  string
+	// ReturnButton is add_return_button: the panel offers "Return to bot".
+	ReturnButton bool
+}
+
+// Actor is who asks for a change to a chat: an operator may act only on a
+// chat active with it; supervisors, administrators and integrators on any
+// open chat. OperatorID may be empty for a token that acts for nobody.
+type Actor struct {
+	Role       string
+	OperatorID string
+}
+
+// ReturnToBot ends the operator part of a chat: it closes by "bot" and
+// the scenario goes on with the client.
+type ReturnToBot struct {
+	ChatID  string
+	By      Actor
+	Comment string
+}
+
+// UpdateChat edits a chat's topic and tags in place, without routing it
+// again (a queued chat changes its place among the skill groups' queues).
+// A nil field is left as it is.
+type UpdateChat struct {
+	ChatID string
+	By     Actor
+	Topic  *string
+	Tags   *[]string
 }
 
 // Take lets an operator take a new or queued chat (R8).
@@ -152,3 +180,5 @@ func (Close) name() string             { return "close" }
 func (OperatorMessage) name() string   { return "operator_message" }
 func (ClientMessage) name() string     { return "client_message" }
 func (Redistribute) name() string      { return "redistribute" }
+func (ReturnToBot) name() string       { return "return_to_bot" }
+func (UpdateChat) name() string        { return "update_chat" }

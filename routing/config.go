@@ -88,7 +88,11 @@ func (e *Engine) putTopic(t sb.Topic, create bool) error {
 	if t.Name == "" {
 		t.Name = t.Alias
 	}
+	prev := e.topics[t.Alias]
 	e.topics[t.Alias] = t
+	if t.Parent != prev.Parent {
+		e.rebuild() // the groups that serve it changed (R1: subtopics)
+	}
 	e.configChanged("topic", t.Alias, map[bool]string{true: "created", false: "updated"}[create])
 	return nil
 }
@@ -112,7 +116,11 @@ func (e *Engine) deleteTopic(alias string) error {
 			return sb.Errorf(sb.ECONFLICT, "alias", "open chat %s has topic %q", c.ID, alias)
 		}
 	}
+	parent := e.topics[alias].Parent
 	delete(e.topics, alias)
+	if parent != "" {
+		e.rebuild() // the groups of its parent no longer serve it
+	}
 	e.configChanged("topic", alias, "deleted")
 	return nil
 }

@@ -35,8 +35,10 @@ type Engine struct {
 
 	idx        indexes
 	timers     timerHeap
-	dirtyOps   []*operator // operators whose eligibility grew (R4)
-	dirtyChats []*chat     // chats newly queued (R4)
+	dirtyOps   []*operator     // operators whose eligibility grew (R4)
+	dirtyChats []*chat         // chats newly queued (R4)
+	excl       map[int64]*chat // queued chats with exclusions (lapse)
+	exclDirty  bool            // who could take them changed: check them all
 
 	// per Apply
 	res     *Result
@@ -67,7 +69,8 @@ type operator struct {
 // group is a skill group with its operator and queue trees.
 type group struct {
 	sb.SkillGroup
-	topicSet  map[string]bool
+	topicSet  map[string]bool // its own topics
+	covers    map[string]bool // its topics and their subtopics (R1)
 	opSet     map[string]bool
 	ops       *tree[opKey]   // eligible operators by R2 key (active groups only)
 	queue     *tree[chatKey] // queued chats with a topic of the group, R3 order
@@ -87,6 +90,7 @@ func New(now time.Time) *Engine {
 		byClient: map[string]*chat{},
 		names:    map[string]string{},
 		bans:     map[string]sb.Ban{},
+		excl:     map[int64]*chat{},
 		closed:   ring[sb.Chat]{max: keepClosed},
 		audit:    ring[sb.Decision]{max: keepAudit},
 	}
@@ -184,6 +188,10 @@ func (e *Engine) dispatch(cmd Command) error {
 		return e.clientMessage(c)
 	case Redistribute:
 		return e.redistribute(c)
+	case ReturnToBot:
+		return e.returnToBot(c)
+	case UpdateChat:
+		return e.updateChat(c)
 	}
 	return sb.Errorf(sb.EINVALID, "", "unknown command %T", cmd)
 }

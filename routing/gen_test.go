@@ -74,8 +74,8 @@ func newGen(r *rand.Rand) *gen {
 	g.clients = 8 + r.IntN(40)
 	for i, t := range g.topics {
 		tp := sb.Topic{Alias: t, Name: t}
-		if i == 5 {
-			tp.Parent = g.topics[0]
+		if i > 0 && r.IntN(3) == 0 {
+			tp.Parent = g.parentOf(t)
 		}
 		g.pending = append(g.pending, CreateTopic{tp})
 	}
@@ -102,6 +102,16 @@ func newGen(r *rand.Rand) *gen {
 		g.pending = append(g.pending, CreateSkillGroup{grp})
 	}
 	return g
+}
+
+// parentOf picks a parent for topic among the topics before it, so that
+// the tree has no cycles (R1: subtopics at any depth).
+func (g *gen) parentOf(topic string) string {
+	i := slices.Index(g.topics, topic)
+	if i <= 0 {
+		return ""
+	}
+	return g.topics[g.n(i)]
 }
 
 func (g *gen) n(k int) int    { return g.r.IntN(k) }
@@ -343,6 +353,8 @@ func (g *gen) command(m *naive) Command {
 		1,  // bans
 		1,  // statuses
 		1,  // topics
+		2,  // return to bot
+		2,  // update chat
 	}
 	if open > 40 {
 		weights[0], weights[1] = 8, 25
@@ -433,9 +445,40 @@ func (g *gen) command(m *naive) Command {
 		return g.ban(m)
 	case 16:
 		return g.status(m)
-	default:
+	case 17:
 		return g.topicCmd(m)
+	case 18:
+		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatActive, sb.ChatActive)
+		return ReturnToBot{ChatID: id, By: g.actor(m, c), Comment: "back to the menu"}
+	default:
+		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatActive, sb.ChatActive)
+		u := UpdateChat{ChatID: id, By: g.actor(m, c)}
+		if g.pct(70) {
+			t := g.knownTopic(m)
+			if g.pct(4) {
+				t = "nope"
+			}
+			u.Topic = &t
+		}
+		if g.pct(50) {
+			u.Tags = &[]string{"vip"}
+		}
+		return u
 	}
+}
+
+// actor picks who acts on chat c (nil: a bad id): mostly its operator,
+// sometimes another operator, staff, an integrator or an unknown role.
+func (g *gen) actor(m *naive, c *nvChat) Actor {
+	switch x := g.n(100); {
+	case x < 50 && c != nil && c.op != "":
+		return Actor{Role: sb.RoleOperator, OperatorID: c.op}
+	case x < 70:
+		return Actor{Role: sb.RoleOperator, OperatorID: g.anyOp(m)}
+	case x < 97:
+		return Actor{Role: genPick(g, []string{sb.RoleSupervisor, sb.RoleAdmin, sb.RoleIntegrator})}
+	}
+	return Actor{Role: "guest"}
 }
 
 // opFor picks an operator for a take or an assign: often one that serves
@@ -640,8 +683,8 @@ func (g *gen) topicCmd(m *naive) Command {
 		return CreateTopic{sb.Topic{Alias: alias, Name: alias}}
 	default:
 		t := sb.Topic{Alias: alias, Name: "renamed"}
-		if alias != g.topics[0] && g.pct(30) {
-			t.Parent = g.topics[0] // the first topic never has a parent: no cycles
+		if g.pct(40) {
+			t.Parent = g.parentOf(alias) // an earlier topic: no cycles
 		}
 		return UpdateTopic{t}
 	}

@@ -25,12 +25,14 @@ func (e *Engine) rebuild() {
 	x.chanBit = map[string]uint{}
 	x.receiving = 0
 	e.allocBits(e.settings.DefaultChannelLimits)
+	children := e.children()
 	for _, g := range sortedGroups(e.groups) {
 		g.ops, g.queue, g.receiving = newTree[opKey](), newTree[chatKey](), 0
+		g.covers = subtopics(g.Topics, children)
 		if !g.Active {
 			continue
 		}
-		for _, t := range g.Topics {
+		for t := range g.covers {
 			x.topicGroups[t] = append(x.topicGroups[t], g)
 		}
 	}
@@ -59,7 +61,35 @@ func (e *Engine) rebuild() {
 		e.markDirty(o)
 	}
 	e.indexQueue()
+	e.exclDirty = true
 	e.refreshAllTimers()
+}
+
+// children maps each topic to its subtopics.
+func (e *Engine) children() map[string][]string {
+	out := map[string][]string{}
+	for _, t := range e.topics {
+		if t.Parent != "" {
+			out[t.Parent] = append(out[t.Parent], t.Alias)
+		}
+	}
+	return out
+}
+
+// subtopics returns the topics and all their subtopics, at any depth: the
+// topics a skill group with these topics serves (R1).
+func subtopics(topics []string, children map[string][]string) map[string]bool {
+	out := make(map[string]bool, len(topics))
+	stack := slices.Clone(topics)
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !out[t] {
+			out[t] = true
+			stack = append(stack, children[t]...)
+		}
+	}
+	return out
 }
 
 // indexQueue fills the empty queue trees with the queued chats, sorted
@@ -72,10 +102,14 @@ func (e *Engine) indexQueue() {
 		c *chat
 	}
 	queued := make([]entry, 0, len(e.chats))
+	clear(e.excl)
 	for _, c := range e.chats {
 		c.bit = e.bitOf(c.Channel)
 		if c.Status == sb.ChatQueued {
 			queued = append(queued, entry{c.key(), c})
+			if len(c.Excluded) > 0 {
+				e.excl[c.seq] = c
+			}
 		}
 	}
 	slices.SortFunc(queued, func(a, b entry) int { return a.k.cmp(b.k) })
@@ -207,11 +241,18 @@ func (e *Engine) serves(o *operator, topic string) bool {
 		return true
 	}
 	for _, g := range o.groups {
-		if g.topicSet[topic] {
+		if g.covers[topic] {
 			return true
 		}
 	}
 	return false
+}
+
+// couldTake reports whether o's limits let it take a chat on channel at
+// all, however few chats it had.
+func (e *Engine) couldTake(o *operator, channel string) bool {
+	l, ok := e.limits(o)[channel]
+	return e.maxChats(o) > 0 && (!ok || l > 0)
 }
 
 // opMask is the set of channel bits the operator may still take.
@@ -282,6 +323,9 @@ func (c *chat) key() chatKey {
 
 func (e *Engine) indexChat(c *chat) {
 	k := c.key()
+	if len(c.Excluded) > 0 {
+		e.excl[c.seq] = c
+	}
 	e.idx.qall.insert(k, c.bit)
 	if c.Topic == "" {
 		e.idx.qnone.insert(k, c.bit)
@@ -294,6 +338,7 @@ func (e *Engine) indexChat(c *chat) {
 
 func (e *Engine) unindexChat(c *chat) {
 	k := c.key()
+	delete(e.excl, c.seq)
 	e.idx.qall.delete(k)
 	if c.Topic == "" {
 		e.idx.qnone.delete(k)

@@ -1,6 +1,10 @@
 package routing
 
-import sb "github.com/switchboard/switchboard"
+import (
+	"slices"
+
+	sb "github.com/switchboard/switchboard"
+)
 
 // take lets an operator take a new or queued chat (R8).
 func (e *Engine) take(cmd Take) error {
@@ -61,7 +65,7 @@ func (e *Engine) assignCmd(cmd Assign) error {
 	if c.Status == sb.ChatActive {
 		prev := e.ops[c.OperatorID]
 		e.release(c, false)
-		e.emit(sb.EventOperatorDisconnected, c, prev, sb.Event{})
+		e.emit(sb.EventOperatorDisconnected, c, prev, sb.Event{Reason: reasonOf(sb.ReasonAssign)})
 		c.Status, c.OperatorID, c.Overdue = sb.ChatNew, "", false
 	}
 	e.connectOp(c, o, false)
@@ -136,12 +140,17 @@ func (e *Engine) clientMessage(cmd ClientMessage) error {
 	if err != nil {
 		return err
 	}
+	e.clientSaid(c, cmd.Text)
+	e.resChat = c
+	return nil
+}
+
+// clientSaid records a client message on an open chat.
+func (e *Engine) clientSaid(c *chat, text string) {
 	c.LastMessageAt, c.AwaitingSince = e.instant(), e.instant()
 	e.touchChat(c)
 	e.refreshChatTimers(c)
-	e.message(c, "client", c.Client.ID, cmd.Text)
-	e.resChat = c
-	return nil
+	e.message(c, "client", c.Client.ID, text)
 }
 
 func (e *Engine) closeCmd(cmd Close) error {
@@ -171,7 +180,7 @@ func (e *Engine) transfer(cmd Transfer) error {
 	e.resChat = c
 	switch c.Status {
 	case sb.ChatActive:
-		e.requeue(c, false, func() { c.Topic, c.Excluded = cmd.Topic, nil })
+		e.requeue(c, false, func() { c.Topic, c.Excluded = cmd.Topic, nil }, sb.ReasonTransfer)
 	case sb.ChatQueued:
 		e.unindexChat(c)
 		c.Topic, c.Excluded = cmd.Topic, nil
@@ -182,5 +191,74 @@ func (e *Engine) transfer(cmd Transfer) error {
 	}
 	e.touchChat(c)
 	e.emit(sb.EventChatTransferred, c, nil, sb.Event{})
+	return nil
+}
+
+// mayWork checks that the actor may change c: an operator only a chat
+// active with it (a New or queued chat of its topics is forbidden, any
+// other not found, as it may not see it); other roles any open chat.
+func (e *Engine) mayWork(c *chat, a Actor) error {
+	switch a.Role {
+	case sb.RoleAdmin, sb.RoleSupervisor, sb.RoleIntegrator:
+		return nil
+	case sb.RoleOperator:
+		o := e.ops[a.OperatorID]
+		switch {
+		case c.Status == sb.ChatActive && c.OperatorID == a.OperatorID && o != nil:
+			return nil
+		case c.Status != sb.ChatActive && o != nil && e.serves(o, c.Topic):
+			return sb.Errorf(sb.EFORBIDDEN, "chat_id", "chat %s is not yours", c.ID)
+		}
+		return sb.Errorf(sb.ENOTFOUND, "chat_id", "chat %q not found", c.ID)
+	}
+	return sb.Errorf(sb.EFORBIDDEN, "role", "role %q may not change chats", a.Role)
+}
+
+// returnToBot closes a chat by "bot": the scenario goes on with the client.
+func (e *Engine) returnToBot(cmd ReturnToBot) error {
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	if err := e.mayWork(c, cmd.By); err != nil {
+		return err
+	}
+	e.closeChat(c, sb.ByBot, cmd.Comment)
+	e.resChat = c
+	return nil
+}
+
+// updateChat edits a chat's topic and tags in place.
+func (e *Engine) updateChat(cmd UpdateChat) error {
+	if t := cmd.Topic; t != nil && *t != "" {
+		if _, ok := e.topics[*t]; !ok {
+			return sb.Errorf(sb.EINVALID, "subject_alias", "unknown subject_alias %q", *t)
+		}
+	}
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	if err := e.mayWork(c, cmd.By); err != nil {
+		return err
+	}
+	if t := cmd.Topic; t != nil && *t != c.Topic {
+		queued := c.Status == sb.ChatQueued
+		if queued {
+			e.unindexChat(c)
+		}
+		c.Topic = e.intern(*t)
+		if queued {
+			e.indexChat(c)
+			e.dirtyChats = append(e.dirtyChats, c)
+		}
+		e.refreshChatTimers(c) // the groups' timeouts follow the topic
+	}
+	if cmd.Tags != nil {
+		c.Tags = slices.Clone(*cmd.Tags)
+	}
+	e.touchChat(c)
+	e.emit(sb.EventChatUpdated, c, nil, sb.Event{})
+	e.resChat = c
 	return nil
 }

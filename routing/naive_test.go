@@ -188,10 +188,21 @@ func (m *naive) sortedChats() []*nvChat {
 
 func (m *naive) canReceive(o *nvOp) bool { return m.statuses[o.status].CanReceive }
 
-// serves is R1.2 without the "no topic" case.
+// inGroupWithTopic is R1.2 without the "no topic" case: an active group
+// of o's has the topic or one of its ancestors.
 func (m *naive) inGroupWithTopic(o *nvOp, topic string) bool {
 	for _, g := range m.groups {
-		if g.Active && slices.Contains(g.Topics, topic) && slices.Contains(g.Operators, o.id) {
+		if g.Active && m.groupServes(g, topic) && slices.Contains(g.Operators, o.id) {
+			return true
+		}
+	}
+	return false
+}
+
+// groupServes reports whether g has the topic or one of its ancestors.
+func (m *naive) groupServes(g sb.SkillGroup, topic string) bool {
+	for t := topic; t != ""; t = m.topics[t].Parent {
+		if slices.Contains(g.Topics, t) {
 			return true
 		}
 	}
@@ -382,8 +393,8 @@ func (m *naive) closeChat(c *nvChat) {
 	}
 }
 
-// requeue returns an active chat to routing.
-func (m *naive) requeue(c *nvChat, exclude bool, anomalies ...string) {
+// requeue returns an active chat to routing for a reason.
+func (m *naive) requeue(c *nvChat, exclude bool, reason string, anomalies ...string) {
 	m.loads = nil
 	op := c.op
 	c.op = ""
@@ -402,7 +413,7 @@ func (m *naive) requeue(c *nvChat, exclude bool, anomalies ...string) {
 	if m.set.AutoConnect {
 		c.status = sb.ChatQueued
 	}
-	m.decide(sb.DecisionRequeue, c.id, op, "", anomalies...)
+	m.decide(sb.DecisionRequeue, c.id, op, reason, anomalies...)
 }
 
 func (m *naive) setStatus(o *nvOp, status string) {
@@ -432,10 +443,17 @@ func (m *naive) activeChatsOf(o *nvOp) []*nvChat {
 }
 
 // drain is R4: while a queued chat has an eligible operator, connect the
-// first such chat in R3 order to the best operator by R2.
+// first such chat in R3 order to the best operator by R2. First, R7's
+// lapse: a queued chat whose every operator that could take it (receiving,
+// serving its topic, limits not 0) is excluded loses its exclusions.
 func (m *naive) drain() {
 	if !m.set.AutoConnect {
 		return
+	}
+	for _, c := range m.queued() {
+		if len(c.excluded) > 0 && m.onlyExcluded(c) {
+			c.excluded = map[string]bool{}
+		}
 	}
 	for {
 		done := true
@@ -458,6 +476,40 @@ func (m *naive) drain() {
 	}
 }
 
+// onlyExcluded: some operator could take c but for its exclusions, and all
+// such are excluded.
+func (m *naive) onlyExcluded(c *nvChat) bool {
+	some := false
+	for _, o := range m.ops {
+		lim, limited := m.limitOf(o, c.channel)
+		if !m.canReceive(o) || !m.serves(o, c.topic) || m.maxOf(o) == 0 || limited && lim == 0 {
+			continue
+		}
+		if !c.excluded[o.id] {
+			return false
+		}
+		some = true
+	}
+	return some
+}
+
+// waitReason is why a queued chat waits, "" when an operator may take it.
+func (m *naive) waitReason(c *nvChat) string {
+	if m.best(c) != nil {
+		return ""
+	}
+	excluded := 0
+	for _, o := range m.ops {
+		if m.canReceive(o) && m.serves(o, c.topic) && m.underLimits(o, c.channel) && c.excluded[o.id] {
+			excluded++
+		}
+	}
+	if r := m.limitReason(c.topic); r != ReasonAllOperatorsBusy || excluded == 0 {
+		return r
+	}
+	return ReasonOperatorsExcluded
+}
+
 // --- timers --------------------------------------------------------------
 
 // chatTimeout is the shortest non-zero override among the active groups with
@@ -465,7 +517,7 @@ func (m *naive) drain() {
 func (m *naive) chatTimeout(c *nvChat, global int, pick func(sb.SkillGroup) int) time.Duration {
 	best := 0
 	for _, g := range m.groups {
-		if g.Active && slices.Contains(g.Topics, c.topic) && slices.Contains(g.Operators, c.op) {
+		if g.Active && m.groupServes(g, c.topic) && slices.Contains(g.Operators, c.op) {
 			if v := pick(g); v > 0 && (best == 0 || v < best) {
 				best = v
 			}
@@ -549,7 +601,7 @@ func (m *naive) fire(t nvTimer) {
 	switch t.kind {
 	case nvAccept:
 		o := m.ops[c.op]
-		m.requeue(c, true, sb.AnomalyMissedAccept)
+		m.requeue(c, true, sb.ReasonMissedAccept, sb.AnomalyMissedAccept)
 		o.missed++
 		if m.set.MaxMissedChats > 0 && o.missed >= m.set.MaxMissedChats {
 			m.setStatus(o, m.set.AutoOfflineStatus)
@@ -559,7 +611,7 @@ func (m *naive) fire(t nvTimer) {
 		c.overdue = true
 	case nvInactivity:
 		if m.set.ChatInactivityAction == sb.InactivityRequeue {
-			m.requeue(c, true)
+			m.requeue(c, true, sb.ReasonInactivity)
 		} else {
 			m.closeChat(c)
 		}
@@ -571,7 +623,7 @@ func (m *naive) fire(t nvTimer) {
 		m.setStatus(o, m.set.AutoOfflineStatus)
 		if m.set.AutoOfflineRedistribute {
 			for _, c := range m.activeChatsOf(o) {
-				m.requeue(c, true)
+				m.requeue(c, true, sb.ReasonPresenceLost)
 			}
 		}
 	}
@@ -699,8 +751,8 @@ func (m *naive) do(cmd Command) error {
 		if err != nil {
 			return err
 		}
-		if len(m.activeChatsOf(o)) > 0 {
-			return nvErr(sb.ECONFLICT, "")
+		for _, ch := range m.activeChatsOf(o) {
+			m.requeue(ch, false, sb.ReasonOperatorDeleted)
 		}
 		delete(m.ops, o.id)
 		for id, g := range m.groups {
@@ -786,7 +838,7 @@ func (m *naive) do(cmd Command) error {
 		ch.excluded = map[string]bool{}
 		ch.topic = c.Topic
 		if ch.status == sb.ChatActive {
-			m.requeue(ch, false)
+			m.requeue(ch, false, sb.ReasonTransfer)
 		}
 		m.resChat = ch.id
 	case Close:
@@ -837,12 +889,57 @@ func (m *naive) do(cmd Command) error {
 			if c.Weight != nil {
 				ch.weight = *c.Weight
 			}
-			m.requeue(ch, true)
+			m.requeue(ch, true, sb.ReasonRedistribution)
 		}
+	case ReturnToBot:
+		ch, err := m.workable(c.ChatID, c.By)
+		if err != nil {
+			return err
+		}
+		m.resChat = ch.id
+		m.closeChat(ch)
+	case UpdateChat:
+		if t := c.Topic; t != nil && *t != "" {
+			if _, ok := m.topics[*t]; !ok {
+				return nvErr(sb.EINVALID, "subject_alias")
+			}
+		}
+		ch, err := m.workable(c.ChatID, c.By)
+		if err != nil {
+			return err
+		}
+		if c.Topic != nil {
+			ch.topic = *c.Topic
+		}
+		m.resChat = ch.id
 	default:
 		panic(fmt.Sprintf("naive: unknown command %T", cmd))
 	}
 	return nil
+}
+
+// workable returns an open chat the actor may change: staff and
+// integrators any, an operator only its active chat (forbidden for a New or
+// queued chat of its topics, else not found).
+func (m *naive) workable(id string, a Actor) (*nvChat, error) {
+	ch, err := m.openChat(id)
+	if err != nil {
+		return nil, err
+	}
+	switch a.Role {
+	case sb.RoleAdmin, sb.RoleSupervisor, sb.RoleIntegrator:
+		return ch, nil
+	case sb.RoleOperator:
+		o := m.ops[a.OperatorID]
+		switch {
+		case o != nil && ch.status == sb.ChatActive && ch.op == o.id:
+			return ch, nil
+		case o != nil && ch.status != sb.ChatActive && m.serves(o, ch.topic):
+			return nil, nvErr(sb.EFORBIDDEN, "")
+		}
+		return nil, nvErr(sb.ENOTFOUND, "")
+	}
+	return nil, nvErr(sb.EFORBIDDEN, "")
 }
 
 func nvCloneGroup(g sb.SkillGroup) sb.SkillGroup {
@@ -960,6 +1057,9 @@ func (m *naive) connect(c Connect) error {
 		if ch.client == c.Client.ID && ch.channel == c.Client.Channel {
 			m.res.Outcome = OutcomeSuccess
 			m.resChat = ch.id
+			if c.Text != "" {
+				ch.lastMsg, ch.awaiting = m.now, m.now
+			}
 			return nil
 		}
 	}
@@ -989,7 +1089,7 @@ func (m *naive) connect(c Connect) error {
 			ch.queuedAt = m.now
 			ch.waitStart = m.now
 			create(sb.ChatQueued)
-			m.decide(sb.DecisionQueue, ch.id, "", "")
+			m.decide(sb.DecisionQueue, ch.id, "", m.waitReason(ch))
 		default:
 			if o := m.best(ch); o != nil {
 				create(sb.ChatActive)

@@ -58,6 +58,7 @@ func (e *Engine) createOperator(in sb.Operator) error {
 	o.receiving = e.canReceive(o.Status)
 	if o.receiving {
 		e.idx.receiving++
+		e.exclDirty = true // its id may be in exclusions of an operator deleted before
 	}
 	e.indexOp(o)
 	e.markDirty(o)
@@ -86,6 +87,7 @@ func (e *Engine) updateOperator(in sb.Operator) error {
 		e.rebuild() // waiting chats of a newly limited channel need its bit
 	}
 	e.markDirty(o)
+	e.exclDirty = true // a limit of 0 decides whether it could take a chat
 	e.configChanged("operator", o.ID, "updated")
 	return nil
 }
@@ -95,9 +97,7 @@ func (e *Engine) deleteOperator(id string) error {
 	if err != nil {
 		return err
 	}
-	if o.Active > 0 {
-		return sb.Errorf(sb.ECONFLICT, "id", "operator %s has %d active chats; redistribute them first", id, o.Active)
-	}
+	e.returnAll(o, nil, false, sb.ReasonOperatorDeleted)
 	e.unindexOp(o)
 	e.clearOpTimer(o)
 	delete(e.ops, id)
@@ -115,6 +115,7 @@ func (e *Engine) deleteOperator(id string) error {
 		e.rebuild()
 	} else if o.receiving {
 		e.idx.receiving--
+		e.exclDirty = true // it served the chats without topic
 	}
 	e.configChanged("operator", id, "deleted")
 	return nil
@@ -152,6 +153,7 @@ func (e *Engine) setStatus(o *operator, status string) {
 		for _, g := range o.groups {
 			g.receiving += d
 		}
+		e.exclDirty = true
 	}
 	e.markDirty(o)
 	e.refreshOpTimer(o)
@@ -192,19 +194,21 @@ func (e *Engine) redistribute(cmd Redistribute) error {
 		return sb.Errorf(sb.EINVALID, "weight", "weight must not be negative")
 	}
 	e.setStatus(o, status)
-	e.returnAll(o, cmd.Weight)
+	e.returnAll(o, cmd.Weight, true, sb.ReasonRedistribution)
 	return nil
 }
 
-// returnAll returns every active chat of o to routing, excluding o.
-func (e *Engine) returnAll(o *operator, weight *int) {
+// returnAll returns every active chat of o to routing for a reason, in
+// chat order, excluding o when exclude is set; a non-nil weight replaces
+// each chat's.
+func (e *Engine) returnAll(o *operator, weight *int, exclude bool, reason string) {
 	mine := slices.Collect(maps.Values(o.mine))
 	slices.SortFunc(mine, func(a, b *chat) int { return int(a.seq - b.seq) })
 	for _, c := range mine {
-		e.requeue(c, true, func() {
+		e.requeue(c, exclude, func() {
 			if weight != nil {
 				c.Weight = *weight
 			}
-		})
+		}, reason)
 	}
 }

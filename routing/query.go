@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -137,7 +138,9 @@ func (e *Engine) Queue() []QueueEntry {
 	return out
 }
 
-// whyWaits explains why a queued chat has no operator.
+// whyWaits explains why a queued chat has no operator: the main reason
+// first, then channel_limit when free operators are at this channel's
+// limit.
 func (e *Engine) whyWaits(c *chat) []sb.Reason {
 	if !e.settings.AutoConnect {
 		return []sb.Reason{{Code: WarnAutoConnectDisabled, Message: "automatic connection is off"}}
@@ -145,37 +148,69 @@ func (e *Engine) whyWaits(c *chat) []sb.Reason {
 	if o, _, _ := e.bestOp(c); o != nil {
 		return []sb.Reason{{Code: "routing", Message: "an operator is eligible; routing in progress"}}
 	}
-	r := []sb.Reason{e.limitReason(c.Topic)}
-	var excluded, channel int
-	for _, o := range e.servers(c.Topic) {
-		if !o.receiving || o.Active >= e.maxChats(o) {
-			continue
-		}
-		if excludes(c, o.ID) {
-			excluded++
-		} else if !e.underLimits(o, c.Channel) {
-			channel++
-		}
-	}
-	if channel > 0 {
-		r = append(r, sb.Reason{Code: "channel_limit", Message: fmt.Sprintf("%d operators are at their %s limit", channel, c.Channel)})
-	}
-	if excluded > 0 {
-		r = append(r, sb.Reason{Code: "operators_excluded", Message: fmt.Sprintf("%d free operators are excluded from this chat", excluded)})
+	w := e.waiting(c)
+	r := []sb.Reason{w.main()}
+	if w.channel > 0 {
+		r = append(r, sb.Reason{Code: ReasonChannelLimit, Message: fmt.Sprintf("%d operators are at their %s limit", w.channel, c.Channel)})
 	}
 	return r
 }
 
+// waitReason is the code of why c waits, or "" when an operator may take
+// it now.
+func (e *Engine) waitReason(c *chat) string {
+	if o, _, _ := e.bestOp(c); o != nil {
+		return ""
+	}
+	return e.waiting(c).main().Code
+}
+
+// waitCounts counts the operators that serve a waiting chat's topic.
+type waitCounts struct {
+	servers   int // serve the topic
+	receiving int // … with a status that can receive
+	excluded  int // … under their limits for this chat, but excluded from it
+	channel   int // … under the general limit, at the chat's channel limit
+}
+
+func (e *Engine) waiting(c *chat) waitCounts {
+	var w waitCounts
+	for _, o := range e.servers(c.Topic) {
+		w.servers++
+		if !o.receiving {
+			continue
+		}
+		w.receiving++
+		switch {
+		case e.underLimits(o, c.Channel) && excludes(c, o.ID):
+			w.excluded++
+		case o.Active < e.maxChats(o) && !e.underLimits(o, c.Channel):
+			w.channel++
+		}
+	}
+	return w
+}
+
+// main is the reason a chat waits: nobody serves its topic, nobody of them
+// can receive, some could take it but are excluded (operators_excluded),
+// or all of them are at a limit.
+func (w waitCounts) main() sb.Reason {
+	switch {
+	case w.servers == 0:
+		return sb.Reason{Code: ReasonNoOperatorForTopic, Message: "no operator serves this topic"}
+	case w.receiving == 0:
+		return sb.Reason{Code: ReasonNoOperatorOnline, Message: "no operator of this topic is online"}
+	case w.excluded > 0:
+		return sb.Reason{Code: ReasonOperatorsExcluded, Message: fmt.Sprintf("%d free operators are excluded from this chat (a missed accept or a redistribution); the others are at a limit", w.excluded)}
+	}
+	return sb.Reason{Code: ReasonAllOperatorsBusy, Message: "every operator of this topic is at a limit"}
+}
+
 // servers returns the operators that serve topic.
 func (e *Engine) servers(topic string) map[string]*operator {
-	if topic == "" {
-		return e.ops
-	}
 	out := map[string]*operator{}
-	for _, g := range e.idx.topicGroups[topic] {
-		for id := range g.opSet {
-			out[id] = e.ops[id]
-		}
+	for o := range e.eachServer(topic) {
+		out[o.ID] = o
 	}
 	return out
 }
@@ -221,7 +256,16 @@ func (e *Engine) Diagnostics(operatorID string) (Diagnostics, error) {
 	if !o.Connected {
 		add("no_panel_session", "no open panel session")
 	}
-	if o.in && e.firstChat(o) == nil {
+	for _, c := range e.excl {
+		if excludes(c, o.ID) {
+			d.ExcludedFrom = append(d.ExcludedFrom, c.ID)
+		}
+	}
+	slices.SortFunc(d.ExcludedFrom, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b)) })
+	if n := len(d.ExcludedFrom); n > 0 {
+		add("excluded", "excluded from %d waiting chats (see excluded_from): a missed accept or a redistribution", n)
+	}
+	if o.in && len(d.ExcludedFrom) == 0 && e.firstChat(o) == nil {
 		add("nothing_waiting", "no waiting chat this operator may take")
 	}
 	return d, nil

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
@@ -40,15 +41,18 @@ type Server struct {
 	// replica.go). The server then ends no sessions when Run starts.
 	Sessions Sessions
 
-	mu       sync.RWMutex
-	eng      *routing.Engine
-	webhooks []sb.Webhook
-	reqs     chan *request
-	kick     chan struct{} // wakes the webhook worker
-	sessions map[string]int
-	smu      sync.Mutex
-	metrics  *Metrics
-	spare    spare
+	mu         sync.RWMutex
+	eng        *routing.Engine
+	webhooks   []sb.Webhook
+	reqs       chan *request
+	kick       chan struct{} // wakes the webhook worker
+	sessions   map[string]int
+	seen       map[string]time.Time // presence by API request: until when (see Seen)
+	kickSeen   chan struct{}
+	seenWindow atomic.Int64 // nanoseconds; see keepSeenWindow
+	smu        sync.Mutex
+	metrics    *Metrics
+	spare      spare
 }
 
 // spare holds the lists of a batch that nothing keeps once apply returns
@@ -76,6 +80,8 @@ func New(store sb.Store, log *slog.Logger) *Server {
 		reqs:     make(chan *request, 4096),
 		kick:     make(chan struct{}, 1),
 		sessions: map[string]int{},
+		seen:     map[string]time.Time{},
+		kickSeen: make(chan struct{}, 1),
 	}
 	s.Broker = NewBroker(s.View)
 	return s
@@ -117,6 +123,7 @@ func (s *Server) load(ctx context.Context) error {
 	start := time.Now()
 	eng.Stopwatch = func() int64 { return int64(time.Since(start)) }
 	s.eng, s.webhooks = eng, hooks
+	s.keepSeenWindow()
 	return nil
 }
 
@@ -150,8 +157,9 @@ func (s *Server) Do(ctx context.Context, cmd routing.Command) (routing.Result, e
 // in one transaction, answers, publishes, and fires timers. It returns when
 // ctx ends.
 func (s *Server) Run(ctx context.Context) {
-	timer := time.NewTimer(time.Hour)
+	timer, seen := time.NewTimer(time.Hour), time.NewTimer(time.Hour)
 	defer timer.Stop()
+	defer seen.Stop()
 	go s.deliverLoop(ctx)
 	if s.Sessions == nil {
 		s.endStaleSessions(ctx)
@@ -166,6 +174,13 @@ func (s *Server) Run(ctx context.Context) {
 			batch = append(batch, r)
 		case <-timer.C:
 			batch = append(batch, &request{cmd: routing.Tick{}, done: make(chan struct{})})
+		case <-seen.C:
+			batch = s.endSeen(time.Now())
+		case <-s.kickSeen:
+		}
+		seen.Reset(s.nextSeen())
+		if len(batch) == 0 {
+			continue
 		}
 	fill:
 		for len(batch) < maxBatch {
@@ -219,6 +234,7 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 	if b.Config != nil {
 		cfg := s.eng.Config()
 		b.Config = &cfg
+		s.keepSeenWindow()
 	}
 	start := time.Now()
 	err := s.Store.Commit(ctx, b)
@@ -405,16 +421,86 @@ func (s *Server) SessionClosed(ctx context.Context, opID string) {
 		s.Sessions.Closed(ctx, opID)
 		return
 	}
+	if s.closeSession(opID) {
+		if _, err := s.Do(ctx, routing.PresenceLost{OperatorID: opID}); err != nil {
+			s.Log.Warn("presence", "operator", opID, "err", err)
+		}
+	}
+}
+
+// closeSession takes one session of opID off the count and reports
+// whether it was the last.
+func (s *Server) closeSession(opID string) bool {
 	s.smu.Lock()
+	defer s.smu.Unlock()
 	s.sessions[opID]--
 	last := s.sessions[opID] == 0
 	if last {
 		delete(s.sessions, opID)
 	}
+	return last
+}
+
+// keepSeenWindow sets how long an API request keeps its operator present
+// (Seen): a tenth of auto_offline_after_s, from one second to a minute. mu
+// is held.
+func (s *Server) keepSeenWindow() {
+	after := time.Duration(s.eng.Config().Settings.AutoOfflineAfterS) * time.Second
+	s.seenWindow.Store(int64(min(max(after/10, time.Second), time.Minute)))
+}
+
+// Seen counts an API request made with an operator's own credential as
+// presence (PRODUCT.md, Presence): the operator is present, as with an
+// open panel session, until a window after its latest request
+// (keepSeenWindow).
+func (s *Server) Seen(ctx context.Context, opID string) {
+	until := time.Now().Add(time.Duration(s.seenWindow.Load()))
+	if s.Sessions != nil {
+		s.Sessions.Seen(opID, until)
+		return
+	}
+	s.smu.Lock()
+	_, present := s.seen[opID]
+	s.seen[opID] = until
 	s.smu.Unlock()
-	if last {
-		if _, err := s.Do(ctx, routing.PresenceLost{OperatorID: opID}); err != nil {
-			s.Log.Warn("presence", "operator", opID, "err", err)
+	if !present {
+		s.SessionOpened(ctx, opID)
+		select {
+		case s.kickSeen <- struct{}{}:
+		default:
 		}
 	}
+}
+
+// nextSeen returns how long until the first presence by API request ends.
+func (s *Server) nextSeen() time.Duration {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	next := time.Hour
+	for _, until := range s.seen {
+		next = min(next, max(time.Until(until), 0))
+	}
+	return next
+}
+
+// endSeen ends the presences by API request that are over at now and
+// returns the commands for the operators that lost presence with them.
+func (s *Server) endSeen(now time.Time) []*request {
+	s.smu.Lock()
+	var over []string
+	for op, until := range s.seen {
+		if !until.After(now) {
+			over = append(over, op)
+			delete(s.seen, op)
+		}
+	}
+	s.smu.Unlock()
+	slices.Sort(over)
+	var batch []*request
+	for _, op := range over {
+		if s.closeSession(op) {
+			batch = append(batch, &request{cmd: routing.PresenceLost{OperatorID: op}, done: make(chan struct{})})
+		}
+	}
+	return batch
 }

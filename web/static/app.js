@@ -18,7 +18,7 @@ const VIEWS = {
 
 const EVENT_NAMES = [
   'chat_created', 'chat_queued', 'auto_connected', 'operator_connected', 'operator_disconnected',
-  'chat_accepted', 'chat_transferred', 'chat_closed_by_operator', 'chat_closed_by_client',
+  'chat_accepted', 'chat_transferred', 'chat_updated', 'chat_returned_to_bot', 'chat_closed_by_operator', 'chat_closed_by_client',
   'chat_closed_by_timer', 'chat_closed', 'limit', 'queue_timeout', 'response_overdue',
   'message_created', 'operator_status_changed', 'config_changed',
 ];
@@ -229,7 +229,11 @@ function noticeFor(ev) {
     case 'operator_disconnected': return notice(`Chat ${id} disconnected${who ? ` from ${who}` : ''}`);
     case 'chat_accepted': return notice(`Chat ${id} accepted`);
     case 'chat_transferred': return notice(`Chat ${id} transferred to ${topicName(c.subject_alias) || 'no topic'}`);
-    case 'chat_closed': return notice(`Chat ${id} closed${c.closed_by && c.closed_by !== 'operator' ? ` by ${c.closed_by}` : ''}`);
+    case 'chat_updated': return notice(`Chat ${id} now in ${topicName(c.subject_alias) || 'no topic'}`);
+    case 'chat_returned_to_bot': return notice(`Chat ${id} returned to the bot`);
+    case 'chat_closed':
+      if (c.closed_by === 'bot') return;
+      return notice(`Chat ${id} closed${c.closed_by && c.closed_by !== 'operator' ? ` by ${c.closed_by}` : ''}`);
     case 'queue_timeout': return notice(`Chat ${id} waited too long and left the queue`);
     case 'response_overdue': return notice(`Chat ${id} is overdue`, 'warn');
     case 'limit': {

@@ -288,6 +288,7 @@ function renderChat(c) {
   show(q('[data-part=close]'), canClose);
   show($('close'), canClose);
   show($('close-comment'), canClose);
+  show($('return-to-bot'), canClose && !!c.add_return_button);
   const canTransfer = open && (staff || mineActive);
   show(q('[data-part=transfer]'), canTransfer);
   show($('transfer'), canTransfer);
@@ -458,6 +459,8 @@ export function init() {
   $('take').addEventListener('click', () => chatAction($('take'), 'take', {}, (c) => notice(`You took chat ${c.id}`)));
   $('close').addEventListener('click', () => chatAction($('close'), 'close', { comment: $('close-comment').value },
     () => { $('close-comment').value = ''; schedule('closedCount'); }));
+  $('return-to-bot').addEventListener('click', () => chatAction($('return-to-bot'), 'return-to-bot', { comment: $('close-comment').value },
+    (c) => { $('close-comment').value = ''; notice(`Chat ${c.id} returned to the bot`); schedule('closedCount'); }));
   $('transfer').addEventListener('click', () => chatAction($('transfer'), 'transfer', { subject_alias: $('transfer-topic').value },
     (c) => notice(`Chat ${c.id} transferred to ${topicName(c.subject_alias) || 'no topic'}`)));
   $('assign').addEventListener('click', () => {
