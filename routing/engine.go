@@ -121,79 +121,13 @@ func (e *Engine) ApplyAppend(now time.Time, cmd Command, events []sb.Event) (Res
 	e.tChats, e.tOps = e.tChats[:0], e.tOps[:0]
 	e.fireDue()
 	e.trigger = cmd.name()
-	err := e.dispatch(cmd)
+	err := cmd.apply(e)
 	e.drain()
 	e.finish()
 	e.res = nil
 	events = res.Events
 	res.Events = events[start:len(events):len(events)]
 	return res, events, err
-}
-
-func (e *Engine) dispatch(cmd Command) error {
-	switch c := cmd.(type) {
-	case Tick:
-		return nil
-	case CreateStatus:
-		return e.createStatus(c.Status)
-	case UpdateStatus:
-		return e.updateStatus(c.Status)
-	case DeleteStatus:
-		return e.deleteStatus(c.ID)
-	case CreateTopic:
-		return e.putTopic(c.Topic, true)
-	case UpdateTopic:
-		return e.putTopic(c.Topic, false)
-	case DeleteTopic:
-		return e.deleteTopic(c.Alias)
-	case CreateSkillGroup:
-		return e.putGroup(c.Group, true)
-	case UpdateSkillGroup:
-		return e.putGroup(c.Group, false)
-	case DeleteSkillGroup:
-		return e.deleteGroup(c.ID)
-	case CreateOperator:
-		return e.createOperator(c.Operator)
-	case UpdateOperator:
-		return e.updateOperator(c.Operator)
-	case DeleteOperator:
-		return e.deleteOperator(c.ID)
-	case SetOperatorStatus:
-		return e.setStatusCmd(c.OperatorID, c.Status)
-	case PresenceLost:
-		return e.presence(c.OperatorID, false)
-	case PresenceRestored:
-		return e.presence(c.OperatorID, true)
-	case UpdateSettings:
-		return e.updateSettings(c.Settings)
-	case CreateBan:
-		return e.createBan(c.Ban)
-	case DeleteBan:
-		return e.deleteBan(c.ID)
-	case Connect:
-		return e.connect(c)
-	case Take:
-		return e.take(c)
-	case Assign:
-		return e.assignCmd(c)
-	case Accept:
-		return e.acceptCmd(c)
-	case Transfer:
-		return e.transfer(c)
-	case Close:
-		return e.closeCmd(c)
-	case OperatorMessage:
-		return e.operatorMessage(c)
-	case ClientMessage:
-		return e.clientMessage(c)
-	case Redistribute:
-		return e.redistribute(c)
-	case ReturnToBot:
-		return e.returnToBot(c)
-	case UpdateChat:
-		return e.updateChat(c)
-	}
-	return sb.Errorf(sb.EINVALID, "", "unknown command %T", cmd)
 }
 
 // finish writes the changed chats and operators into the result.

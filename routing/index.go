@@ -269,11 +269,11 @@ func (e *Engine) opMask(o *operator) uint64 {
 func (e *Engine) opKeyOf(o *operator) opKey {
 	switch e.settings.DistributionMethod {
 	case sb.MethodByNumber:
-		return opKey{a: int64(o.Active), id: o.ID}
+		return opKey{primary: int64(o.Active), id: o.ID}
 	case sb.MethodByLastDate:
-		return opKey{a: o.AssignSeq, id: o.ID}
+		return opKey{primary: o.AssignSeq, id: o.ID}
 	}
-	return opKey{a: int64(o.Active), b: o.CloseSeq, id: o.ID}
+	return opKey{primary: int64(o.Active), tie: o.CloseSeq, id: o.ID}
 }
 
 // indexOp puts the operator into the operator trees when it can receive and
@@ -318,7 +318,7 @@ func (e *Engine) markDirty(o *operator) {
 // key is the chat's R3 key in the queue trees. Weight, QueuedAt and seq do
 // not change while the chat is queued, so the key is computed, not stored.
 func (c *chat) key() chatKey {
-	return chatKey{a: -int64(c.Weight), b: int64(c.QueuedAt), c: c.seq}
+	return chatKey{negWeight: -int64(c.Weight), queuedAt: int64(c.QueuedAt), seq: c.seq}
 }
 
 func (e *Engine) indexChat(c *chat) {
@@ -397,7 +397,7 @@ func (e *Engine) firstChat(o *operator) *chat {
 	)
 	try := func(t *tree[chatKey]) {
 		k, ok := t.first(o.omask)
-		for ok && excludes(e.chats[k.c], o.ID) {
+		for ok && excludes(e.chats[k.seq], o.ID) {
 			k, ok = t.after(k, o.omask)
 		}
 		if ok && (!found || k.less(best)) {
@@ -411,7 +411,7 @@ func (e *Engine) firstChat(o *operator) *chat {
 	if !found {
 		return nil
 	}
-	return e.chats[best.c]
+	return e.chats[best.seq]
 }
 
 // limitReason says why nobody may receive a new chat on topic.

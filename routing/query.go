@@ -81,7 +81,7 @@ func (e *Engine) Folder(folder, operatorID string) []sb.Chat {
 	switch folder {
 	case FolderInQueue:
 		e.idx.qall.ascend(func(k chatKey, _ uint64) bool {
-			c := e.chats[k.c]
+			c := e.chats[k.seq]
 			if o == nil || e.serves(o, c.Topic) {
 				out = append(out, e.snap(c))
 			}
@@ -128,7 +128,7 @@ func (e *Engine) openChats() []*chat {
 func (e *Engine) Queue() []QueueEntry {
 	var out []QueueEntry
 	e.idx.qall.ascend(func(k chatKey, _ uint64) bool {
-		c := e.chats[k.c]
+		c := e.chats[k.seq]
 		out = append(out, QueueEntry{
 			Chat: e.snap(c), Position: len(out) + 1,
 			Waiting: e.now.Sub(c.WaitStartedAt.Time()), Reasons: e.whyWaits(c),
