@@ -9,20 +9,14 @@ import (
 	sb "github.com/switchboard/switchboard"
 )
 
-// What Load keeps, as the engine does.
-const (
-	keepClosed = 1000
-	keepAudit  = 10000
-)
-
 // Load returns the routing state as last committed, read from one snapshot
 // (a REPEATABLE READ, READ ONLY transaction): the configuration (that of a
 // fresh install, switchboard.DefaultSettings and DefaultStatuses, until a
 // batch carries one), the operators by id, the open chats by numeric id, the
-// last 1,000 closed chats oldest first in close order (by closed_at, then
-// the seq of their chat_closed event, then id), the last 10,000 decisions
-// oldest first, the counters and the clock. ok is false on a store never
-// committed to.
+// last switchboard.KeepClosed closed chats oldest first in close order (by
+// closed_at, then the seq of their chat_closed event, then id), the last
+// switchboard.KeepDecisions decisions oldest first, the counters and the
+// clock. ok is false on a store never committed to.
 //
 // After Fence, Load also sets Head to the seq of the last command logged,
 // read from the same snapshot.
@@ -95,11 +89,11 @@ func loadLists(ctx context.Context, tx pgx.Tx, st *sb.State) (err error) {
 		return err
 	}
 	if st.Closed, err = q.chats(`SELECT json FROM chats WHERE status = 'closed'
-		ORDER BY closed_at DESC NULLS LAST, close_seq DESC NULLS LAST, id DESC LIMIT $1`, keepClosed); err != nil {
+		ORDER BY closed_at DESC NULLS LAST, close_seq DESC NULLS LAST, id DESC LIMIT $1`, sb.KeepClosed); err != nil {
 		return err
 	}
 	slices.Reverse(st.Closed)
-	if st.Audit, err = q.decisions(`SELECT json FROM decisions ORDER BY seq DESC LIMIT $1`, keepAudit); err != nil {
+	if st.Audit, err = q.decisions(`SELECT json FROM decisions ORDER BY seq DESC LIMIT $1`, sb.KeepDecisions); err != nil {
 		return err
 	}
 	slices.Reverse(st.Audit)
