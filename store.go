@@ -71,12 +71,22 @@ type Attempt struct {
 	DurationMs int64     `json:"duration_ms"`
 }
 
+// What the routing engine remembers of the past, and so what Store.Load
+// returns.
+const (
+	// KeepClosed is how many closed chats: the last ones in close order.
+	KeepClosed = 1000
+	// KeepDecisions is how many decisions: the last ones made.
+	KeepDecisions = 10000
+)
+
 // Store keeps Switchboard's state durable. Errors are *Error: ENOTFOUND and
 // ECONFLICT where said, EINTERNAL for faults.
 type Store interface {
 	// Load returns the routing state as last committed: configuration,
-	// operators, open chats, the last 1,000 closed chats, the last 10,000
-	// decisions and the counters. ok is false on a store never committed to.
+	// operators, open chats, the last KeepClosed (1,000) closed chats, the
+	// last KeepDecisions (10,000) decisions and the counters. ok is false
+	// on a store never committed to.
 	Load(ctx context.Context) (st State, ok bool, err error)
 	// Commit writes a batch in one transaction: all of it or nothing. On
 	// success it sets the IDs of b.Deliveries; a delivery for a webhook that

@@ -4,8 +4,8 @@ import (
 	"context"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // CreateWebhook stores a subscription (ECONFLICT on a duplicate id).
@@ -14,7 +14,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w sb.Webhook) error {
 	if err != nil {
 		return err
 	}
-	events, err := marshal(w.Events, "webhook")
+	events, err := name.Marshal(w.Events, "webhook")
 	if err != nil {
 		return err
 	}
@@ -26,18 +26,9 @@ func (s *Store) CreateWebhook(ctx context.Context, w sb.Webhook) error {
 // Webhooks lists subscriptions by creation (created_at, the zero time
 // first, then insertion).
 func (s *Store) Webhooks(ctx context.Context) ([]sb.Webhook, error) {
-	rows, err := s.pool.Query(ctx, `SELECT id, url, events, secret, created_at FROM webhooks
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.WebhookColumns+` FROM webhooks
 		ORDER BY created_at NULLS FIRST, seq`)
-	return collect(rows, err, "webhook", func(r pgx.CollectableRow) (sb.Webhook, error) {
-		var w sb.Webhook
-		var events []byte
-		var created pgtype.Int8
-		if err := r.Scan(&w.ID, &w.URL, &events, &w.Secret, &created); err != nil {
-			return w, err
-		}
-		w.CreatedAt = fromNanos(created)
-		return w, unmarshal(events, &w.Events, "webhook")
-	})
+	return collect(rows, err, "webhook", scan(name.ScanWebhook))
 }
 
 // DeleteWebhook removes a subscription and its pending deliveries

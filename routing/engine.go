@@ -8,8 +8,8 @@ import (
 )
 
 const (
-	keepClosed = 1000  // closed chats the engine remembers
-	keepAudit  = 10000 // decisions the engine remembers
+	keepClosed = sb.KeepClosed    // closed chats the engine remembers
+	keepAudit  = sb.KeepDecisions // decisions the engine remembers
 )
 
 // Engine is the routing state machine. It is not safe for concurrent use:

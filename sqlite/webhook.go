@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // CreateWebhook stores a subscription (ECONFLICT on a duplicate id).
@@ -13,7 +14,7 @@ func (s *Store) CreateWebhook(ctx context.Context, w sb.Webhook) error {
 	if err != nil {
 		return err
 	}
-	events, err := marshal(w.Events, "webhook")
+	events, err := name.Marshal(w.Events, "webhook")
 	if err != nil {
 		return err
 	}
@@ -24,31 +25,8 @@ func (s *Store) CreateWebhook(ctx context.Context, w sb.Webhook) error {
 
 // Webhooks lists subscriptions by creation (created_at, then insertion).
 func (s *Store) Webhooks(ctx context.Context) ([]sb.Webhook, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, url, events, secret, created_at FROM webhooks ORDER BY created_at, rowid`)
-	if err != nil {
-		return nil, translate(err, "webhook")
-	}
-	defer rows.Close()
-	var out []sb.Webhook
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, translate(rows.Err(), "webhook")
-}
-
-func scanWebhook(r scanner) (sb.Webhook, error) {
-	var w sb.Webhook
-	var events string
-	var created sql.NullInt64
-	if err := r.Scan(&w.ID, &w.URL, &events, &w.Secret, &created); err != nil {
-		return w, translate(err, "webhook")
-	}
-	w.CreatedAt = fromNanos(created)
-	return w, unmarshal(events, &w.Events, "webhook")
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlstore.WebhookColumns+` FROM webhooks ORDER BY created_at, rowid`)
+	return collect(rows, err, "webhook", name.ScanWebhook)
 }
 
 // DeleteWebhook removes a subscription and its pending deliveries
@@ -68,7 +46,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, id string) error {
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return internal(err, "begin")
+		return name.Internal(err, "begin")
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
