@@ -153,22 +153,13 @@ func restartSetup(cfg Config) (topics, channels []string, cmds []routing.Command
 // commitBatch applies cmds and commits their output as one batch, as the
 // server's writer does.
 func commitBatch(ctx context.Context, st sb.Store, eng *routing.Engine, cmds []routing.Command) error {
-	b := &sb.Batch{}
+	var bt routing.Batcher
 	for _, cmd := range cmds {
-		res, err := eng.Apply(time.Now().UTC(), cmd)
-		if err != nil {
+		if _, err := bt.Apply(eng, time.Now().UTC(), cmd); err != nil {
 			return err
 		}
-		c := &res.Changes
-		b.Chats, b.Operators, b.Messages = append(b.Chats, c.Chats...), append(b.Operators, c.Operators...), append(b.Messages, c.Messages...)
-		b.Events, b.Decisions = append(b.Events, res.Events...), append(b.Decisions, res.Decisions...)
-		if c.Config {
-			cfg := eng.Config()
-			b.Config = &cfg
-		}
 	}
-	b.Counters, b.Now = eng.Counters(), eng.Now()
-	return st.Commit(ctx, b)
+	return st.Commit(ctx, bt.Done(eng))
 }
 
 // restartServer starts serve on data, waits for /readyz, records the time

@@ -78,7 +78,7 @@ func startTestServer(ctx context.Context, addr, data, adminToken string, log *sl
 		err = app.Open(ctx)
 	}
 	if err == nil && adminToken != "" {
-		err = store.CreateToken(ctx, sb.Token{ID: "admin", Hash: sbhttp.HashToken(adminToken), Role: sb.RoleAdmin, CreatedAt: time.Now().UTC()})
+		err = store.Commit(ctx, &sb.Batch{Tokens: []sb.Token{{ID: "admin", Hash: server.HashToken(adminToken), Role: sb.RoleAdmin, CreatedAt: time.Now().UTC()}}})
 	}
 	if err != nil {
 		if ln != nil {

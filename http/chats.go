@@ -3,13 +3,13 @@ package http
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/server"
 )
 
 // connectBody is the connect action's body (PRODUCT.md §5).
@@ -112,7 +112,7 @@ func ParseConnect(r *http.Request) (routing.Connect, []sb.Reason, error) {
 	if b.Client == nil {
 		return routing.Connect{}, nil, sb.Errorf(sb.EINVALID, "client", "client is required")
 	}
-	if u := b.Config.EventWebhookURL; u != "" && !validURL(u) {
+	if u := b.Config.EventWebhookURL; u != "" && !server.ValidURL(u) {
 		return routing.Connect{}, nil, sb.Errorf(sb.EINVALID, "config.event_webhook_url", "must be an absolute http or https URL")
 	}
 	c := b.Config
@@ -131,11 +131,6 @@ func ParseConnect(r *http.Request) (routing.Connect, []sb.Reason, error) {
 // WarnUnsupportedParameter is the warning for a ConnectiveOne parameter
 // that Switchboard accepts but does not act on.
 const WarnUnsupportedParameter = "unsupported_parameter"
-
-func validURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
 
 func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
 	cmd, warnings, err := ParseConnect(r)
@@ -167,44 +162,8 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// canSee reports whether the caller may see a chat: staff and integrators
-// all; operators their own chats and the New and queued chats of their
-// topics.
-func (h *Handler) canSee(p principal, c sb.Chat) bool {
-	ok := false
-	h.App.View(func(e *routing.Engine) { ok = canSeeIn(e, p, c) })
-	return ok
-}
-
-// canSeeIn is canSee with the engine read-locked.
-func canSeeIn(e *routing.Engine, p principal, c sb.Chat) bool {
-	if p.Role != sb.RoleOperator || c.OperatorID == p.OperatorID {
-		return true
-	}
-	return (c.Status == sb.ChatNew || c.Status == sb.ChatQueued) && e.Serves(p.OperatorID, c.Topic)
-}
-
-// chatFor returns a chat the caller may see (404 otherwise).
-func (h *Handler) chatFor(r *http.Request, id string) (sb.Chat, error) {
-	var (
-		c  sb.Chat
-		ok bool
-	)
-	h.App.View(func(e *routing.Engine) { c, ok = e.Chat(id) })
-	if !ok {
-		var err error
-		if c, err = h.Store.Chat(r.Context(), id); err != nil {
-			return sb.Chat{}, err
-		}
-	}
-	if !h.canSee(principalOf(r.Context()), c) {
-		return sb.Chat{}, sb.Errorf(sb.ENOTFOUND, "id", "chat %q not found", id)
-	}
-	return c, nil
-}
-
 func (h *Handler) getChat(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.chatFor(r, r.PathValue("id"))
+	c, err := h.App.Chat(r.Context(), principalOf(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -219,27 +178,14 @@ func (h *Handler) listChats(w http.ResponseWriter, r *http.Request) error {
 	if folder == "" {
 		folder = routing.FolderActive
 	}
-	opID := q.Get("operator_id")
-	if p.Role == sb.RoleOperator {
-		opID = p.OperatorID
-	}
 	switch folder {
 	case routing.FolderInQueue, routing.FolderNew, routing.FolderMine, routing.FolderActive, routing.FolderOverdue:
 	case routing.FolderClosed:
-		return h.listClosed(w, r, opID)
+		return h.listClosed(w, r, q.Get("operator_id"))
 	default:
 		return sb.Errorf(sb.EINVALID, "folder", "folder must be in_queue, new, mine, active, overdue or closed")
 	}
-	var chats []sb.Chat
-	h.App.View(func(e *routing.Engine) { chats = e.Folder(folder, opID) })
-	topic := q.Get("topic")
-	out := []sb.Chat{}
-	for _, c := range chats {
-		if topic == "" || c.Topic == topic {
-			out = append(out, c)
-		}
-	}
-	return writePage(w, r, out)
+	return writePage(w, r, h.App.Chats(p, folder, q.Get("topic"), q.Get("operator_id")))
 }
 
 // writePage answers one page of items: ?cursor= is the offset, ?limit= the
@@ -262,7 +208,7 @@ func writePage[T any](w http.ResponseWriter, r *http.Request, items []T) error {
 
 func (h *Handler) listClosed(w http.ResponseWriter, r *http.Request, opID string) error {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("cursor"), 10, 64)
-	chats, err := h.Store.ClosedChats(r.Context(), opID, before, 100)
+	chats, err := h.App.ClosedChats(r.Context(), principalOf(r.Context()), opID, before, 100)
 	if err != nil {
 		return err
 	}
@@ -275,11 +221,7 @@ func (h *Handler) listClosed(w http.ResponseWriter, r *http.Request, opID string
 }
 
 func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.chatFor(r, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	msgs, err := h.Store.Messages(r.Context(), c.ID)
+	msgs, err := h.App.Messages(r.Context(), principalOf(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -293,24 +235,23 @@ type messageBody struct {
 }
 
 func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.chatFor(r, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var b messageBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
-	p := principalOf(r.Context())
+	p, id := principalOf(r.Context()), r.PathValue("id")
 	var cmd routing.Command
 	if p.Role == sb.RoleIntegrator {
-		cmd = routing.ClientMessage{ChatID: c.ID, Text: b.Text}
+		if _, err := h.App.Chat(r.Context(), p, id); err != nil {
+			return err
+		}
+		cmd = routing.ClientMessage{ChatID: id, Text: b.Text}
 	} else {
 		op, err := actingOperator(p)
 		if err != nil {
 			return err
 		}
-		cmd = routing.OperatorMessage{ChatID: c.ID, OperatorID: op, Text: b.Text}
+		cmd = routing.OperatorMessage{ChatID: id, OperatorID: op, Role: p.Role, Text: b.Text}
 	}
 	res, err := h.do(r, cmd)
 	if err != nil {
@@ -332,7 +273,7 @@ func (h *Handler) chatAction(w http.ResponseWriter, r *http.Request, cmd routing
 
 // actingOperator returns the operator a staff or operator credential acts
 // for: a panel session's, or an API token's operator_id.
-func actingOperator(p principal) (string, error) {
+func actingOperator(p server.Principal) (string, error) {
 	if p.OperatorID == "" {
 		return "", sb.Errorf(sb.EFORBIDDEN, "", "this credential acts for no operator: sign in to the panel, or use a token with an operator_id")
 	}
@@ -340,26 +281,22 @@ func actingOperator(p principal) (string, error) {
 }
 
 func (h *Handler) accept(w http.ResponseWriter, r *http.Request) error {
-	op, err := actingOperator(principalOf(r.Context()))
+	p := principalOf(r.Context())
+	op, err := actingOperator(p)
 	if err != nil {
 		return err
 	}
-	return h.chatAction(w, r, routing.Accept{ChatID: r.PathValue("id"), OperatorID: op})
+	return h.chatAction(w, r, routing.Accept{ChatID: r.PathValue("id"), OperatorID: op, Role: p.Role})
 }
 
 func (h *Handler) take(w http.ResponseWriter, r *http.Request) error {
-	op, err := actingOperator(principalOf(r.Context()))
+	p := principalOf(r.Context())
+	op, err := actingOperator(p)
 	if err != nil {
 		return err
 	}
-	if _, err := h.chatFor(r, r.PathValue("id")); err != nil {
-		return err
-	}
-	return h.chatAction(w, r, routing.Take{ChatID: r.PathValue("id"), OperatorID: op})
+	return h.chatAction(w, r, routing.Take{ChatID: r.PathValue("id"), OperatorID: op, Role: p.Role})
 }
-
-// actor is the routing engine's view of the caller.
-func actor(p principal) routing.Actor { return routing.Actor{Role: p.Role, OperatorID: p.OperatorID} }
 
 // returnBody is the body of POST /chats/{id}/return-to-bot.
 type returnBody struct {
@@ -373,7 +310,8 @@ func (h *Handler) returnToBot(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	return h.chatAction(w, r, routing.ReturnToBot{ChatID: r.PathValue("id"), By: actor(principalOf(r.Context())), Comment: b.Comment})
+	p := principalOf(r.Context())
+	return h.chatAction(w, r, routing.ReturnToBot{ChatID: r.PathValue("id"), OperatorID: p.OperatorID, Role: p.Role, Comment: b.Comment})
 }
 
 // chatPatch is the body of PATCH /chats/{id}.
@@ -390,7 +328,8 @@ func (h *Handler) patchChat(w http.ResponseWriter, r *http.Request) error {
 	if b.SubjectAlias == nil && b.TagIDs == nil {
 		return sb.Errorf(sb.EINVALID, "subject_alias", "give subject_alias, tag_ids or both")
 	}
-	return h.chatAction(w, r, routing.UpdateChat{ChatID: r.PathValue("id"), By: actor(principalOf(r.Context())),
+	p := principalOf(r.Context())
+	return h.chatAction(w, r, routing.UpdateChat{ChatID: r.PathValue("id"), OperatorID: p.OperatorID, Role: p.Role,
 		Topic: b.SubjectAlias, Tags: b.TagIDs})
 }
 
@@ -410,25 +349,10 @@ func (h *Handler) assign(w http.ResponseWriter, r *http.Request) error {
 	}
 	// An unknown operator in the body is bad input (422), not a missing
 	// resource (404): the path names the chat.
-	var known bool
-	h.App.View(func(e *routing.Engine) { _, known = e.Operator(b.OperatorID) })
-	if !known {
+	if _, err := h.App.Operator(b.OperatorID); err != nil {
 		return sb.Errorf(sb.EINVALID, "operator_id", "operator_id must name an operator")
 	}
 	return h.chatAction(w, r, routing.Assign{ChatID: r.PathValue("id"), OperatorID: b.OperatorID, Force: b.Force})
-}
-
-// ownActive checks that an operator acts on its own chat.
-func (h *Handler) ownActive(r *http.Request) (sb.Chat, error) {
-	c, err := h.chatFor(r, r.PathValue("id"))
-	if err != nil {
-		return c, err
-	}
-	p := principalOf(r.Context())
-	if p.Role == sb.RoleOperator && c.OperatorID != p.OperatorID {
-		return c, sb.Errorf(sb.EFORBIDDEN, "", "not your chat")
-	}
-	return c, nil
 }
 
 // transferBody is the body of POST /chats/{id}/transfer.
@@ -437,9 +361,6 @@ type transferBody struct {
 }
 
 func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.ownActive(r); err != nil {
-		return err
-	}
 	var b transferBody
 	if err := decode(r, &b); err != nil {
 		return err
@@ -447,7 +368,8 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
 	if b.SubjectAlias == nil {
 		return sb.Errorf(sb.EINVALID, "subject_alias", "subject_alias is required")
 	}
-	return h.chatAction(w, r, routing.Transfer{ChatID: r.PathValue("id"), Topic: *b.SubjectAlias})
+	p := principalOf(r.Context())
+	return h.chatAction(w, r, routing.Transfer{ChatID: r.PathValue("id"), Topic: *b.SubjectAlias, OperatorID: p.OperatorID, Role: p.Role})
 }
 
 // closeBody is the body of POST /chats/{id}/close.
@@ -456,9 +378,6 @@ type closeBody struct {
 }
 
 func (h *Handler) closeChat(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.ownActive(r); err != nil {
-		return err
-	}
 	var b closeBody
 	if r.ContentLength != 0 {
 		if err := decode(r, &b); err != nil {
@@ -470,34 +389,11 @@ func (h *Handler) closeChat(w http.ResponseWriter, r *http.Request) error {
 	if p.Role == sb.RoleIntegrator {
 		by = sb.ByClient
 	}
-	return h.chatAction(w, r, routing.Close{ChatID: r.PathValue("id"), By: by, OperatorID: p.OperatorID, Comment: b.Comment})
+	return h.chatAction(w, r, routing.Close{ChatID: r.PathValue("id"), By: by, OperatorID: p.OperatorID, Role: p.Role, Comment: b.Comment})
 }
 
 func (h *Handler) queue(w http.ResponseWriter, r *http.Request) error {
-	p := principalOf(r.Context())
-	var q []routing.QueueEntry
-	now := h.App.Now()
-	h.App.View(func(e *routing.Engine) {
-		for _, x := range e.Queue() {
-			if p.Role != sb.RoleOperator || e.Serves(p.OperatorID, x.Chat.Topic) {
-				// The engine's clock stops between commands; the wait does not.
-				x.Waiting = max(x.Waiting, now.Sub(x.Chat.WaitStartedAt))
-				q = append(q, x)
-			}
-		}
-	})
-	return writePage(w, r, nonNil(q))
-}
-
-// auditSummary is the distribution audit's cards and records.
-type auditSummary struct {
-	Since             time.Time     `json:"since"`
-	Decisions         int           `json:"decisions"`
-	Distributed       int           `json:"distributed"`
-	Skipped           int           `json:"skipped"`
-	Anomalies         int           `json:"anomalies"`
-	AvgDecisionTimeNs int64         `json:"avg_decision_time_ns"`
-	Records           []sb.Decision `json:"records"`
+	return writePage(w, r, h.App.Queue(principalOf(r.Context())))
 }
 
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request) error {
@@ -509,26 +405,9 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request) error {
 		}
 		since = t
 	}
-	ds, err := h.Store.Decisions(r.Context(), since, 10000)
+	a, err := h.App.Audit(r.Context(), since)
 	if err != nil {
 		return err
-	}
-	a := auditSummary{Since: since, Decisions: len(ds), Records: nonNil(ds)}
-	var total int64
-	for _, d := range ds {
-		switch d.Kind {
-		case sb.DecisionAuto, sb.DecisionTake, sb.DecisionAssign:
-			a.Distributed++
-		case sb.DecisionQueue, sb.DecisionLimit:
-			a.Skipped++
-		}
-		if len(d.Anomalies) > 0 {
-			a.Anomalies++
-		}
-		total += d.DurationNs
-	}
-	if len(ds) > 0 {
-		a.AvgDecisionTimeNs = total / int64(len(ds))
 	}
 	writeJSON(w, 200, a)
 	return nil

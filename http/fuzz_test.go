@@ -12,6 +12,7 @@ import (
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/server"
 )
 
 // checkDecodeError checks an error of decode (or ParseConnect) against the
@@ -221,7 +222,7 @@ func FuzzConnect(f *testing.F) {
 		if (c.AddButton != nil) != (len(warnings) == 1) {
 			t.Fatalf("add_button %v, warnings %+v", c.AddButton, warnings)
 		}
-		if cmd.WebhookURL != "" && !validURL(cmd.WebhookURL) {
+		if cmd.WebhookURL != "" && !server.ValidURL(cmd.WebhookURL) {
 			t.Fatalf("ParseConnect accepted event_webhook_url %q", cmd.WebhookURL)
 		}
 

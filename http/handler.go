@@ -5,34 +5,28 @@ package http
 import (
 	"log/slog"
 	"net/http"
-	"time"
 
-	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
 	"github.com/switchboard/switchboard/server"
 )
 
-// Handler serves the API.
+// Handler serves the API. Its handlers decode a request, call one method
+// of the server, and encode the answer: the rules are the server's and
+// the routing engine's.
 type Handler struct {
 	App     *server.Server
-	Store   sb.Store
 	Log     *slog.Logger
 	Metrics http.Handler // served at /metrics when set
 	Panel   http.Handler // served at / when set
-	// SessionTTL is how long a panel sign-in lasts.
-	SessionTTL time.Duration
 
 	mux    *http.ServeMux
-	tokens tokenCache
 	routes []string // "METHOD /path" of every route, for the OpenAPI check
 }
 
 // NewHandler returns the API over app, with the metrics and panel handlers
 // (either may be nil).
 func NewHandler(app *server.Server, log *slog.Logger, metrics, panel http.Handler) *Handler {
-	h := &Handler{App: app, Store: app.Store, Log: log, Metrics: metrics, Panel: panel, SessionTTL: DefaultSessionTTL,
-		mux: http.NewServeMux()}
-	h.tokens.m = map[string]sb.Token{}
+	h := &Handler{App: app, Log: log, Metrics: metrics, Panel: panel, mux: http.NewServeMux()}
 	h.routesTable()
 	return h
 }
@@ -132,7 +126,7 @@ func (h *Handler) routesTable() {
 	h.handle("GET /api/v1/webhooks/{id}/deliveries", rAdmin|rIntegrator, h.listDeliveries)
 }
 
-// do applies a command and answers errors; it returns the result.
+// do applies a command; it returns the result.
 func (h *Handler) do(r *http.Request, cmd routing.Command) (routing.Result, error) {
 	return h.App.Do(r.Context(), cmd)
 }

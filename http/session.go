@@ -3,13 +3,8 @@ package http
 import (
 	"crypto/subtle"
 	"net/http"
-	"strings"
-	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	sb "github.com/switchboard/switchboard"
-	"github.com/switchboard/switchboard/routing"
 )
 
 // Panel sessions: signing in with email and password creates a token (kind
@@ -22,14 +17,6 @@ const (
 	csrfCookie    = "sb_csrf"
 	csrfHeader    = "X-CSRF-Token"
 )
-
-// DefaultSessionTTL is how long a panel sign-in lasts unless configured.
-const DefaultSessionTTL = 12 * time.Hour
-
-// sessionPrefix starts the id of every panel session's token.
-const sessionPrefix = "ses_"
-
-func isSession(t sb.Token) bool { return strings.HasPrefix(t.ID, sessionPrefix) }
 
 // sessionSecret returns the session cookie's secret, if any.
 func sessionSecret(r *http.Request) string {
@@ -54,21 +41,6 @@ func checkCSRF(r *http.Request) error {
 	return nil
 }
 
-func (h *Handler) operatorByEmail(email string) (sb.Operator, bool) {
-	var (
-		out sb.Operator
-		ok  bool
-	)
-	h.App.View(func(e *routing.Engine) {
-		for _, o := range e.Operators() {
-			if o.Email != "" && strings.EqualFold(o.Email, email) {
-				out, ok = o, true
-			}
-		}
-	})
-	return out, ok
-}
-
 // signInBody is the body of POST /session.
 type signInBody struct {
 	Email    string `json:"email"`
@@ -82,29 +54,18 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		writeError(w, h.Log, err)
 		return
 	}
-	o, ok := h.operatorByEmail(b.Email)
-	hash := "$2a$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva" // equal work for unknown emails
-	if ok {
-		if stored, err := h.Store.PasswordHash(r.Context(), o.ID); err == nil {
-			hash = stored
-		}
-	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(b.Password)) != nil || !ok {
-		writeError(w, h.Log, sb.Errorf(sb.EUNAUTHORIZED, "password", "wrong email or password"))
-		return
-	}
-	secret, csrf := NewSecret("sbs_"), NewSecret("")
-	t := sb.Token{ID: NewSecret(sessionPrefix)[:16], Hash: HashToken(secret), Role: o.Role, OperatorID: o.ID, CreatedAt: time.Now().UTC()}
-	if err := h.Store.CreateToken(r.Context(), t); err != nil {
+	ses, err := h.App.SignIn(r.Context(), b.Email, b.Password)
+	if err != nil {
 		writeError(w, h.Log, err)
 		return
 	}
 	// Secure when the browser talks HTTPS, directly or through a proxy that
 	// terminates TLS.
 	secure := r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: int(h.SessionTTL.Seconds())})
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: int(h.SessionTTL.Seconds())})
-	writeJSON(w, 200, map[string]any{"operator_id": o.ID, "role": o.Role, "name": o.Name, "csrf_token": csrf})
+	age := int(h.App.SessionTTL.Seconds())
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: ses.Secret, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: age})
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: ses.CSRF, Path: "/", Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: age})
+	writeJSON(w, 200, map[string]any{"operator_id": ses.Token.OperatorID, "role": ses.Token.Role, "name": ses.Name, "csrf_token": ses.CSRF})
 }
 
 // whoAmI answers who the caller is.
@@ -116,12 +77,10 @@ func (h *Handler) whoAmI(w http.ResponseWriter, r *http.Request) error {
 
 // signOut ends the session of the cookie.
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
-	p := principalOf(r.Context())
 	if sessionSecret(r) != "" {
-		if err := h.Store.DeleteToken(r.Context(), p.TokenID); err != nil && sb.ErrorCode(err) != sb.ENOTFOUND {
+		if err := h.App.SignOut(r.Context(), principalOf(r.Context())); err != nil {
 			return err
 		}
-		h.forgetToken(p.TokenID)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1})
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: "", Path: "/", MaxAge: -1})

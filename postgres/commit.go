@@ -93,7 +93,8 @@ func (w *writer) build(b *sb.Batch) error {
 	}
 	w.deletions(b.DeletedOperators)
 	for _, add := range []func(*sb.Batch) error{
-		w.operators, w.chats, w.messages, w.events, w.decisions, w.config, w.meta, w.deliveries, w.commands,
+		w.operators, w.access, w.webhooks, w.chats, w.messages, w.events, w.decisions, w.config, w.meta,
+		w.deliveries, w.commands,
 	} {
 		if err := add(b); err != nil {
 			return err
@@ -155,6 +156,52 @@ func (w *writer) deletions(ids []string) {
 	}
 	w.queue("operator", `DELETE FROM operators WHERE id = ANY($1::text[])`, ids)
 	w.queue("password", `DELETE FROM passwords WHERE operator_id = ANY($1::text[])`, ids)
+	w.queue("token", `DELETE FROM tokens WHERE operator_id = ANY($1::text[])`, ids)
+}
+
+// access queues the writes of tokens and passwords: deletions, then
+// creations.
+func (w *writer) access(b *sb.Batch) error {
+	if len(b.DeletedTokens) > 0 {
+		w.queue("token", `DELETE FROM tokens WHERE id = ANY($1::text[])`, b.DeletedTokens)
+	}
+	for _, t := range b.Tokens {
+		created, err := nanos(t.CreatedAt)
+		if err != nil {
+			return err
+		}
+		w.queue("token", `INSERT INTO tokens (id, hash, role, operator_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			t.ID, t.Hash, t.Role, t.OperatorID, created)
+	}
+	for _, p := range b.Passwords {
+		w.queue("password", `INSERT INTO passwords (operator_id, hash) VALUES ($1, $2)
+			ON CONFLICT (operator_id) DO UPDATE SET hash = excluded.hash`, p.OperatorID, p.Hash)
+	}
+	return nil
+}
+
+// webhooks queues the writes of subscriptions: deletions (with their
+// pending deliveries), then creations. The second delete runs after the
+// first has waited for any transaction enqueueing deliveries for the
+// subscription (the deliveries' insert locks it), so it sees them.
+func (w *writer) webhooks(b *sb.Batch) error {
+	if len(b.DeletedWebhooks) > 0 {
+		w.queue("webhook", `DELETE FROM webhooks WHERE id = ANY($1::text[])`, b.DeletedWebhooks)
+		w.queue("delivery", `DELETE FROM deliveries WHERE webhook_id = ANY($1::text[]) AND NOT done`, b.DeletedWebhooks)
+	}
+	for _, h := range b.Webhooks {
+		created, err := nanos(h.CreatedAt)
+		if err != nil {
+			return err
+		}
+		events, err := name.Marshal(h.Events, "webhook")
+		if err != nil {
+			return err
+		}
+		w.queue("webhook", `INSERT INTO webhooks (id, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			h.ID, h.URL, events, h.Secret, created)
+	}
+	return nil
 }
 
 func (w *writer) operators(b *sb.Batch) error {
@@ -297,6 +344,9 @@ func (w *writer) config(b *sb.Batch) error {
 }
 
 func (w *writer) meta(b *sb.Batch) error {
+	if !b.Routing() { // tokens or webhooks only: the counters stand
+		return nil
+	}
 	data, err := name.Marshal(&b.Counters, "counters")
 	if err != nil {
 		return err

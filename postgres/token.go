@@ -8,17 +8,6 @@ import (
 	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
-// CreateToken stores a token (ECONFLICT on a duplicate id or hash).
-func (s *Store) CreateToken(ctx context.Context, t sb.Token) error {
-	created, err := nanos(t.CreatedAt)
-	if err != nil {
-		return err
-	}
-	_, err = s.pool.Exec(ctx, `INSERT INTO tokens (id, hash, role, operator_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		t.ID, t.Hash, t.Role, t.OperatorID, created)
-	return translate(err, "token")
-}
-
 // TokenByHash finds a token by the hash of its secret (ENOTFOUND).
 func (s *Store) TokenByHash(ctx context.Context, hash string) (sb.Token, error) {
 	row := s.pool.QueryRow(ctx, `SELECT `+sqlstore.TokenColumns+` FROM tokens WHERE hash = $1`, hash)
@@ -32,12 +21,6 @@ func (s *Store) Tokens(ctx context.Context) ([]sb.Token, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TokenColumns+` FROM tokens
 		ORDER BY created_at NULLS FIRST, seq`)
 	return collect(rows, err, "token", scan(sqlstore.ScanToken))
-}
-
-// DeleteToken removes a token (ENOTFOUND).
-func (s *Store) DeleteToken(ctx context.Context, id string) error {
-	tag, err := s.pool.Exec(ctx, `DELETE FROM tokens WHERE id = $1`, id)
-	return deleted(tag, err, "token")
 }
 
 // deleted is the error of a DELETE of one what: ENOTFOUND when no row went.

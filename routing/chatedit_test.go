@@ -7,13 +7,22 @@ import (
 	"github.com/switchboard/switchboard/routing"
 )
 
+// caller is who acts on a chat: a role and the operator it acts as.
+type caller struct{ role, op string }
+
 var (
-	supervisor = routing.Actor{Role: sb.RoleSupervisor}
-	integrator = routing.Actor{Role: sb.RoleIntegrator}
+	supervisor = caller{role: sb.RoleSupervisor}
+	integrator = caller{role: sb.RoleIntegrator}
 )
 
-func operatorActor(id string) routing.Actor {
-	return routing.Actor{Role: sb.RoleOperator, OperatorID: id}
+func operatorActor(id string) caller { return caller{role: sb.RoleOperator, op: id} }
+
+func returnToBot(id string, by caller, comment string) routing.ReturnToBot {
+	return routing.ReturnToBot{ChatID: id, OperatorID: by.op, Role: by.role, Comment: comment}
+}
+
+func updateChat(id string, by caller, topic *string, tags *[]string) routing.UpdateChat {
+	return routing.UpdateChat{ChatID: id, OperatorID: by.op, Role: by.role, Topic: topic, Tags: tags}
 }
 
 // R8: returning a chat to the bot closes its operator part by "bot".
@@ -21,7 +30,7 @@ func TestR8ReturnToBot(t *testing.T) {
 	t.Run("by the operator holding it", func(t *testing.T) {
 		f := newFixture(t, "a")
 		id := f.assigned("support", "a")
-		res := f.apply(routing.ReturnToBot{ChatID: id, By: operatorActor("a"), Comment: "back to the menu"})
+		res := f.apply(returnToBot(id, operatorActor("a"), "back to the menu"))
 		equal(t, "events", names(res), []string{sb.EventChatReturnedToBot, sb.EventChatClosed})
 		c := f.chat(id)
 		equal(t, "status", c.Status, sb.ChatClosed)
@@ -30,31 +39,31 @@ func TestR8ReturnToBot(t *testing.T) {
 		equal(t, "a.active", f.operator("a").Active, 0)
 		equal(t, "event operator", res.Events[0].Operator.ID, "a")
 	})
-	for _, a := range []routing.Actor{supervisor, integrator, {Role: sb.RoleAdmin}} {
-		t.Run("by "+a.Role, func(t *testing.T) {
+	for _, a := range []caller{supervisor, integrator, {role: sb.RoleAdmin}} {
+		t.Run("by "+a.role, func(t *testing.T) {
 			f := newFixture(t, "a")
 			f.setStatus("a", sb.StatusBreak)
 			id := f.enqueue("support", 0)
-			f.apply(routing.ReturnToBot{ChatID: id, By: a})
+			f.apply(returnToBot(id, a, ""))
 			equal(t, "closed_by", f.chat(id).ClosedBy, sb.ByBot)
 		})
 	}
 	t.Run("another operator's chat is not found", func(t *testing.T) {
 		f := newFixture(t, "a", "b")
 		id := f.assigned("support", "a")
-		wantCode(t, f.fail(routing.ReturnToBot{ChatID: id, By: operatorActor("b")}), sb.ENOTFOUND)
+		wantCode(t, f.fail(returnToBot(id, operatorActor("b"), "")), sb.ENOTFOUND)
 	})
 	t.Run("a queued chat of the operator's topic is forbidden", func(t *testing.T) {
 		f := newFixture(t, "a")
 		f.setStatus("a", sb.StatusBreak)
 		id := f.enqueue("support", 0)
-		wantCode(t, f.fail(routing.ReturnToBot{ChatID: id, By: operatorActor("a")}), sb.EFORBIDDEN)
+		wantCode(t, f.fail(returnToBot(id, operatorActor("a"), "")), sb.EFORBIDDEN)
 	})
 	t.Run("closed chat", func(t *testing.T) {
 		f := newFixture(t, "a")
 		id := f.assigned("support", "a")
 		f.closeChat(id)
-		wantCode(t, f.fail(routing.ReturnToBot{ChatID: id, By: supervisor}), sb.ECONFLICT)
+		wantCode(t, f.fail(returnToBot(id, supervisor, "")), sb.ECONFLICT)
 	})
 }
 
@@ -66,7 +75,7 @@ func TestR8UpdateChat(t *testing.T) {
 		f := newFixture(t, "a")
 		id := f.assigned("support", "a")
 		tags := []string{"vip", "refund"}
-		res := f.apply(routing.UpdateChat{ChatID: id, By: operatorActor("a"), Topic: topic("sales"), Tags: &tags})
+		res := f.apply(updateChat(id, operatorActor("a"), topic("sales"), &tags))
 		equal(t, "events", names(res), []string{sb.EventChatUpdated})
 		c := f.chat(id)
 		equal(t, "topic", c.Topic, "sales")
@@ -77,7 +86,7 @@ func TestR8UpdateChat(t *testing.T) {
 	t.Run("queued chat is routed for its new topic", func(t *testing.T) {
 		f := newFixture(t, "a")
 		id := f.enqueue("sales", 0)
-		res := f.apply(routing.UpdateChat{ChatID: id, By: supervisor, Topic: topic("support")})
+		res := f.apply(updateChat(id, supervisor, topic("support"), nil))
 		equal(t, "events", names(res), []string{sb.EventChatUpdated, sb.EventAutoConnected})
 		f.wantChat(id, sb.ChatActive, "a")
 	})
@@ -87,7 +96,7 @@ func TestR8UpdateChat(t *testing.T) {
 		f.apply(routing.CreateTopic{Topic: sb.Topic{Alias: "support-vip", Name: "VIP", Parent: "support"}})
 		id := f.assigned("support", "a")
 		f.apply(routing.Redistribute{OperatorID: "a", Status: sb.StatusOnline})
-		f.apply(routing.UpdateChat{ChatID: id, By: supervisor, Topic: topic("support-vip")})
+		f.apply(updateChat(id, supervisor, topic("support-vip"), nil))
 		f.wantChat(id, sb.ChatQueued, "")
 		equal(t, "excluded", f.chat(id).Excluded, []string{"a"})
 	})
@@ -95,19 +104,19 @@ func TestR8UpdateChat(t *testing.T) {
 		f := newFixture(t, "a")
 		id := f.assigned("support", "a")
 		tags := []string{"vip"}
-		f.apply(routing.UpdateChat{ChatID: id, By: integrator, Tags: &tags})
+		f.apply(updateChat(id, integrator, nil, &tags))
 		equal(t, "topic", f.chat(id).Topic, "support")
 		equal(t, "tags", f.chat(id).Tags, tags)
 	})
 	t.Run("unknown topic", func(t *testing.T) {
 		f := newFixture(t, "a")
 		id := f.assigned("support", "a")
-		wantError(t, f.fail(routing.UpdateChat{ChatID: id, By: supervisor, Topic: topic("nope")}), sb.EINVALID, "subject_alias")
+		wantError(t, f.fail(updateChat(id, supervisor, topic("nope"), nil)), sb.EINVALID, "subject_alias")
 	})
 	t.Run("another operator's chat", func(t *testing.T) {
 		f := newFixture(t, "a", "b")
 		id := f.assigned("support", "a")
-		wantCode(t, f.fail(routing.UpdateChat{ChatID: id, By: operatorActor("b"), Topic: topic("sales")}), sb.ENOTFOUND)
+		wantCode(t, f.fail(updateChat(id, operatorActor("b"), topic("sales"), nil)), sb.ENOTFOUND)
 	})
 }
 
@@ -129,4 +138,33 @@ func TestR1SubtopicTimeouts(t *testing.T) {
 	f.updateGroup("support-team", func(g *sb.SkillGroup) { g.AcceptTimeoutS = 15 })
 	f.assigned("support-vip", "a")
 	wantDeadline(t, f.e, t0.Add(sec(15)))
+}
+
+// R8: the engine decides who may act on a chat, whatever the caller
+// checked before: a close, transfer, accept or reply by an operator who no
+// longer holds the chat (redistributed meanwhile) is not found and changes
+// nothing; a take of a chat outside its topics too.
+func TestR8WhoMayActOnAChat(t *testing.T) {
+	f := newFixture(t, "a", "b")
+	id := f.assigned("support", "a")
+	f.apply(routing.Redistribute{OperatorID: "a", Status: sb.StatusOnline})
+	f.wantChat(id, sb.ChatActive, "b")
+	for _, cmd := range []routing.Command{
+		routing.Close{ChatID: id, By: sb.ByOperator, OperatorID: "a", Role: sb.RoleOperator},
+		routing.Transfer{ChatID: id, Topic: "sales", OperatorID: "a", Role: sb.RoleOperator},
+		routing.Accept{ChatID: id, OperatorID: "a", Role: sb.RoleOperator},
+		routing.OperatorMessage{ChatID: id, OperatorID: "a", Role: sb.RoleOperator, Text: "still here?"},
+	} {
+		wantCode(t, f.fail(cmd), sb.ENOTFOUND)
+	}
+	f.wantChat(id, sb.ChatActive, "b")
+	// A supervisor acting as its own operator on a chat it does not hold:
+	// it sees the chat, so the answer is a conflict, not a secret.
+	wantCode(t, f.fail(routing.Accept{ChatID: id, OperatorID: "a", Role: sb.RoleSupervisor}), sb.ECONFLICT)
+	// The holder, or staff, may close it.
+	f.apply(routing.Close{ChatID: id, By: sb.ByOperator, OperatorID: "b", Role: sb.RoleOperator})
+	q := f.enqueue("sales", 0)
+	wantCode(t, f.fail(routing.Take{ChatID: q, OperatorID: "a", Role: sb.RoleOperator}), sb.ENOTFOUND)
+	wantCode(t, f.fail(routing.Take{ChatID: q, OperatorID: "a", Role: sb.RoleSupervisor}), sb.ECONFLICT)
+	wantCode(t, f.fail(routing.Close{ChatID: q, By: sb.ByOperator, OperatorID: "a", Role: "guest"}), sb.EFORBIDDEN)
 }

@@ -16,7 +16,8 @@ var commands = []Command{
 	CreateSkillGroup{}, UpdateSkillGroup{}, DeleteSkillGroup{}, CreateOperator{}, UpdateOperator{},
 	DeleteOperator{}, SetOperatorStatus{}, PresenceLost{}, PresenceRestored{}, UpdateSettings{}, CreateBan{},
 	DeleteBan{}, Connect{}, Take{}, Assign{}, Accept{}, Transfer{}, Close{}, OperatorMessage{},
-	ClientMessage{}, Redistribute{}, ReturnToBot{}, UpdateChat{},
+	ClientMessage{}, Redistribute{}, ReturnToBot{}, UpdateChat{}, PatchOperator{}, PatchSkillGroup{},
+	PatchTopic{}, PatchStatus{}, PatchSettings{},
 }
 
 // Tick fires the timers due at its time and does nothing else. Every command
@@ -160,20 +161,17 @@ type Connect struct {
 func (Connect) name() string            { return "connect" }
 func (c Connect) apply(e *Engine) error { return e.connect(c) }
 
-// Actor is who asks for a change to a chat: an operator may act only on a
-// chat active with it; supervisors, administrators and integrators on any
-// open chat. OperatorID may be empty for a token that acts for nobody.
-type Actor struct {
-	Role       string
-	OperatorID string
-}
+// The commands on a chat carry who asks: Role is the caller's role and
+// OperatorID the operator it acts as. The engine applies the rules of who
+// may see and change a chat (Engine.CanSee, mayWork): an operator acts only
+// on a chat active with it, and a chat it may not see is not found. An
+// empty Role is the system (timers, tests, tools): no such checks.
 
 // ReturnToBot ends the operator part of a chat: it closes by "bot" and
 // the scenario goes on with the client.
 type ReturnToBot struct {
-	ChatID  string
-	By      Actor
-	Comment string
+	ChatID, OperatorID, Role string
+	Comment                  string
 }
 
 func (ReturnToBot) name() string            { return "return_to_bot" }
@@ -183,17 +181,16 @@ func (c ReturnToBot) apply(e *Engine) error { return e.returnToBot(c) }
 // again (a queued chat changes its place among the skill groups' queues).
 // A nil field is left as it is.
 type UpdateChat struct {
-	ChatID string
-	By     Actor
-	Topic  *string
-	Tags   *[]string
+	ChatID, OperatorID, Role string
+	Topic                    *string
+	Tags                     *[]string
 }
 
 func (UpdateChat) name() string            { return "update_chat" }
 func (c UpdateChat) apply(e *Engine) error { return e.updateChat(c) }
 
 // Take lets an operator take a new or queued chat (R8).
-type Take struct{ ChatID, OperatorID string }
+type Take struct{ ChatID, OperatorID, Role string }
 
 func (Take) name() string            { return "take" }
 func (c Take) apply(e *Engine) error { return e.take(c) }
@@ -209,30 +206,30 @@ func (Assign) name() string            { return "assign" }
 func (c Assign) apply(e *Engine) error { return e.assignCmd(c) }
 
 // Accept marks an auto-assigned chat as accepted by its operator.
-type Accept struct{ ChatID, OperatorID string }
+type Accept struct{ ChatID, OperatorID, Role string }
 
 func (Accept) name() string            { return "accept" }
 func (c Accept) apply(e *Engine) error { return e.acceptCmd(c) }
 
 // Transfer moves a chat to another topic and routes it again.
-type Transfer struct{ ChatID, Topic string }
+type Transfer struct{ ChatID, Topic, OperatorID, Role string }
 
 func (Transfer) name() string            { return "transfer" }
 func (c Transfer) apply(e *Engine) error { return e.transfer(c) }
 
-// Close closes an open chat.
+// Close closes an open chat; By says who closed it (operator, client or
+// system).
 type Close struct {
-	ChatID     string
-	By         sb.ClosedBy // operator, client or system
-	OperatorID string      // who, when By is operator
-	Comment    string
+	ChatID, OperatorID, Role string
+	By                       sb.ClosedBy
+	Comment                  string
 }
 
 func (Close) name() string            { return "close" }
 func (c Close) apply(e *Engine) error { return e.closeCmd(c) }
 
 // OperatorMessage is a reply by the chat's operator.
-type OperatorMessage struct{ ChatID, OperatorID, Text string }
+type OperatorMessage struct{ ChatID, OperatorID, Role, Text string }
 
 func (OperatorMessage) name() string            { return "operator_message" }
 func (c OperatorMessage) apply(e *Engine) error { return e.operatorMessage(c) }
@@ -254,3 +251,77 @@ type Redistribute struct {
 
 func (Redistribute) name() string            { return "redistribute" }
 func (c Redistribute) apply(e *Engine) error { return e.redistribute(c) }
+
+// Field is one field of a patch: Set says whether the patch changes it; V
+// is the new value, nil for back to the default where the field has one
+// (an operator's max_chats and channel_limits).
+type Field[T any] struct {
+	Set bool
+	V   *T
+}
+
+// PatchOperator changes the fields it sets of an operator; the others stay
+// as they are when the command applies (two patches never lose each
+// other's changes).
+type PatchOperator struct {
+	ID                string
+	Name, Email, Role *string
+	MaxChats          Field[int]
+	ChannelLimits     Field[map[string]int]
+}
+
+func (PatchOperator) name() string            { return "patch_operator" }
+func (c PatchOperator) apply(e *Engine) error { return e.patchOperator(c) }
+
+// PatchSkillGroup changes the fields it sets of a skill group. Topics and
+// Operators with a nil V are set empty (a pointer to a nil list would not
+// survive the command log's JSON as set).
+type PatchSkillGroup struct {
+	ID                               string
+	Name                             *string
+	Topics, Operators                Field[[]string]
+	Active                           *bool
+	AcceptTimeoutS, ResponseTimeoutS *int
+}
+
+func (PatchSkillGroup) name() string            { return "patch_skill_group" }
+func (c PatchSkillGroup) apply(e *Engine) error { return e.patchGroup(c) }
+
+// PatchTopic changes the name or the parent of a topic.
+type PatchTopic struct {
+	Alias        string
+	Name, Parent *string
+}
+
+func (PatchTopic) name() string            { return "patch_topic" }
+func (c PatchTopic) apply(e *Engine) error { return e.patchTopic(c) }
+
+// PatchStatus changes the fields it sets of an operator status.
+type PatchStatus struct {
+	ID          string
+	Name, Color *string
+	CanReceive  *bool
+}
+
+func (PatchStatus) name() string            { return "patch_status" }
+func (c PatchStatus) apply(e *Engine) error { return e.patchStatus(c) }
+
+// PatchSettings changes the settings it sets.
+type PatchSettings struct {
+	AutoConnect             *bool
+	DistributionMethod      *string
+	DefaultMaxChats         *int
+	DefaultChannelLimits    *map[string]int
+	AcceptTimeoutS          *int
+	MaxMissedChats          *int
+	ResponseTimeoutS        *int
+	ChatInactivityTimeoutS  *int
+	ChatInactivityAction    *string
+	QueueTimeoutS           *int
+	AutoOfflineAfterS       *int
+	AutoOfflineStatus       *string
+	AutoOfflineRedistribute *bool
+}
+
+func (PatchSettings) name() string            { return "patch_settings" }
+func (c PatchSettings) apply(e *Engine) error { return e.patchSettings(c) }

@@ -509,12 +509,14 @@ func checkInvariantsView(v *stView, st State) error {
 func checkLimits(v *stView, cmd Command, res Result, overOK map[string]bool) error {
 	exempt := map[string]bool{}
 	switch c := cmd.(type) {
-	case UpdateSettings:
+	case UpdateSettings, PatchSettings:
 		for id := range v.ops {
 			exempt[id] = true
 		}
 	case UpdateOperator:
 		exempt[c.Operator.ID] = true
+	case PatchOperator:
+		exempt[c.ID] = true
 	case Assign:
 		exempt[c.OperatorID] = c.Force
 	case Connect:

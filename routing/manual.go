@@ -12,6 +12,9 @@ func (e *Engine) take(cmd Take) error {
 	if err != nil {
 		return err
 	}
+	if err := e.seeing(c, cmd.Role, cmd.OperatorID); err != nil {
+		return err
+	}
 	o, err := e.op(cmd.OperatorID, "operator_id")
 	if err != nil {
 		return err
@@ -75,10 +78,14 @@ func (e *Engine) assignCmd(cmd Assign) error {
 	return nil
 }
 
-// activeChatOf returns c when it is active with operator opID.
-func (e *Engine) activeChatOf(chatID, opID string) (*chat, error) {
+// activeChatOf returns c when it is active with operator opID; a chat the
+// caller (of role) may not see is not found.
+func (e *Engine) activeChatOf(chatID, opID, role string) (*chat, error) {
 	c, err := e.chat(chatID)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.seeing(c, role, opID); err != nil {
 		return nil, err
 	}
 	if c.Status != sb.ChatActive || c.OperatorID != opID {
@@ -88,7 +95,7 @@ func (e *Engine) activeChatOf(chatID, opID string) (*chat, error) {
 }
 
 func (e *Engine) acceptCmd(cmd Accept) error {
-	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID)
+	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID, cmd.Role)
 	if err != nil {
 		return err
 	}
@@ -116,7 +123,7 @@ func (e *Engine) operatorMessage(cmd OperatorMessage) error {
 	if cmd.Text == "" {
 		return sb.Errorf(sb.EINVALID, "text", "text is required")
 	}
-	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID)
+	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID, cmd.Role)
 	if err != nil {
 		return err
 	}
@@ -163,6 +170,9 @@ func (e *Engine) closeCmd(cmd Close) error {
 	if err != nil {
 		return err
 	}
+	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
+		return err
+	}
 	e.closeChat(c, cmd.By, cmd.Comment)
 	e.resChat = c
 	return nil
@@ -175,6 +185,9 @@ func (e *Engine) transfer(cmd Transfer) error {
 	}
 	c, err := e.chat(cmd.ChatID)
 	if err != nil {
+		return err
+	}
+	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
 		return err
 	}
 	e.resChat = c
@@ -194,25 +207,39 @@ func (e *Engine) transfer(cmd Transfer) error {
 	return nil
 }
 
-// mayWork checks that the actor may change c: an operator only a chat
-// active with it (a New or queued chat of its topics is forbidden, any
-// other not found, as it may not see it); other roles any open chat.
-func (e *Engine) mayWork(c *chat, a Actor) error {
-	switch a.Role {
-	case sb.RoleAdmin, sb.RoleSupervisor, sb.RoleIntegrator:
+// mayWork checks that a caller of a role, acting as operator opID, may
+// change c: the system (no role), staff and integrators any open chat; an
+// operator only a chat active with it (a chat it may see otherwise is
+// forbidden, any other not found).
+func (e *Engine) mayWork(c *chat, role, opID string) error {
+	switch {
+	case role != sb.RoleOperator && role != "" && roleBits[role] == 0:
+		return sb.Errorf(sb.EFORBIDDEN, "role", "role %q may not change chats", role)
+	case role != sb.RoleOperator:
 		return nil
-	case sb.RoleOperator:
-		o := e.ops[a.OperatorID]
-		switch {
-		case c.Status == sb.ChatActive && c.OperatorID == a.OperatorID && o != nil:
-			return nil
-		case c.Status != sb.ChatActive && o != nil && e.serves(o, c.Topic):
-			return sb.Errorf(sb.EFORBIDDEN, "chat_id", "chat %s is not yours", c.ID)
-		}
+	case c.Status == sb.ChatActive && c.OperatorID == opID:
+		return nil
+	case e.visible(c, role, opID):
+		return sb.Errorf(sb.EFORBIDDEN, "chat_id", "chat %s is not yours", c.ID)
+	}
+	return sb.Errorf(sb.ENOTFOUND, "chat_id", "chat %q not found", c.ID)
+}
+
+// seeing checks that the caller may see c (not found otherwise).
+func (e *Engine) seeing(c *chat, role, opID string) error {
+	if !e.visible(c, role, opID) {
 		return sb.Errorf(sb.ENOTFOUND, "chat_id", "chat %q not found", c.ID)
 	}
-	return sb.Errorf(sb.EFORBIDDEN, "role", "role %q may not change chats", a.Role)
+	return nil
 }
+
+// visible is CanSee for an open chat.
+func (e *Engine) visible(c *chat, role, opID string) bool {
+	return e.sees(role, opID, c.Status, c.OperatorID, c.Topic)
+}
+
+// roleBits are the roles a command may name.
+var roleBits = map[string]int{sb.RoleAdmin: 1, sb.RoleSupervisor: 2, sb.RoleOperator: 4, sb.RoleIntegrator: 8}
 
 // returnToBot closes a chat by "bot": the scenario goes on with the client.
 func (e *Engine) returnToBot(cmd ReturnToBot) error {
@@ -220,7 +247,7 @@ func (e *Engine) returnToBot(cmd ReturnToBot) error {
 	if err != nil {
 		return err
 	}
-	if err := e.mayWork(c, cmd.By); err != nil {
+	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
 		return err
 	}
 	e.closeChat(c, sb.ByBot, cmd.Comment)
@@ -239,7 +266,7 @@ func (e *Engine) updateChat(cmd UpdateChat) error {
 	if err != nil {
 		return err
 	}
-	if err := e.mayWork(c, cmd.By); err != nil {
+	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
 		return err
 	}
 	if t := cmd.Topic; t != nil && *t != c.Topic {

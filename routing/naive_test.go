@@ -813,7 +813,7 @@ func (m *naive) do(cmd Command) error {
 	case Assign:
 		return m.assign(c)
 	case Accept:
-		ch, err := m.openChat(c.ChatID)
+		ch, err := m.visibleChat(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
@@ -831,7 +831,7 @@ func (m *naive) do(cmd Command) error {
 		if _, ok := m.topics[c.Topic]; c.Topic != "" && !ok {
 			return nvErr(sb.EINVALID, "subject_alias")
 		}
-		ch, err := m.openChat(c.ChatID)
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
@@ -842,14 +842,14 @@ func (m *naive) do(cmd Command) error {
 		}
 		m.resChat = ch.id
 	case Close:
-		ch, err := m.openChat(c.ChatID)
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
 		m.resChat = ch.id
 		m.closeChat(ch)
 	case OperatorMessage:
-		ch, err := m.openChat(c.ChatID)
+		ch, err := m.visibleChat(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
@@ -891,8 +891,10 @@ func (m *naive) do(cmd Command) error {
 			}
 			m.requeue(ch, true, sb.ReasonRedistribution)
 		}
+	case PatchOperator, PatchSkillGroup, PatchTopic, PatchStatus, PatchSettings:
+		return m.patch(cmd)
 	case ReturnToBot:
-		ch, err := m.workable(c.ChatID, c.By)
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
@@ -904,7 +906,7 @@ func (m *naive) do(cmd Command) error {
 				return nvErr(sb.EINVALID, "subject_alias")
 			}
 		}
-		ch, err := m.workable(c.ChatID, c.By)
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
@@ -918,28 +920,123 @@ func (m *naive) do(cmd Command) error {
 	return nil
 }
 
-// workable returns an open chat the actor may change: staff and
-// integrators any, an operator only its active chat (forbidden for a New or
-// queued chat of its topics, else not found).
-func (m *naive) workable(id string, a Actor) (*nvChat, error) {
+// patch applies a patch command as the update of the merged entity.
+func (m *naive) patch(cmd Command) error {
+	pick := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	switch c := cmd.(type) {
+	case PatchOperator:
+		o, err := m.op(c.ID)
+		if err != nil {
+			return err
+		}
+		op := sb.Operator{ID: o.id, Name: "kept"}
+		op.MaxChats, op.ChannelLimits = nvCloneLimits(sb.Operator{MaxChats: o.maxChats, ChannelLimits: o.limits})
+		if c.MaxChats.Set {
+			op.MaxChats = c.MaxChats.V
+		}
+		if c.ChannelLimits.Set {
+			op.ChannelLimits = nil
+			if c.ChannelLimits.V != nil {
+				op.ChannelLimits = *c.ChannelLimits.V
+			}
+		}
+		return m.do(UpdateOperator{op})
+	case PatchSkillGroup:
+		g, ok := m.groups[c.ID]
+		if !ok {
+			return nvErr(sb.ENOTFOUND, "")
+		}
+		g = nvCloneGroup(g)
+		if c.Operators.Set {
+			g.Operators = nil
+			if c.Operators.V != nil {
+				g.Operators = *c.Operators.V
+			}
+		}
+		if c.Active != nil {
+			g.Active = *c.Active
+		}
+		return m.do(UpdateSkillGroup{g})
+	case PatchTopic:
+		t, ok := m.topics[c.Alias]
+		if !ok {
+			return nvErr(sb.ENOTFOUND, "")
+		}
+		pick(&t.Name, c.Name)
+		pick(&t.Parent, c.Parent)
+		return m.do(UpdateTopic{t})
+	case PatchStatus:
+		st, ok := m.statuses[c.ID]
+		if !ok {
+			return nvErr(sb.ENOTFOUND, "")
+		}
+		if c.CanReceive != nil {
+			st.CanReceive = *c.CanReceive
+		}
+		return m.do(UpdateStatus{st})
+	case PatchSettings:
+		s := m.set
+		if c.AcceptTimeoutS != nil {
+			s.AcceptTimeoutS = *c.AcceptTimeoutS
+		}
+		if c.AutoConnect != nil {
+			s.AutoConnect = *c.AutoConnect
+		}
+		if c.DefaultMaxChats != nil {
+			s.DefaultMaxChats = *c.DefaultMaxChats
+		}
+		if c.DistributionMethod != nil {
+			s.DistributionMethod = *c.DistributionMethod
+		}
+		return m.do(UpdateSettings{s})
+	}
+	panic(fmt.Sprintf("naive: no patch %T", cmd))
+}
+
+// workable returns an open chat a caller may change: the system (no role),
+// staff and integrators any; an operator only its active chat (forbidden
+// for another chat it may see, else not found).
+func (m *naive) workable(id, op, role string) (*nvChat, error) {
 	ch, err := m.openChat(id)
 	if err != nil {
 		return nil, err
 	}
-	switch a.Role {
-	case sb.RoleAdmin, sb.RoleSupervisor, sb.RoleIntegrator:
+	switch role {
+	case "", sb.RoleAdmin, sb.RoleSupervisor, sb.RoleIntegrator:
 		return ch, nil
 	case sb.RoleOperator:
-		o := m.ops[a.OperatorID]
 		switch {
-		case o != nil && ch.status == sb.ChatActive && ch.op == o.id:
+		case ch.status == sb.ChatActive && ch.op == op:
 			return ch, nil
-		case o != nil && ch.status != sb.ChatActive && m.serves(o, ch.topic):
+		case m.sees(ch, op, role):
 			return nil, nvErr(sb.EFORBIDDEN, "")
 		}
 		return nil, nvErr(sb.ENOTFOUND, "")
 	}
 	return nil, nvErr(sb.EFORBIDDEN, "")
+}
+
+// sees is who may see an open chat: all but operators everything; an
+// operator its own chats, and the New and queued chats of its topics.
+func (m *naive) sees(ch *nvChat, op, role string) bool {
+	if role != sb.RoleOperator || ch.op == op {
+		return true
+	}
+	o := m.ops[op]
+	return o != nil && (ch.status == sb.ChatNew || ch.status == sb.ChatQueued) && m.serves(o, ch.topic)
+}
+
+// visibleChat is openChat, and not found for a caller that may not see it.
+func (m *naive) visibleChat(id, op, role string) (*nvChat, error) {
+	ch, err := m.openChat(id)
+	if err == nil && !m.sees(ch, op, role) {
+		return nil, nvErr(sb.ENOTFOUND, "")
+	}
+	return ch, err
 }
 
 func nvCloneGroup(g sb.SkillGroup) sb.SkillGroup {
@@ -1150,7 +1247,7 @@ func (m *naive) limitReason(topic string) string {
 }
 
 func (m *naive) take(c Take) error {
-	ch, err := m.openChat(c.ChatID)
+	ch, err := m.visibleChat(c.ChatID, c.OperatorID, c.Role)
 	if err != nil {
 		return err
 	}

@@ -289,3 +289,47 @@ func (e *Engine) Statuses() []sb.Status { return slices.Clone(e.statuses) }
 
 // QueueLen returns the number of queued chats.
 func (e *Engine) QueueLen() int { return e.idx.qall.len() }
+
+// CanSee reports whether a caller of a role, acting as operator opID, may
+// see a chat (open or closed): everyone but operators all chats; an
+// operator the chats it holds or held, and the New and queued chats of the
+// topics it serves.
+func (e *Engine) CanSee(role, opID string, c *sb.Chat) bool {
+	return e.sees(role, opID, c.Status, c.OperatorID, c.Topic)
+}
+
+// sees is CanSee for a chat's status, operator and topic.
+func (e *Engine) sees(role, opID string, status sb.ChatStatus, holder, topic string) bool {
+	if role != sb.RoleOperator || holder == opID {
+		return true
+	}
+	o := e.ops[opID]
+	return o != nil && (status == sb.ChatNew || status == sb.ChatQueued) && e.serves(o, topic)
+}
+
+// CanSeeEvent reports whether a caller may see an event: all but operators
+// every event; an operator the events of chats it may see or that name it,
+// the events by which a chat of its topics leaves New or In Queue (so that
+// its panel drops it), its own status changes, and configuration changes.
+func (e *Engine) CanSeeEvent(role, opID string, ev *sb.Event) bool {
+	if role != sb.RoleOperator {
+		return true
+	}
+	switch {
+	case ev.Chat != nil && ev.ChatID != "":
+		if e.CanSee(role, opID, ev.Chat) || ev.Operator != nil && ev.Operator.ID == opID {
+			return true
+		}
+		o := e.ops[opID]
+		return leavesFolder[ev.Name] && o != nil && e.serves(o, ev.Chat.Topic)
+	case ev.Name == sb.EventOperatorStatus:
+		return ev.Operator != nil && ev.Operator.ID == opID
+	}
+	return ev.Name == sb.EventConfigChanged
+}
+
+// leavesFolder are the events by which a chat leaves New or In Queue.
+var leavesFolder = map[string]bool{
+	sb.EventAutoConnected: true, sb.EventOperatorConnected: true, sb.EventChatTransferred: true,
+	sb.EventChatUpdated: true, sb.EventQueueTimeout: true, sb.EventChatClosed: true,
+}

@@ -8,17 +8,6 @@ import (
 	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
-// CreateToken stores a token (ECONFLICT on a duplicate id or hash).
-func (s *Store) CreateToken(ctx context.Context, t sb.Token) error {
-	created, err := nanos(t.CreatedAt)
-	if err != nil {
-		return err
-	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO tokens (id, hash, role, operator_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-		t.ID, t.Hash, t.Role, t.OperatorID, created)
-	return translate(err, "token")
-}
-
 // TokenByHash finds a token by the hash of its secret (ENOTFOUND).
 func (s *Store) TokenByHash(ctx context.Context, hash string) (sb.Token, error) {
 	row := s.r.QueryRowContext(ctx, `SELECT `+sqlstore.TokenColumns+` FROM tokens WHERE hash = ?`, hash)
@@ -30,12 +19,6 @@ func (s *Store) TokenByHash(ctx context.Context, hash string) (sb.Token, error) 
 func (s *Store) Tokens(ctx context.Context) ([]sb.Token, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlstore.TokenColumns+` FROM tokens ORDER BY created_at, rowid`)
 	return collect(rows, err, "token", sqlstore.ScanToken)
-}
-
-// DeleteToken removes a token (ENOTFOUND).
-func (s *Store) DeleteToken(ctx context.Context, id string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, id)
-	return deleted(res, err, "token")
 }
 
 // deleted is the error of a DELETE of one what: ENOTFOUND when no row went.

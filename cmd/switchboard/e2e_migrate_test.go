@@ -2,6 +2,8 @@ package main
 
 import (
 	"slices"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -307,4 +309,51 @@ func TestDeleteOperatorReturnsItsChats(t *testing.T) {
 	if got := s.chat(c.ID); got.Status != sb.ChatQueued {
 		t.Errorf("chat %s, want queued", got.Status)
 	}
+}
+
+// TestCloseRacesRedistribution: an operator closes its chat while a
+// supervisor redistributes it to a colleague. Whatever the order, the
+// operator closes only a chat it holds: either the close wins (the chat was
+// still its own) or it answers 404 and the colleague's chat is untouched.
+// The rule is the engine's, applied with the close, so there is no gap
+// between a check and the act.
+func TestCloseRacesRedistribution(t *testing.T) {
+	t.Parallel()
+	s := e2eNew(t)
+	s.e2eTeam("t", true, map[string]map[string]any{"a": {"max_chats": 1}, "b": nil})
+	in, opA, sup := s.token(sb.RoleIntegrator, ""), s.token(sb.RoleOperator, "a"), s.token(sb.RoleSupervisor, "")
+	won, lost := 0, 0
+	for i := range 40 {
+		s.setStatus("b", sb.StatusBreak)
+		s.setStatus("a", sb.StatusOnline)
+		c := s.connectChat(in, "k"+strconv.Itoa(i), "telegram", e2eAuto("t"))
+		if c.OperatorID != "a" {
+			t.Fatalf("round %d: the chat went to %q, want a", i, c.OperatorID)
+		}
+		s.setStatus("b", sb.StatusOnline)
+		var wg sync.WaitGroup
+		var closed e2eResp
+		wg.Go(func() { closed = s.do("POST", "/api/v1/chats/"+c.ID+"/close", opA, nil) })
+		wg.Go(func() {
+			s.must(200, "POST", "/api/v1/operators/a/redistribute", sup, map[string]any{"status": "offline"})
+		})
+		wg.Wait()
+		got := s.chat(c.ID)
+		switch closed.Status {
+		case 200:
+			won++
+			if got.Status != sb.ChatClosed || got.OperatorID != "a" {
+				t.Fatalf("round %d: a's close answered 200 but the chat is %s with %q", i, got.Status, got.OperatorID)
+			}
+		case 404:
+			lost++
+			if got.Status != sb.ChatActive || got.OperatorID != "b" {
+				t.Fatalf("round %d: a's close answered 404 but the chat is %s with %q, want active with b", i, got.Status, got.OperatorID)
+			}
+			s.must(200, "POST", "/api/v1/chats/"+c.ID+"/close", sup, nil)
+		default:
+			t.Fatalf("round %d: a's close answered %s", i, closed)
+		}
+	}
+	t.Logf("the close won %d rounds, the redistribution %d", won, lost)
 }

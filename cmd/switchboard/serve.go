@@ -78,7 +78,7 @@ type Main struct {
 // NewMain returns a Main with the defaults of PRODUCT.md §9.
 func NewMain() *Main {
 	return &Main{Config: Config{Addr: "localhost:8080", Data: "./switchboard-data", LeaseTTL: cluster.DefaultTTL,
-		SessionTTL: sbhttp.DefaultSessionTTL, HeapFloorMiB: 256}}
+		SessionTTL: server.DefaultSessionTTL, HeapFloorMiB: 256}}
 }
 
 // ParseFlags reads flags, then environment variables for flags not given.
@@ -138,8 +138,8 @@ func (m *Main) Run(ctx context.Context) error {
 	app := server.New(store, m.Log)
 	reg := prometheus.NewRegistry()
 	app.RegisterMetrics(reg)
+	app.SessionTTL = m.Config.SessionTTL
 	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), web.Handler())
-	h.SessionTTL = m.Config.SessionTTL
 	if err := m.start(ctx, app, h); err != nil {
 		ln.Close()
 		return err
@@ -188,7 +188,7 @@ func (m *Main) start(ctx context.Context, app *server.Server, h *sbhttp.Handler)
 		return nil
 	}
 	m.node = cluster.New(cs, app, m.Log, advertise(m.Config.AdvertiseAddr, m.Addr), m.Config.LeaseTTL)
-	m.node.OnTokensDeleted = h.ForgetTokens
+	m.node.OnTokensDeleted = app.ForgetTokens
 	if err := m.node.Start(ctx); err != nil {
 		m.node.Close()
 		m.node = nil
@@ -213,26 +213,31 @@ func advertise(addr, listen string) string {
 	return listen
 }
 
-// bootstrapAdmin creates the admin token at first start.
+// bootstrapAdmin seeds the admin token of a fresh install: when the store
+// holds no token at all, the token SWITCHBOARD_ADMIN_TOKEN names, or a new
+// one printed once in the log. Once the store has tokens the variable is
+// ignored (the log says so when its token is not among them), so a revoked
+// admin token stays revoked across restarts.
 func (m *Main) bootstrapAdmin(ctx context.Context) error {
+	ts, err := m.store.Tokens(ctx)
+	if err != nil {
+		return err
+	}
 	secret := m.Config.AdminToken
-	if secret != "" {
-		if _, err := m.store.TokenByHash(ctx, sbhttp.HashToken(secret)); err == nil {
-			return nil
+	if len(ts) > 0 {
+		if _, err := m.store.TokenByHash(ctx, server.HashToken(secret)); secret != "" && err != nil {
+			m.Log.Warn("SWITCHBOARD_ADMIN_TOKEN is ignored: it only seeds a store without tokens, and this one has some")
 		}
-	} else {
-		ts, err := m.store.Tokens(ctx)
-		if err != nil || len(ts) > 0 {
-			return err
-		}
-		secret = sbhttp.NewSecret("sbt_")
+		return nil
+	}
+	if secret == "" {
+		secret = server.NewSecret("sbt_")
 		m.Log.Warn("created the admin token; keep it, it is shown once", "token", secret)
 	}
-	err := m.store.CreateToken(ctx, sb.Token{
-		ID: "admin-" + time.Now().UTC().Format("20060102150405"), Hash: sbhttp.HashToken(secret),
-		Role: sb.RoleAdmin, CreatedAt: time.Now().UTC(),
-	})
-	if sb.ErrorCode(err) == sb.ECONFLICT && m.Config.AdminToken != "" {
+	t := sb.Token{ID: "admin-" + time.Now().UTC().Format("20060102150405"), Hash: server.HashToken(secret),
+		Role: sb.RoleAdmin, CreatedAt: time.Now().UTC()}
+	err = m.store.Commit(ctx, &sb.Batch{Tokens: []sb.Token{t}})
+	if sb.ErrorCode(err) == sb.ECONFLICT {
 		return nil // another instance, starting at the same time, created it
 	}
 	return err
