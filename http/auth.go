@@ -37,8 +37,9 @@ func principalOf(ctx context.Context) server.Principal {
 // authenticate finds the caller by its bearer token or, for the panels,
 // its session cookie (with the CSRF check for unsafe methods).
 func (h *Handler) authenticate(r *http.Request) (server.Principal, error) {
-	secret, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok {
+	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	secret = strings.TrimSpace(secret)
+	if !ok || !strings.EqualFold(scheme, "Bearer") { // the scheme is case-insensitive (RFC 9110)
 		if secret = sessionSecret(r); secret != "" {
 			if err := checkCSRF(r); err != nil {
 				return server.Principal{}, err

@@ -236,19 +236,21 @@ func (h *Handler) getSettings(w http.ResponseWriter, r *http.Request) error {
 // settingsBody is the body of PATCH /settings: each field set replaces the
 // setting.
 type settingsBody struct {
-	AutoConnect             *bool           `json:"auto_connect"`
-	DistributionMethod      *string         `json:"distribution_method"`
-	DefaultMaxChats         *int            `json:"default_max_chats"`
-	DefaultChannelLimits    *map[string]int `json:"default_channel_limits"`
-	AcceptTimeoutS          *int            `json:"accept_timeout_s"`
-	MaxMissedChats          *int            `json:"max_missed_chats"`
-	ResponseTimeoutS        *int            `json:"response_timeout_s"`
-	ChatInactivityTimeoutS  *int            `json:"chat_inactivity_timeout_s"`
-	ChatInactivityAction    *string         `json:"chat_inactivity_action"`
-	QueueTimeoutS           *int            `json:"queue_timeout_s"`
-	AutoOfflineAfterS       *int            `json:"auto_offline_after_s"`
-	AutoOfflineStatus       *string         `json:"auto_offline_status"`
-	AutoOfflineRedistribute *bool           `json:"auto_offline_redistribute"`
+	AutoConnect                *bool           `json:"auto_connect"`
+	DistributionMethod         *string         `json:"distribution_method"`
+	DefaultMaxChats            *int            `json:"default_max_chats"`
+	DefaultChannelLimits       *map[string]int `json:"default_channel_limits"`
+	AcceptTimeoutS             *int            `json:"accept_timeout_s"`
+	MaxMissedChats             *int            `json:"max_missed_chats"`
+	ResponseTimeoutS           *int            `json:"response_timeout_s"`
+	ChatInactivityTimeoutS     *int            `json:"chat_inactivity_timeout_s"`
+	ChatInactivityAction       *string         `json:"chat_inactivity_action"`
+	QueueTimeoutS              *int            `json:"queue_timeout_s"`
+	AutoOfflineAfterS          *int            `json:"auto_offline_after_s"`
+	AutoOfflineStatus          *string         `json:"auto_offline_status"`
+	AutoOfflineRedistribute    *bool           `json:"auto_offline_redistribute"`
+	MaxMessageBytes            *int            `json:"max_message_bytes"`
+	WebhookAllowPrivateTargets *bool           `json:"webhook_allow_private_targets"`
 }
 
 func (h *Handler) patchSettings(w http.ResponseWriter, r *http.Request) error {

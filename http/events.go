@@ -62,6 +62,10 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 		defer h.App.SessionClosed(context.WithoutCancel(r.Context()), p.OperatorID)
 	}
 	rc := http.NewResponseController(w)
+	// A stream outlives the server's read and write timeouts: it has no body
+	// to read, and each write gets its own deadline.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Now().Add(streamReplayTimeout))
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(200)
@@ -77,11 +81,13 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 		case <-done:
 			return nil
 		case <-beat.C:
+			_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case evs, ok := <-sub.C:
 			if !ok {
 				return nil // too slow: dropped; the client resumes
 			}
+			_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 			if after, ok = h.writeBatches(w, p, sub, evs, after); !ok {
 				return nil
 			}
@@ -91,6 +97,14 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 }
+
+// A stream's writes must go through within these: the replay of the
+// stored events, and each live write. A client that reads no more is cut
+// off.
+const (
+	streamReplayTimeout = 5 * time.Minute
+	streamWriteTimeout  = 30 * time.Second
+)
 
 // streamBufs holds the buffers streams gather their frames in, so that a
 // stream holds one only while it writes.

@@ -5,7 +5,9 @@ package http
 import (
 	"log/slog"
 	"net/http"
+	"strings"
 
+	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
 	"github.com/switchboard/switchboard/server"
 )
@@ -31,7 +33,37 @@ func NewHandler(app *server.Server, log *slog.Logger, metrics, panel http.Handle
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP serves a request; an unknown route is answered with the JSON
+// error envelope too: 405 with Allow when the path has other methods, else
+// 404. (Every GET outside /api/ is the panel's.)
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if h.routed(r) {
+		h.mux.ServeHTTP(w, r)
+		return
+	}
+	var allow []string
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} {
+		other := r.Clone(r.Context())
+		other.Method = m
+		if h.routed(other) {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		writeError(w, h.Log, sb.Errorf(sb.ENOTFOUND, "", "no route %s %s", r.Method, r.URL.Path))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, h.Log, sb.Errorf(sb.EMETHOD, "", "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+}
+
+// routed reports whether a route serves the request: an API route, or the
+// panel for a path outside /api/.
+func (h *Handler) routed(r *http.Request) bool {
+	_, pattern := h.mux.Handler(r)
+	return pattern != "" && (pattern != "GET /" || !strings.HasPrefix(r.URL.Path, "/api/"))
+}
 
 // Routes returns "METHOD /path" for every API route.
 func (h *Handler) Routes() []string { return h.routes }
@@ -66,6 +98,7 @@ func (h *Handler) routesTable() {
 	h.handle("POST /api/v1/tokens", rAdmin, h.createToken)
 	h.handle("GET /api/v1/tokens", rAdmin, h.listTokens)
 	h.handle("DELETE /api/v1/tokens/{id}", rAdmin, h.deleteToken)
+	h.handle("GET /api/v1/sessions", rAdmin, h.listSessions)
 
 	h.handle("GET /api/v1/statuses", rAll, h.listStatuses)
 	h.handle("POST /api/v1/statuses", rAdmin, h.createStatus)
@@ -120,10 +153,10 @@ func (h *Handler) routesTable() {
 	h.handle("GET /api/v1/events", rAll, h.listEvents)
 	h.handleStream("GET /api/v1/events/stream", rAll, h.stream)
 
-	h.handle("GET /api/v1/webhooks", rAdmin|rIntegrator, h.listWebhooks)
-	h.handle("POST /api/v1/webhooks", rAdmin|rIntegrator, h.createWebhook)
-	h.handle("DELETE /api/v1/webhooks/{id}", rAdmin|rIntegrator, h.deleteWebhook)
-	h.handle("GET /api/v1/webhooks/{id}/deliveries", rAdmin|rIntegrator, h.listDeliveries)
+	h.handle("GET /api/v1/webhooks", rAdmin, h.listWebhooks)
+	h.handle("POST /api/v1/webhooks", rAdmin, h.createWebhook)
+	h.handle("DELETE /api/v1/webhooks/{id}", rAdmin, h.deleteWebhook)
+	h.handle("GET /api/v1/webhooks/{id}/deliveries", rAdmin, h.listDeliveries)
 }
 
 // do applies a command; it returns the result.

@@ -2,9 +2,14 @@ package http
 
 import (
 	"crypto/subtle"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
+	"strings"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/server"
 )
 
 // Panel sessions: signing in with email and password creates a token (kind
@@ -27,18 +32,45 @@ func sessionSecret(r *http.Request) string {
 }
 
 // checkCSRF rejects an unsafe cookie-authenticated request without the
-// matching header.
+// session's CSRF value in the header (server.CSRFToken: bound to the
+// session, so a value planted in the CSRF cookie does not pass).
 func checkCSRF(r *http.Request) error {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return nil
 	}
-	c, err := r.Cookie(csrfCookie)
 	h := r.Header.Get(csrfHeader)
-	if err != nil || h == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(h)) != 1 {
+	if h == "" || subtle.ConstantTimeCompare([]byte(server.CSRFToken(sessionSecret(r))), []byte(h)) != 1 {
 		return sb.Errorf(sb.EFORBIDDEN, csrfHeader, "missing or wrong CSRF token")
 	}
 	return nil
+}
+
+// checkSignInRequest refuses a sign-in a cross-site page could send (login
+// CSRF): the body must be JSON (a form cannot post that without CORS), and
+// the browser must not say the request comes from another site.
+func checkSignInRequest(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return sb.Errorf(sb.EMEDIATYPE, "Content-Type", "sign in with a JSON body (Content-Type: application/json)")
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return sb.Errorf(sb.EFORBIDDEN, "Origin", "sign-in from another site is refused")
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		if u, err := url.Parse(o); err != nil || !strings.EqualFold(u.Host, r.Host) {
+			return sb.Errorf(sb.EFORBIDDEN, "Origin", "sign-in from another origin is refused")
+		}
+	}
+	return nil
+}
+
+// clientAddr is the address a request came from (its host, without the
+// port).
+func clientAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // signInBody is the body of POST /session.
@@ -49,12 +81,16 @@ type signInBody struct {
 
 // signIn checks email and password and starts a session.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
+	if err := checkSignInRequest(r); err != nil {
+		writeError(w, h.Log, err)
+		return
+	}
 	var b signInBody
 	if err := decode(r, &b); err != nil {
 		writeError(w, h.Log, err)
 		return
 	}
-	ses, err := h.App.SignIn(r.Context(), b.Email, b.Password)
+	ses, err := h.App.SignIn(r.Context(), b.Email, b.Password, clientAddr(r))
 	if err != nil {
 		writeError(w, h.Log, err)
 		return

@@ -24,11 +24,22 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) listTokens(w http.ResponseWriter, r *http.Request) error {
-	ts, err := h.App.Tokens(r.Context())
+	ts, err := h.App.Tokens(r.Context(), false)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, nonNil(ts))
+	writeJSON(w, 200, ts)
+	return nil
+}
+
+// listSessions lists the panel sessions that have not expired (their
+// tokens; DELETE /tokens/{id} ends one).
+func (h *Handler) listSessions(w http.ResponseWriter, r *http.Request) error {
+	ts, err := h.App.Tokens(r.Context(), true)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, ts)
 	return nil
 }
 

@@ -8,11 +8,23 @@ import (
 )
 
 func (e *Engine) validateConnect(c Connect) error {
-	switch {
-	case c.Client.ID == "":
-		return sb.Errorf(sb.EINVALID, "client.id", "client.id is required")
-	case c.Client.Channel == "":
-		return sb.Errorf(sb.EINVALID, "client.channel", "client.channel is required")
+	if err := firstError(checkID("client.id", c.Client.ID), checkID("client.channel", c.Client.Channel),
+		checkName("client.name", c.Client.Name), e.checkText("text", c.Text)); err != nil {
+		return err
+	}
+	if len(c.Tags) > MaxTags {
+		return sb.Errorf(sb.EINVALID, "config.tag_ids", "config.tag_ids may hold at most %d tags", MaxTags)
+	}
+	for _, t := range c.Tags {
+		if err := checkID("config.tag_ids", t); err != nil {
+			return err
+		}
+	}
+	if len(c.WebhookURL) > MaxURLLen {
+		return sb.Errorf(sb.EINVALID, "config.event_webhook_url", "config.event_webhook_url must have at most %d bytes", MaxURLLen)
+	}
+	if c.WebhookURL != "" && !sb.TargetURLAllowed(c.WebhookURL, e.settings.WebhookAllowPrivateTargets) {
+		return sb.Errorf(sb.EINVALID, "config.event_webhook_url", "config.event_webhook_url may not be a link-local address, nor a loopback or private one unless webhook_allow_private_targets is on")
 	}
 	if _, ok := e.topics[c.Topic]; c.Topic != "" && !ok {
 		return sb.Errorf(sb.EINVALID, "config.subject_alias", "unknown subject_alias %q", c.Topic)

@@ -308,19 +308,21 @@ func (c PatchStatus) apply(e *Engine) error { return e.patchStatus(c) }
 
 // PatchSettings changes the settings it sets.
 type PatchSettings struct {
-	AutoConnect             *bool
-	DistributionMethod      *string
-	DefaultMaxChats         *int
-	DefaultChannelLimits    *map[string]int
-	AcceptTimeoutS          *int
-	MaxMissedChats          *int
-	ResponseTimeoutS        *int
-	ChatInactivityTimeoutS  *int
-	ChatInactivityAction    *string
-	QueueTimeoutS           *int
-	AutoOfflineAfterS       *int
-	AutoOfflineStatus       *string
-	AutoOfflineRedistribute *bool
+	AutoConnect                *bool
+	DistributionMethod         *string
+	DefaultMaxChats            *int
+	DefaultChannelLimits       *map[string]int
+	AcceptTimeoutS             *int
+	MaxMissedChats             *int
+	ResponseTimeoutS           *int
+	ChatInactivityTimeoutS     *int
+	ChatInactivityAction       *string
+	QueueTimeoutS              *int
+	AutoOfflineAfterS          *int
+	AutoOfflineStatus          *string
+	AutoOfflineRedistribute    *bool
+	MaxMessageBytes            *int
+	WebhookAllowPrivateTargets *bool
 }
 
 func (PatchSettings) name() string            { return "patch_settings" }

@@ -654,7 +654,9 @@ func checkOrder(prev, cur State, cv *stView, cmd Command, res Result) error {
 				continue
 			}
 			total, onCh := bound(""), bound(q.Channel)
-			if pv.static(po, q) && cv.static(co, q) &&
+			// Each state judges the chat as it was then: R7's lapse may have
+			// cleared its exclusions during the step.
+			if pv.static(po, pq) && cv.static(co, q) &&
 				pv.room(po, q.Channel, total, onCh) && cv.room(co, q.Channel, total, onCh) {
 				return fmt.Errorf("R9.4: chat %s went to %s while the earlier chat %s waited with %s eligible", c.ID, x, q.ID, x)
 			}

@@ -548,7 +548,9 @@ func (g *gen) settings(m *naive) Command {
 	s := m.set
 	g.mutateSettings(&s, 1+g.n(3))
 	if g.pct(5) {
-		switch g.n(5) {
+		switch g.n(6) {
+		case 5:
+			s.QueueTimeoutS = MaxTimerS + 1 // past a year: it would overflow, so invalid
 		case 0:
 			s.DistributionMethod = "round_robin"
 		case 1:
@@ -598,6 +600,8 @@ func (g *gen) group(m *naive) Command {
 			grp.Topics = append(grp.Topics, "nope")
 		case 1:
 			grp.Operators = append(grp.Operators, "ghost")
+		case 2:
+			grp.AcceptTimeoutS = MaxTimerS + 1 // past a year: invalid
 		}
 		return grp
 	}

@@ -123,6 +123,9 @@ func (e *Engine) operatorMessage(cmd OperatorMessage) error {
 	if cmd.Text == "" {
 		return sb.Errorf(sb.EINVALID, "text", "text is required")
 	}
+	if err := e.checkText("text", cmd.Text); err != nil {
+		return err
+	}
 	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID, cmd.Role)
 	if err != nil {
 		return err
@@ -142,6 +145,9 @@ func (e *Engine) operatorMessage(cmd OperatorMessage) error {
 func (e *Engine) clientMessage(cmd ClientMessage) error {
 	if cmd.Text == "" {
 		return sb.Errorf(sb.EINVALID, "text", "text is required")
+	}
+	if err := e.checkText("text", cmd.Text); err != nil {
+		return err
 	}
 	c, err := e.chat(cmd.ChatID)
 	if err != nil {
@@ -165,6 +171,9 @@ func (e *Engine) closeCmd(cmd Close) error {
 	case sb.ByOperator, sb.ByClient, sb.BySystem:
 	default:
 		return sb.Errorf(sb.EINVALID, "by", "by must be operator, client or system")
+	}
+	if err := e.checkText("comment", cmd.Comment); err != nil {
+		return err
 	}
 	c, err := e.chat(cmd.ChatID)
 	if err != nil {
@@ -243,6 +252,9 @@ var roleBits = map[string]int{sb.RoleAdmin: 1, sb.RoleSupervisor: 2, sb.RoleOper
 
 // returnToBot closes a chat by "bot": the scenario goes on with the client.
 func (e *Engine) returnToBot(cmd ReturnToBot) error {
+	if err := e.checkText("comment", cmd.Comment); err != nil {
+		return err
+	}
 	c, err := e.chat(cmd.ChatID)
 	if err != nil {
 		return err
@@ -260,6 +272,16 @@ func (e *Engine) updateChat(cmd UpdateChat) error {
 	if t := cmd.Topic; t != nil && *t != "" {
 		if _, ok := e.topics[*t]; !ok {
 			return sb.Errorf(sb.EINVALID, "subject_alias", "unknown subject_alias %q", *t)
+		}
+	}
+	if cmd.Tags != nil {
+		if len(*cmd.Tags) > MaxTags {
+			return sb.Errorf(sb.EINVALID, "tag_ids", "tag_ids may hold at most %d tags", MaxTags)
+		}
+		for _, t := range *cmd.Tags {
+			if err := checkID("tag_ids", t); err != nil {
+				return err
+			}
 		}
 	}
 	c, err := e.chat(cmd.ChatID)

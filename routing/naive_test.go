@@ -1077,10 +1077,10 @@ func (m *naive) validGroup(g sb.SkillGroup) error {
 			return nvErr(sb.EINVALID, "operators")
 		}
 	}
-	if g.AcceptTimeoutS < 0 {
+	if g.AcceptTimeoutS < 0 || g.AcceptTimeoutS > 365*24*3600 {
 		return nvErr(sb.EINVALID, "accept_timeout_s")
 	}
-	if g.ResponseTimeoutS < 0 {
+	if g.ResponseTimeoutS < 0 || g.ResponseTimeoutS > 365*24*3600 {
 		return nvErr(sb.EINVALID, "response_timeout_s")
 	}
 	return nil
@@ -1111,7 +1111,7 @@ func (m *naive) validSettings(s sb.Settings) error {
 		{s.QueueTimeoutS, "queue_timeout_s"},
 		{s.AutoOfflineAfterS, "auto_offline_after_s"},
 	} {
-		if f.v < 0 {
+		if f.v < 0 || f.name != "max_missed_chats" && f.v > 365*24*3600 { // a timer: at most a year
 			return nvErr(sb.EINVALID, f.name)
 		}
 	}

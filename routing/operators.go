@@ -3,18 +3,25 @@ package routing
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	sb "github.com/switchboard/switchboard"
 )
 
 func (e *Engine) validateOperator(o sb.Operator) error {
+	if err := firstError(checkID("id", o.ID), checkName("name", o.Name), checkName("email", o.Email)); err != nil {
+		return err
+	}
 	switch {
-	case o.ID == "":
-		return sb.Errorf(sb.EINVALID, "id", "id is required")
 	case o.Name == "":
 		return sb.Errorf(sb.EINVALID, "name", "name is required")
 	case o.MaxChats != nil && *o.MaxChats < 0:
 		return sb.Errorf(sb.EINVALID, "max_chats", "max_chats must not be negative")
+	}
+	for _, x := range e.ops {
+		if o.Email != "" && x.ID != o.ID && strings.EqualFold(x.Email, o.Email) {
+			return sb.Errorf(sb.ECONFLICT, "email", "operator %s has the email %s", x.ID, x.Email)
+		}
 	}
 	switch o.Role {
 	case "", sb.RoleOperator, sb.RoleSupervisor, sb.RoleAdmin:
@@ -26,8 +33,8 @@ func (e *Engine) validateOperator(o sb.Operator) error {
 
 func (e *Engine) validateLimits(limits map[string]int, field string) error {
 	for ch, l := range limits {
-		if ch == "" || l < 0 {
-			return sb.Errorf(sb.EINVALID, field, "%s needs channel names and limits of 0 or more", field)
+		if checkID(field, ch) != nil || l < 0 {
+			return sb.Errorf(sb.EINVALID, field, "%s needs channel names (ids) and limits of 0 or more", field)
 		}
 	}
 	if !e.bitsFit(limits) {

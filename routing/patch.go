@@ -102,5 +102,7 @@ func (e *Engine) patchSettings(p PatchSettings) error {
 	set(&s.AutoOfflineAfterS, p.AutoOfflineAfterS)
 	set(&s.AutoOfflineStatus, p.AutoOfflineStatus)
 	set(&s.AutoOfflineRedistribute, p.AutoOfflineRedistribute)
+	set(&s.MaxMessageBytes, p.MaxMessageBytes)
+	set(&s.WebhookAllowPrivateTargets, p.WebhookAllowPrivateTargets)
 	return e.updateSettings(s)
 }

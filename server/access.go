@@ -2,9 +2,11 @@ package server
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -142,8 +144,14 @@ func (s *Server) sessionTTL() time.Duration {
 const unknownHash = "$2a$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva"
 
 // SignIn checks an email and a password and starts a panel session
-// (EUNAUTHORIZED, field password, for a wrong pair).
-func (s *Server) SignIn(ctx context.Context, email, password string) (Session, error) {
+// (EUNAUTHORIZED, field password, for a wrong pair). Failures are
+// throttled per address (addr, the client's) and per account: past a few,
+// ETOOMANY with a RetryAfter.
+func (s *Server) SignIn(ctx context.Context, email, password, addr string) (Session, error) {
+	keys, now := signInKeys(email, addr), time.Now()
+	if wait := s.signIn.locked(keys, now); wait > 0 {
+		return Session{}, tooMany(wait)
+	}
 	var (
 		o     sb.Operator
 		found bool
@@ -161,10 +169,21 @@ func (s *Server) SignIn(ctx context.Context, email, password string) (Session, e
 			hash = stored
 		}
 	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || !found {
+	var wrong bool
+	if err := s.signIn.bcrypt(ctx, func() { wrong = bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil }); err != nil {
+		return Session{}, err
+	}
+	if wrong || !found {
+		s.signIn.failed(keys, now)
+		s.Log.Warn("sign-in failed", "email", email, "address", addr)
+		if s.metrics != nil {
+			s.metrics.signInFailures.Inc()
+		}
 		return Session{}, sb.Errorf(sb.EUNAUTHORIZED, "password", "wrong email or password")
 	}
-	ses := Session{Name: o.Name, Secret: NewSecret("sbs_"), CSRF: NewSecret("")}
+	s.signIn.succeeded(keys)
+	ses := Session{Name: o.Name, Secret: NewSecret("sbs_")}
+	ses.CSRF = CSRFToken(ses.Secret)
 	ses.Token = sb.Token{ID: NewSecret(sessionPrefix)[:16], Hash: HashToken(ses.Secret), Role: o.Role, OperatorID: o.ID, CreatedAt: time.Now().UTC()}
 	if err := s.addToken(ctx, ses.Token); err != nil {
 		return Session{}, err
@@ -203,13 +222,50 @@ func (s *Server) addToken(ctx context.Context, t sb.Token) error {
 	})
 }
 
-// Tokens lists the tokens by creation.
-func (s *Server) Tokens(ctx context.Context) ([]sb.Token, error) { return s.Store.Tokens(ctx) }
+// Tokens lists the API tokens (sessions: true, the panel sessions that
+// have not expired) by creation.
+func (s *Server) Tokens(ctx context.Context, sessions bool) ([]sb.Token, error) {
+	ts, err := s.Store.Tokens(ctx)
+	out := []sb.Token{}
+	for _, t := range ts {
+		if IsSession(t) == sessions && (!sessions || time.Since(t.CreatedAt) <= s.sessionTTL()) {
+			out = append(out, t)
+		}
+	}
+	return out, err
+}
+
+// purgeSessions deletes the panel sessions that expired; the writer runs
+// it at start and every purgeEvery.
+func (s *Server) purgeSessions(ctx context.Context) {
+	ts, err := s.Store.Tokens(ctx)
+	if err != nil {
+		s.Log.Warn("purge expired sessions", "err", err)
+		return
+	}
+	var gone []string
+	for _, t := range ts {
+		if IsSession(t) && time.Since(t.CreatedAt) > s.sessionTTL() {
+			gone = append(gone, t.ID)
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	r := &request{done: make(chan struct{}), side: func(_ *routing.Engine, b *sb.Batch) error {
+		b.DeletedTokens = append(b.DeletedTokens, gone...)
+		return nil
+	}, after: func() { s.access.forget(func(t sb.Token) bool { return !slices.Contains(gone, t.ID) }) }}
+	s.apply(ctx, []*request{r})
+}
+
+// purgeEvery is how often expired panel sessions are deleted.
+const purgeEvery = 10 * time.Minute
 
 // DeleteToken deletes a token (ENOTFOUND for an unknown id); it stops
 // working at once.
 func (s *Server) DeleteToken(ctx context.Context, id string) error {
-	ts, err := s.Store.Tokens(ctx)
+	ts, err := s.Store.Tokens(ctx) // sessions too: an admin may end one
 	if err != nil {
 		return err
 	}
@@ -234,6 +290,15 @@ func (s *Server) dropToken(ctx context.Context, id string) error {
 		},
 		after: func() { s.access.forget(func(t sb.Token) bool { return t.ID != id }) },
 	})
+}
+
+// CSRFToken is the CSRF value of a panel session: derived from its secret,
+// so that it is bound to the session (a value a cross-site page planted in
+// the CSRF cookie matches no session).
+func CSRFToken(sessionSecret string) string {
+	m := hmac.New(sha256.New, []byte(sessionSecret))
+	m.Write([]byte("switchboard csrf"))
+	return hex.EncodeToString(m.Sum(nil))[:32]
 }
 
 // HashPassword checks a new password and returns its bcrypt hash. It runs

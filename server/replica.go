@@ -57,7 +57,7 @@ func (s *Server) Replay(cmds []sb.Applied) error {
 		}
 		res, _ := s.eng.Apply(a.Now, cmd) // an error is the leader's too
 		if res.Changes.Config {
-			s.keepSeenWindow()
+			s.keepSettings()
 		}
 		if got := s.eng.Counters().Event; got != a.Events {
 			return fmt.Errorf("command %d (%s): the replica is at event %d, the leader was at %d", a.Seq, a.Name, got, a.Events)

@@ -6,6 +6,7 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -44,19 +45,22 @@ type Server struct {
 	// replica.go). The server then ends no sessions when Run starts.
 	Sessions Sessions
 
-	mu         sync.RWMutex
-	eng        *routing.Engine
-	webhooks   []sb.Webhook
-	reqs       chan *request
-	kick       chan struct{} // wakes the webhook worker
-	sessions   map[string]int
-	seen       map[string]time.Time // presence by API request: until when (see Seen)
-	kickSeen   chan struct{}
-	seenWindow atomic.Int64 // nanoseconds; see keepSeenWindow
-	smu        sync.Mutex
-	metrics    *Metrics
-	bt         routing.Batcher // the group's batch; only the writer loop applies
-	access     access
+	mu           sync.RWMutex
+	eng          *routing.Engine
+	webhooks     []sb.Webhook
+	reqs         chan *request
+	kick         chan struct{} // wakes the webhook worker
+	sessions     map[string]int
+	seen         map[string]time.Time // presence by API request: until when (see Seen)
+	kickSeen     chan struct{}
+	seenWindow   atomic.Int64 // nanoseconds; see keepSettings
+	allowPrivate atomic.Bool  // webhook_allow_private_targets; see keepSettings
+	delivery     *http.Client // of webhook deliveries (webhook.go)
+	smu          sync.Mutex
+	metrics      *Metrics
+	bt           routing.Batcher // the group's batch; only the writer loop applies
+	access       access
+	signIn       signInGuard
 }
 
 // request is one write for the writer: a command for the engine, and/or
@@ -87,6 +91,7 @@ func New(store sb.Store, log *slog.Logger) *Server {
 		kickSeen: make(chan struct{}, 1),
 	}
 	s.Broker = NewBroker(s.View)
+	s.delivery = s.newDeliveryClient()
 	return s
 }
 
@@ -126,7 +131,7 @@ func (s *Server) load(ctx context.Context) error {
 	start := time.Now()
 	eng.Stopwatch = func() int64 { return int64(time.Since(start)) }
 	s.eng, s.webhooks = eng, hooks
-	s.keepSeenWindow()
+	s.keepSettings()
 	return nil
 }
 
@@ -177,13 +182,15 @@ func (s *Server) submit(ctx context.Context, r *request) (routing.Result, error)
 // in one transaction, answers, publishes, and fires timers. It returns when
 // ctx ends.
 func (s *Server) Run(ctx context.Context) {
-	timer, seen := time.NewTimer(time.Hour), time.NewTimer(time.Hour)
+	timer, seen, purge := time.NewTimer(time.Hour), time.NewTimer(time.Hour), time.NewTicker(purgeEvery)
 	defer timer.Stop()
 	defer seen.Stop()
+	defer purge.Stop()
 	go s.deliverLoop(ctx)
 	if s.Sessions == nil {
 		s.endStaleSessions(ctx)
 	}
+	s.purgeSessions(ctx)
 	for {
 		s.resetTimer(timer)
 		var batch []*request
@@ -197,6 +204,8 @@ func (s *Server) Run(ctx context.Context) {
 		case <-seen.C:
 			batch = s.endSeen(time.Now())
 		case <-s.kickSeen:
+		case <-purge.C:
+			s.purgeSessions(ctx)
 		}
 		seen.Reset(s.nextSeen())
 		if len(batch) == 0 {
@@ -255,7 +264,7 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 	b = s.bt.Done(s.eng)
 	encodeEvents(b.Events)
 	if b.Config != nil {
-		s.keepSeenWindow()
+		s.keepSettings()
 	}
 	start := time.Now()
 	err := s.Store.Commit(ctx, b)
@@ -413,18 +422,23 @@ func (s *Server) closeSession(opID string) bool {
 	return last
 }
 
-// keepSeenWindow sets how long an API request keeps its operator present
-// (Seen): a tenth of auto_offline_after_s, from one second to a minute. mu
-// is held.
-func (s *Server) keepSeenWindow() {
-	after := time.Duration(s.eng.Config().Settings.AutoOfflineAfterS) * time.Second
+// keepSettings keeps what other goroutines read of the settings without
+// the engine: how long an API request keeps its operator present (Seen: a
+// tenth of auto_offline_after_s, from one second to a minute) and whether
+// webhooks may reach private addresses. mu is held.
+func (s *Server) keepSettings() {
+	set := s.eng.Config().Settings
+	after := time.Duration(set.AutoOfflineAfterS) * time.Second
 	s.seenWindow.Store(int64(min(max(after/10, time.Second), time.Minute)))
+	if was := s.allowPrivate.Swap(set.WebhookAllowPrivateTargets); was && !set.WebhookAllowPrivateTargets {
+		s.delivery.CloseIdleConnections() // kept-alive connections to private addresses were dialed when allowed
+	}
 }
 
 // Seen counts an API request made with an operator's own credential as
 // presence (PRODUCT.md, Presence): the operator is present, as with an
 // open panel session, until a window after its latest request
-// (keepSeenWindow).
+// (keepSettings).
 func (s *Server) Seen(ctx context.Context, opID string) {
 	until := time.Now().Add(time.Duration(s.seenWindow.Load()))
 	if s.Sessions != nil {

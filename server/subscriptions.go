@@ -34,6 +34,9 @@ func (s *Server) CreateWebhook(ctx context.Context, target string, events []stri
 	if !ValidURL(target) {
 		return sb.Webhook{}, sb.Errorf(sb.EINVALID, "url", "url must be an absolute http or https URL")
 	}
+	if err := s.checkTarget(ctx, target); err != nil {
+		return sb.Webhook{}, err
+	}
 	for _, e := range events {
 		if !slices.Contains(EventNames, e) {
 			return sb.Webhook{}, sb.Errorf(sb.EINVALID, "events", "unknown event %q", e)

@@ -27,6 +27,7 @@ func e2eInputFixtureNew(t *testing.T) *e2eInputFixture {
 	s.operator("op-b", nil)
 	s.group("g", []string{"t"}, []string{"op-a"})
 	s.setStatus("op-a", sb.StatusOnline)
+	s.settings(map[string]any{"webhook_allow_private_targets": true}) // the receiver is on 127.0.0.1
 	f := &e2eInputFixture{e2eSrv: s, tokens: map[byte]string{
 		'A': s.admin,
 		'S': s.token(sb.RoleSupervisor, ""),
@@ -248,12 +249,14 @@ var e2eBadTable = []e2eBadCase{
 		e2eBadCall{"unknown ban", nil, 404, "id"},
 	)},
 
-	{"POST /api/v1/webhooks", 'I', e2eAt("/api/v1/webhooks"), true, e2eCalls(
+	{"POST /api/v1/webhooks", 'A', e2eAt("/api/v1/webhooks"), true, e2eCalls(
+		e2eBad("a link-local target (cloud metadata)", map[string]any{"url": "http://169.254.169.254/latest/meta-data"}, "url"),
+		e2eBad("a link-local IPv6 target", map[string]any{"url": "http://[fe80::1]/hook"}, "url"),
 		e2eBad("wrong type", map[string]any{"url": "http://example.com/", "events": "*"}, "events"),
 		e2eBad("bad url", map[string]any{"url": "ftp://example.com/"}, "url"),
 		e2eBad("unknown event", map[string]any{"url": "http://example.com/", "events": []string{"nope"}}, "events"),
 	)},
-	{"DELETE /api/v1/webhooks/{id}", 'I', e2eAt("/api/v1/webhooks/ghost"), false, e2eCalls(
+	{"DELETE /api/v1/webhooks/{id}", 'A', e2eAt("/api/v1/webhooks/ghost"), false, e2eCalls(
 		e2eBadCall{"unknown webhook", nil, 404, ""},
 	)},
 }

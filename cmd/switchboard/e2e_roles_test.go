@@ -42,6 +42,7 @@ func e2eRoleFixtureNew(t *testing.T) *e2eRoleFixture {
 	s.operator("op-r", map[string]any{"max_chats": 10000})
 	s.group("g", []string{"t"}, []string{"op-r"})
 	s.setStatus("op-r", sb.StatusOnline)
+	s.settings(map[string]any{"webhook_allow_private_targets": true}) // the receivers are on 127.0.0.1
 	s.operator("adm-r", map[string]any{"role": sb.RoleAdmin})
 	s.operator("sup-r", map[string]any{"role": sb.RoleSupervisor})
 	s.operator("int-r", nil)
@@ -93,6 +94,7 @@ func e2eFixed(path string, body any) func(*e2eRoleFixture) (string, any) {
 var e2eRoleTable = map[string]e2eRoleCase{
 	"POST /api/v1/tokens": {"A", e2eFixed("/api/v1/tokens", map[string]any{"role": "integrator"})},
 	"GET /api/v1/tokens":  {"A", e2eFixed("/api/v1/tokens", nil)},
+	"GET /api/v1/sessions": {"A", e2eFixed("/api/v1/sessions", nil)},
 	"DELETE /api/v1/tokens/{id}": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/tokens/" + f.created("/api/v1/tokens", map[string]any{"role": "integrator"}, "id"), nil
 	}},
@@ -198,14 +200,14 @@ var e2eRoleTable = map[string]e2eRoleCase{
 	"GET /api/v1/events":        {e2eRoleAll, e2eFixed("/api/v1/events?after=0", nil)},
 	"GET /api/v1/events/stream": {e2eRoleAll, e2eFixed("/api/v1/events/stream", nil)},
 
-	"GET /api/v1/webhooks": {"AI", e2eFixed("/api/v1/webhooks", nil)},
-	"POST /api/v1/webhooks": {"AI", e2eFixed("/api/v1/webhooks", map[string]any{
+	"GET /api/v1/webhooks": {"A", e2eFixed("/api/v1/webhooks", nil)},
+	"POST /api/v1/webhooks": {"A", e2eFixed("/api/v1/webhooks", map[string]any{
 		"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"},
 	})},
-	"DELETE /api/v1/webhooks/{id}": {"AI", func(f *e2eRoleFixture) (string, any) {
+	"DELETE /api/v1/webhooks/{id}": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/webhooks/" + f.created("/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}, "id"), nil
 	}},
-	"GET /api/v1/webhooks/{id}/deliveries": {"AI", func(f *e2eRoleFixture) (string, any) {
+	"GET /api/v1/webhooks/{id}/deliveries": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/webhooks/" + f.created("/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}, "id") + "/deliveries", nil
 	}},
 }

@@ -791,6 +791,7 @@ func TestPanelAdminAutoConnect(t *testing.T) {
 	panelOperator(t, admin, "adm", "Ada Admin", "ada@example.com", "admin", 5)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	defer hook.Close()
+	sbAllowPrivateWebhooks(t, admin)
 	admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hook.URL + "/switchboard", "events": []string{"*"}}, 201)
 	m.sbToken(t, admin, "integrator", "")
 	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"auto_connect": false}, 200)
