@@ -92,8 +92,8 @@ func e2eFixed(path string, body any) func(*e2eRoleFixture) (string, any) {
 // e2eRoleTable must list every route of http/handler.go's routesTable, with
 // the role sets written there.
 var e2eRoleTable = map[string]e2eRoleCase{
-	"POST /api/v1/tokens": {"A", e2eFixed("/api/v1/tokens", map[string]any{"role": "integrator"})},
-	"GET /api/v1/tokens":  {"A", e2eFixed("/api/v1/tokens", nil)},
+	"POST /api/v1/tokens":  {"A", e2eFixed("/api/v1/tokens", map[string]any{"role": "integrator"})},
+	"GET /api/v1/tokens":   {"A", e2eFixed("/api/v1/tokens", nil)},
 	"GET /api/v1/sessions": {"A", e2eFixed("/api/v1/sessions", nil)},
 	"DELETE /api/v1/tokens/{id}": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/tokens/" + f.created("/api/v1/tokens", map[string]any{"role": "integrator"}, "id"), nil
