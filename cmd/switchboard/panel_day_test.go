@@ -164,6 +164,16 @@ func (p *panelPage) tap(sel string) {
 	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 
+// shotQuiet takes a viewport screenshot once no notice lies over the page.
+func (p *panelPage) shotQuiet(name string) {
+	p.t.Helper()
+	if os.Getenv("SB_SCREENSHOTS") != "1" {
+		return
+	}
+	p.waitJS("no notice on screen", panelStep, "!__panel.vis('#notice')", "__panel.html('#notice')")
+	p.shot(name, "viewport")
+}
+
 // noSidewaysScroll fails when the page is wider than the viewport.
 func (p *panelPage) noSidewaysScroll(what string) {
 	p.t.Helper()
@@ -396,6 +406,17 @@ func TestPanelAlerts(t *testing.T) {
 	p.nav("/")
 	p.waitJS("the mute is kept after a reload", panelStep,
 		"__panel.q('button#mute') && __panel.q('button#mute').getAttribute('aria-pressed') === 'true'", "__panel.html('button#mute')")
+
+	// Unmuted, a chat going overdue (no reply in time) alerts. (The stub's
+	// permission does not outlive the page as a browser's does: ask again.)
+	p.click("button#bell")
+	p.click("button#notify-permission")
+	p.click("button#bell")
+	p.click("button#mute")
+	p.waitJS("mute released", panelStep, "__panel.q('button#mute').getAttribute('aria-pressed') === 'false'", "__panel.html('button#mute')")
+	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"response_timeout_s": 1}, 200)
+	panelClientMessage(t, integ, b, "Anyone?")
+	p.waitNote("a notification: Taras waits for a reply, overdue", "Taras Bondar is waiting for your reply (overdue)")
 	p.noExceptions()
 }
 
@@ -572,10 +593,12 @@ func TestPanelTimelineAndBanner(t *testing.T) {
 		"__panel.q('ul#folders li.active') && __panel.q('ul#folders li.active').dataset.folder === 'closed' && __panel.vis("+panelJS(panelRow(id))+")",
 		"__panel.html('ul#folders', 1500)")
 
-	// A missed accept switches op-1 to auto-offline: the banner says so and
-	// stays until dismissed.
-	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"accept_timeout_s": 1, "max_missed_chats": 1}, 200)
+	// A chat nobody accepts: the panel warns that its deadline is near, then
+	// the missed accept switches op-1 to auto-offline: the banner says so
+	// and stays until dismissed.
+	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"accept_timeout_s": 3, "max_missed_chats": 1}, 200)
 	panelConnect(t, integ, "t-2", "Olha Bondarenko", "support", "", 0)
+	p.waitNote("the accept deadline is near", "Accept the chat with Olha Bondarenko")
 	p.waitJS("the banner says the status changed and why", 15*time.Second,
 		"__panel.vis('#status-banner') && /Offline/.test(__panel.text('#status-banner')) && /not accepted in time/.test(__panel.text('#status-banner'))",
 		"__panel.html('#status-banner', 1000)")
@@ -648,7 +671,7 @@ func TestPanelPhone(t *testing.T) {
 	p.tap("button#send")
 	p.waitJS("the reply is on screen", panelStep,
 		"__panel.all('ol#messages li.message[data-from=operator]').some(li => li.textContent.includes('Hello from the phone'))", "__panel.html('ol#messages', 2000)")
-	p.shot("phone-chat", "viewport")
+	p.shotQuiet("phone-chat")
 	p.reach("input#close-comment")
 	p.fill("input#close-comment", "Done on the phone")
 	p.tap("button#close")
@@ -682,7 +705,7 @@ func TestPanelPhone(t *testing.T) {
 
 	// Sign out through the menu.
 	p.tap("button#menu")
-	p.shot("phone-menu", "viewport")
+	p.shotQuiet("phone-menu")
 	p.tap("button#logout")
 	p.waitVisible("form#login")
 

@@ -144,6 +144,7 @@ function paintBell() {
 function toggleBell(open) {
   const box = $('notice-history');
   box.hidden = !open;
+  if (open) $('notice').hidden = true;
   $('bell').setAttribute('aria-expanded', String(open));
   if (open) { unseen = 0; paintPermission(); }
   paintBell();
@@ -154,6 +155,7 @@ function toggleBell(open) {
 // expectStatus notes a status change the viewer asked for, so that its
 // event raises no banner.
 export function expectStatus(status) { expected = { status, until: Date.now() + 15000 }; }
+export function isExpected(status) { return !!expected && expected.status === status && Date.now() < expected.until; }
 
 // noteDisconnect remembers why a chat left the viewer (the banner names it).
 export function noteDisconnect(reason) {

@@ -158,6 +158,7 @@ function renderNav() {
 
 // The header folds into a menu on a phone: button#menu opens #topmenu.
 function setMenu(open) {
+  if (open) $('notice').hidden = true;
   $('topbar').classList.toggle('menu-open', open);
   $('menu').setAttribute('aria-expanded', String(open));
 }
@@ -305,7 +306,7 @@ function noticeFor(ev) {
     case 'response_overdue': return notice(t('n.overdue', { client }), 'warn');
     case 'limit': return notice(t('n.limit', { client, reason: reasonText(ev.reason) }), 'warn');
     case 'operator_status_changed': {
-      if (!ev.operator) return;
+      if (!ev.operator || (toMe && alerts.isExpected(ev.status))) return; // the switch says so itself
       const s = statusOf(ev.status).name;
       return notice(toMe ? t('n.yourStatus', { status: s }) : t('n.opStatus', { op: ev.operator.name || ev.operator.id, status: s }));
     }

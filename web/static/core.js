@@ -377,11 +377,17 @@ let noticeTimer = null;
 export function notice(text, kind = '') {
   const el = document.getElementById('notice');
   if (!el || !text) return;
+  // over the open bell or menu it would hide them: the bell keeps it
+  const bell = document.getElementById('notice-history');
+  const bar = document.getElementById('topbar');
+  if ((bell && !bell.hidden) || (bar && bar.classList.contains('menu-open'))) { emit('notice', { text, kind, at: Date.now() }); return; }
   el.textContent = text;
   el.className = kind ? `show ${kind}` : 'show';
   el.hidden = false;
   clearTimeout(noticeTimer);
-  noticeTimer = setTimeout(() => { el.className = ''; el.hidden = true; }, kind === 'error' ? 7000 : 5000);
+  // shorter on a phone, where it lies over the top of the screen
+  const long = kind === 'error' ? 7000 : 5000;
+  noticeTimer = setTimeout(() => { el.className = ''; el.hidden = true; }, window.matchMedia('(max-width: 720px)').matches ? long - 2000 : long);
   emit('notice', { text, kind, at: Date.now() });
 }
 

@@ -158,7 +158,8 @@ function checkDeadlines() {
     const d = acceptDeadline(c);
     if (!d) continue;
     const key = `${c.id}@${c.assigned_at}`;
-    const warnAt = Math.min(15000, (acceptTimeoutS(c) * 1000) / 3);
+    // a third of the time, 5 s at least (a short timeout: at once), 15 s at most
+    const warnAt = Math.min(15000, Math.max(5000, (acceptTimeoutS(c) * 1000) / 3));
     if (!warned.has(key) && d - now <= warnAt && d - now > -5000) {
       warned.add(key);
       alerts.alert('deadline', c);
