@@ -242,6 +242,7 @@ function setConn(ok) {
 }
 
 function refreshAll() {
+  inbox.reset(); // the stream may have missed messages meanwhile
   schedule('statuses', 'topics', 'settings', 'operators', 'groups', 'inbox');
   VIEWS[state.view].mod.onShow && VIEWS[state.view].mod.onShow();
 }

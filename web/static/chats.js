@@ -672,8 +672,3 @@ export function init() {
   });
   on('preview', (id) => updateRow(id));
 }
-
-// openChatById lets the monitor open a chat in this view.
-export function openChatById(id) {
-  open(id, { push: true });
-}

@@ -16,7 +16,6 @@ export const state = {
 
 export const isStaff = () => !!state.me && (state.me.role === 'admin' || state.me.role === 'supervisor');
 export const isAdmin = () => !!state.me && state.me.role === 'admin';
-export const isOperator = () => !!state.me && !isStaff();
 export const me = () => (state.me ? state.me.operator_id : '');
 
 // ---------------------------------------------------------------- API

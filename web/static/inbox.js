@@ -36,7 +36,6 @@ async function load() {
 
 export const isLoaded = () => loaded;
 export const count = () => mine.size;
-export const get = (id) => mine.get(id);
 
 // sorted is My chats in the order of who waits for a reply longest, then
 // the latest activity first.
