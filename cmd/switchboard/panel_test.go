@@ -756,6 +756,11 @@ func TestPanelSupervisor(t *testing.T) {
 	// (op-2, the only other operator of the topic, is offline).
 	aid := active["id"].(string)
 	p.click(op1 + " button.redistribute")
+	// It asks first: a dialog with the status (Offline by default) and the weight.
+	p.waitJS("the redistribute dialog asks", panelStep,
+		"__panel.vis('dialog#redistribute-dialog') && __panel.q('dialog#redistribute-dialog select[name=status]').value === 'offline'",
+		"__panel.html('dialog#redistribute-dialog', 1500)")
+	p.click("dialog#redistribute-dialog button[type=submit]")
 	panelPoll(t, "op-1 offline and its chat back in the queue", func() (bool, string) {
 		o, c := panelGetOperator(t, admin, "op-1"), panelGetChat(t, admin, aid)
 		return o["status"] == "offline" && c["status"] == "queued", fmt.Sprintf("op-1 %v, chat %v", o["status"], c["status"])
