@@ -78,6 +78,20 @@ type Chat struct {
 	// ReturnButton is true when the scenario connected the chat with
 	// add_return_button: the panel offers "Return to bot".
 	ReturnButton bool `json:"add_return_button,omitempty"`
+	// Offer is the open offer of the chat to a colleague, if any.
+	Offer *TransferOffer `json:"transfer_offer,omitempty"`
+}
+
+// TransferOffer is a chat offered by its operator (or a supervisor) to a
+// colleague, who accepts or declines it; until then the chat stays where
+// it is.
+type TransferOffer struct {
+	From      string    `json:"from_operator_id"` // the chat's operator when it was offered
+	To        string    `json:"to_operator_id"`
+	Note      string    `json:"note,omitempty"`
+	Force     bool      `json:"force,omitempty"` // a supervisor's: over the target's limits
+	OfferedAt time.Time `json:"offered_at"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"` // zero: no expiry
 }
 
 // Open reports whether the chat is not closed.
@@ -94,10 +108,21 @@ type Ban struct {
 
 // Message is one chat message.
 type Message struct {
-	ID        int64     `json:"id"`
-	ChatID    string    `json:"chat_id"`
-	From      string    `json:"from"` // "client" or "operator"
-	AuthorID  string    `json:"author_id,omitempty"`
+	ID       int64  `json:"id"`
+	ChatID   string `json:"chat_id"`
+	From     string `json:"from"` // "client" or "operator"
+	AuthorID string `json:"author_id,omitempty"`
+	// Kind is MessageClient, MessageOperator, MessageNote (internal: never
+	// sent towards the client) or MessageSystem.
+	Kind      string    `json:"kind"`
 	Text      string    `json:"text"`
 	CreatedAt time.Time `json:"created_at"`
 }
+
+// Message kinds.
+const (
+	MessageClient   = "client"
+	MessageOperator = "operator"
+	MessageNote     = "note"
+	MessageSystem   = "system"
+)

@@ -83,6 +83,25 @@ func (c *Chat) AppendJSON(b []byte) ([]byte, error) {
 	if c.ReturnButton {
 		b = append(b, `,"add_return_button":true`...)
 	}
+	if o := c.Offer; o != nil {
+		b = appendKey(b, `,"transfer_offer":{"from_operator_id":`, o.From)
+		b = appendKey(b, `,"to_operator_id":`, o.To)
+		if o.Note != "" {
+			b = appendKey(b, `,"note":`, o.Note)
+		}
+		if o.Force {
+			b = append(b, `,"force":true`...)
+		}
+		if b, err = appendTime(append(b, `,"offered_at":`...), o.OfferedAt); err != nil {
+			return b, err
+		}
+		if !o.ExpiresAt.IsZero() {
+			if b, err = appendTime(append(b, `,"expires_at":`...), o.ExpiresAt); err != nil {
+				return b, err
+			}
+		}
+		b = append(b, '}')
+	}
 	return append(b, '}'), nil
 }
 
@@ -105,6 +124,10 @@ func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 	}
 	if o := e.Operator; o != nil {
 		b = appendKey(b, `,"operator":{"id":`, o.ID)
+		b = append(appendKey(b, `,"name":`, o.Name), '}')
+	}
+	if o := e.Target; o != nil {
+		b = appendKey(b, `,"target":{"id":`, o.ID)
 		b = append(appendKey(b, `,"name":`, o.Name), '}')
 	}
 	if r := e.Reason; r != nil {
@@ -144,6 +167,7 @@ func (m *Message) AppendJSON(b []byte) ([]byte, error) {
 	if m.AuthorID != "" {
 		b = appendKey(b, `,"author_id":`, m.AuthorID)
 	}
+	b = appendKey(b, `,"kind":`, m.Kind)
 	b = appendKey(b, `,"text":`, m.Text)
 	b, err := appendTime(append(b, `,"created_at":`...), m.CreatedAt)
 	if err != nil {

@@ -17,6 +17,13 @@ const (
 	EventChatTransferred      = "chat_transferred"
 	EventChatUpdated          = "chat_updated"
 	EventChatReturnedToBot    = "chat_returned_to_bot"
+	EventTransferOffered      = "transfer_offered"
+	EventTransferAccepted     = "transfer_accepted"
+	EventTransferDeclined     = "transfer_declined"
+	EventTransferExpired      = "transfer_expired"
+	EventTransferWithdrawn    = "transfer_withdrawn"
+	EventWrapUpStarted        = "wrap_up_started"
+	EventWrapUpEnded          = "wrap_up_ended"
 	EventClosedByOperator     = "chat_closed_by_operator"
 	EventClosedByClient       = "chat_closed_by_client"
 	EventClosedByTimer        = "chat_closed_by_timer"
@@ -66,12 +73,14 @@ type ConfigChange struct {
 
 // Event is one state change. Seq increases by one per event.
 type Event struct {
-	Seq        int64         `json:"id"`
-	Name       string        `json:"event_name"`
-	OccurredAt time.Time     `json:"occurred_at"`
-	ChatID     string        `json:"chat_id,omitempty"`
-	Chat       *Chat         `json:"chat,omitempty"`
-	Operator   *OperatorRef  `json:"operator,omitempty"`
+	Seq        int64        `json:"id"`
+	Name       string       `json:"event_name"`
+	OccurredAt time.Time    `json:"occurred_at"`
+	ChatID     string       `json:"chat_id,omitempty"`
+	Chat       *Chat        `json:"chat,omitempty"`
+	Operator   *OperatorRef `json:"operator,omitempty"`
+	// Target is the colleague a transfer offer is made to (transfer_*).
+	Target     *OperatorRef  `json:"target,omitempty"`
 	Reason     *Reason       `json:"reason,omitempty"`
 	Message    *Message      `json:"message,omitempty"`
 	Status     string        `json:"status,omitempty"`      // operator_status_changed: the new status
@@ -102,6 +111,10 @@ const (
 	DecisionRequeue = "requeue" // an operator was disconnected and the chat returned
 	// DecisionQueueTimeout: the chat waited too long and was closed.
 	DecisionQueueTimeout = "queue_timeout"
+	// DecisionOffer: a chat was offered to a colleague; DecisionTransfer:
+	// the colleague accepted it.
+	DecisionOffer    = "transfer_offer"
+	DecisionTransfer = "transfer"
 )
 
 // Anomaly flags on decisions.

@@ -40,6 +40,16 @@ type Operator struct {
 	// (R2 tie-breaks); 0 means never.
 	AssignSeq int64 `json:"assign_seq"`
 	CloseSeq  int64 `json:"close_seq"`
+	// WrapUp holds the chats the operator closed and is still wrapping up:
+	// each keeps its place in the operator's limits until it ends.
+	WrapUp []WrapUp `json:"wrap_up,omitempty"`
+}
+
+// WrapUp is a closed chat still counted in its operator's load.
+type WrapUp struct {
+	ChatID  string    `json:"chat_id"`
+	Channel string    `json:"channel"`
+	Until   time.Time `json:"until"`
 }
 
 // Status is an operator status such as Online or Lunch.
@@ -83,4 +93,7 @@ type SkillGroup struct {
 	Active           bool     `json:"active"`
 	AcceptTimeoutS   int      `json:"accept_timeout_s"`
 	ResponseTimeoutS int      `json:"response_timeout_s"`
+	// WrapUpS, when non-zero, overrides the wrap-up time for chats of its
+	// topics.
+	WrapUpS int `json:"wrap_up_s"`
 }

@@ -33,6 +33,12 @@ type Settings struct {
 	// event_webhook_url) reach loopback and private addresses; link-local
 	// ones are refused always.
 	WebhookAllowPrivateTargets bool `json:"webhook_allow_private_targets"`
+	// TransferOfferTimeoutS is how long an offer to a colleague stays open
+	// (0: until accepted, declined or withdrawn).
+	TransferOfferTimeoutS int `json:"transfer_offer_timeout_s"`
+	// WrapUpS is how long a closed chat keeps its place in its operator's
+	// limits (0: off).
+	WrapUpS int `json:"wrap_up_s"`
 }
 
 // DefaultMaxMessageBytes is the default bound of a message's text: 64 KiB.
@@ -51,5 +57,6 @@ func DefaultSettings() Settings {
 		AutoOfflineStatus:       StatusOffline,
 		AutoOfflineRedistribute: true,
 		MaxMessageBytes:         DefaultMaxMessageBytes,
+		TransferOfferTimeoutS:   60,
 	}
 }

@@ -355,9 +355,13 @@ func (h *Handler) assign(w http.ResponseWriter, r *http.Request) error {
 	return h.chatAction(w, r, routing.Assign{ChatID: r.PathValue("id"), OperatorID: b.OperatorID, Force: b.Force})
 }
 
-// transferBody is the body of POST /chats/{id}/transfer.
+// transferBody is the body of POST /chats/{id}/transfer: a topic (the
+// chat goes back through routing) or a colleague (an offer).
 type transferBody struct {
 	SubjectAlias *string `json:"subject_alias"`
+	OperatorID   *string `json:"operator_id"`
+	Note         string  `json:"note"`
+	Force        bool    `json:"force"`
 }
 
 func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
@@ -365,11 +369,18 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &b); err != nil {
 		return err
 	}
-	if b.SubjectAlias == nil {
-		return sb.Errorf(sb.EINVALID, "subject_alias", "subject_alias is required")
+	p, id := principalOf(r.Context()), r.PathValue("id")
+	switch {
+	case b.SubjectAlias != nil && b.OperatorID != nil:
+		return sb.Errorf(sb.EINVALID, "operator_id", "give subject_alias (a topic) or operator_id (a colleague), not both")
+	case b.OperatorID != nil:
+		return h.chatAction(w, r, routing.OfferTransfer{ChatID: id, OperatorID: p.OperatorID, Role: p.Role, To: *b.OperatorID, Note: b.Note, Force: b.Force})
+	case b.SubjectAlias == nil:
+		return sb.Errorf(sb.EINVALID, "subject_alias", "subject_alias (a topic) or operator_id (a colleague) is required")
+	case b.Note != "" || b.Force:
+		return sb.Errorf(sb.EINVALID, "note", "note and force go with operator_id: a transfer to a topic has neither")
 	}
-	p := principalOf(r.Context())
-	return h.chatAction(w, r, routing.Transfer{ChatID: r.PathValue("id"), Topic: *b.SubjectAlias, OperatorID: p.OperatorID, Role: p.Role})
+	return h.chatAction(w, r, routing.Transfer{ChatID: id, Topic: *b.SubjectAlias, OperatorID: p.OperatorID, Role: p.Role})
 }
 
 // closeBody is the body of POST /chats/{id}/close.

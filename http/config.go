@@ -165,6 +165,7 @@ type groupPatch struct {
 	Active           *bool     `json:"active"`
 	AcceptTimeoutS   *int      `json:"accept_timeout_s"`
 	ResponseTimeoutS *int      `json:"response_timeout_s"`
+	WrapUpS          *int      `json:"wrap_up_s"`
 }
 
 func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
@@ -183,6 +184,7 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
 	set(&g.Active, p.Active)
 	set(&g.AcceptTimeoutS, p.AcceptTimeoutS)
 	set(&g.ResponseTimeoutS, p.ResponseTimeoutS)
+	set(&g.WrapUpS, p.WrapUpS)
 	if _, err := h.do(r, routing.CreateSkillGroup{Group: g}); err != nil {
 		return err
 	}
@@ -201,7 +203,7 @@ func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request) error {
 		return sb.Errorf(sb.EINVALID, "id", "id cannot change")
 	}
 	cmd := routing.PatchSkillGroup{ID: id, Name: p.Name, Active: p.Active,
-		AcceptTimeoutS: p.AcceptTimeoutS, ResponseTimeoutS: p.ResponseTimeoutS,
+		AcceptTimeoutS: p.AcceptTimeoutS, ResponseTimeoutS: p.ResponseTimeoutS, WrapUpS: p.WrapUpS,
 		Topics: listField(p.Topics), Operators: listField(p.Operators)}
 	if _, err := h.do(r, cmd); err != nil {
 		return err
@@ -251,6 +253,8 @@ type settingsBody struct {
 	AutoOfflineRedistribute    *bool           `json:"auto_offline_redistribute"`
 	MaxMessageBytes            *int            `json:"max_message_bytes"`
 	WebhookAllowPrivateTargets *bool           `json:"webhook_allow_private_targets"`
+	TransferOfferTimeoutS      *int            `json:"transfer_offer_timeout_s"`
+	WrapUpS                    *int            `json:"wrap_up_s"`
 }
 
 func (h *Handler) patchSettings(w http.ResponseWriter, r *http.Request) error {

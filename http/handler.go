@@ -118,6 +118,7 @@ func (h *Handler) routesTable() {
 	h.handle("PUT /api/v1/operators/{id}/status", rPanel, h.setOperatorStatus)
 	h.handle("POST /api/v1/operators/{id}/redistribute", rStaff, h.redistribute)
 	h.handle("GET /api/v1/operators/{id}/diagnostics", rPanel, h.diagnostics)
+	h.handle("POST /api/v1/operators/{id}/ready", rPanel, h.ready)
 
 	h.handle("GET /api/v1/skill-groups", rPanel, h.listGroups)
 	h.handle("POST /api/v1/skill-groups", rAdmin, h.createGroup)
@@ -139,6 +140,10 @@ func (h *Handler) routesTable() {
 	h.handle("POST /api/v1/chats/{id}/return-to-bot", rAll, h.returnToBot)
 	h.handle("POST /api/v1/chats/{id}/assign", rStaff, h.assign)
 	h.handle("POST /api/v1/chats/{id}/transfer", rPanel, h.transfer)
+	h.handle("POST /api/v1/chats/{id}/offer/accept", rPanel, h.acceptOffer)
+	h.handle("POST /api/v1/chats/{id}/offer/decline", rPanel, h.declineOffer)
+	h.handle("POST /api/v1/chats/{id}/offer/withdraw", rPanel, h.withdrawOffer)
+	h.handle("POST /api/v1/chats/{id}/notes", rPanel, h.postNote)
 	h.handle("POST /api/v1/chats/{id}/close", rAll, h.closeChat)
 
 	h.handle("GET /api/v1/queue", rPanel, h.queue)

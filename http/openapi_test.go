@@ -373,3 +373,29 @@ func TestOpenAPIResponseFields(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAPIEventNames: the document's event names are every event the
+// server knows (server.EventNames), no more, no fewer.
+func TestOpenAPIEventNames(t *testing.T) {
+	doc := loadDoc(t)
+	schemas := doc["components"].(map[string]any)["schemas"].(map[string]any)
+	names := func(v any) []string {
+		var out []string
+		for _, x := range v.([]any) {
+			out = append(out, x.(string))
+		}
+		slices.Sort(out)
+		return out
+	}
+	prop := func(schema, field string) map[string]any {
+		return schemas[schema].(map[string]any)["properties"].(map[string]any)[field].(map[string]any)
+	}
+	want := slices.Sorted(slices.Values(slices.DeleteFunc(slices.Clone(server.EventNames), func(s string) bool { return s == "*" })))
+	if got := names(prop("Event", "event_name")["enum"]); !slices.Equal(got, want) {
+		t.Errorf("Event.event_name enum %v, server knows %v", got, want)
+	}
+	items := prop("WebhookBody", "events")["items"].(map[string]any)
+	if got, all := names(items["enum"]), slices.Sorted(slices.Values(server.EventNames)); !slices.Equal(got, all) {
+		t.Errorf("WebhookBody.events enum %v, server knows %v", got, all)
+	}
+}

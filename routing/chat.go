@@ -29,10 +29,11 @@ type chat struct {
 	CloseComment                                               string
 
 	seq        int64
-	bit        uint64   // the channel's mask bit
-	sameClient *chat    // the client's next open chat (another channel)
-	tpos       [4]int32 // timer heap positions, -1 when unset
+	bit        uint64            // the channel's mask bit
+	sameClient *chat             // the client's next open chat (another channel)
+	tpos       [chatTimers]int32 // timer heap positions, -1 when unset
 	touched    uint64
+	offer      *sb.TransferOffer // the open offer to a colleague
 }
 
 // instant is a time in Unix nanoseconds; 0 is the zero time.
@@ -69,8 +70,17 @@ func newChat(in sb.Chat, seq int64) *chat {
 		FirstResponseAt: instantOf(in.FirstResponseAt), LastMessageAt: instantOf(in.LastMessageAt),
 		AwaitingSince: instantOf(in.AwaitingSince), ClosedAt: instantOf(in.ClosedAt),
 		ClosedBy: in.ClosedBy, CloseComment: in.CloseComment,
-		seq: seq, tpos: noTimers,
+		seq: seq, tpos: noTimers, offer: cloneOffer(in.Offer),
 	}
+}
+
+// cloneOffer returns a copy of an offer (nil for none).
+func cloneOffer(o *sb.TransferOffer) *sb.TransferOffer {
+	if o == nil {
+		return nil
+	}
+	x := *o
+	return &x
 }
 
 // pack gives the chat's client strings one allocation, cut into parts: the
@@ -100,7 +110,7 @@ func (c *chat) export() sb.Chat {
 		ID: c.ID, OperatorID: c.OperatorID, Channel: c.Channel, Topic: c.Topic, Status: c.Status,
 		Client: c.Client, Tags: c.Tags, Excluded: c.Excluded, Text: c.Text, WebhookURL: c.WebhookURL,
 		Weight: c.Weight, Requeues: c.Requeues, Overdue: c.Overdue, AutoAssigned: c.AutoAssigned,
-		ReturnButton: c.ReturnButton, CreatedAt: c.CreatedAt.Time(), QueuedAt: c.QueuedAt.Time(), WaitStartedAt: c.WaitStartedAt.Time(),
+		ReturnButton: c.ReturnButton, Offer: cloneOffer(c.offer), CreatedAt: c.CreatedAt.Time(), QueuedAt: c.QueuedAt.Time(), WaitStartedAt: c.WaitStartedAt.Time(),
 		AssignedAt: c.AssignedAt.Time(), AcceptedAt: c.AcceptedAt.Time(),
 		FirstResponseAt: c.FirstResponseAt.Time(), LastMessageAt: c.LastMessageAt.Time(),
 		AwaitingSince: c.AwaitingSince.Time(), ClosedAt: c.ClosedAt.Time(),

@@ -43,6 +43,9 @@ func fill(t *testing.T, v reflect.Value, at time.Time) {
 			f.Set(reflect.ValueOf([]string{v.Type().Field(i).Name}))
 		case f.Kind() == reflect.Struct:
 			fill(t, f, at)
+		case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Struct:
+			f.Set(reflect.New(f.Type().Elem()))
+			fill(t, f.Elem(), at)
 		default:
 			t.Fatalf("field %s: no value for a %s", v.Type().Field(i).Name, f.Type())
 		}

@@ -155,7 +155,7 @@ func (e *Engine) create(c *chat) {
 	e.emit(sb.EventChatCreated, c, nil, sb.Event{})
 	if c.Text != "" {
 		c.LastMessageAt, c.AwaitingSince = e.instant(), e.instant()
-		e.message(c, "client", "", c.Text)
+		e.message(c, "client", "", sb.MessageClient, c.Text)
 	}
 }
 
@@ -261,8 +261,12 @@ func (e *Engine) connectOp(c *chat, o *operator, auto bool) {
 	e.refreshChatTimers(c)
 }
 
-// release frees c's operator; closed tells whether the chat closed.
+// release frees c's operator; closed tells whether the chat closed. An
+// open offer of the chat is withdrawn.
 func (e *Engine) release(c *chat, closed bool) {
+	if c.offer != nil {
+		e.endOffer(c, sb.EventTransferWithdrawn, nil)
+	}
 	o := e.ops[c.OperatorID]
 	e.updateOp(o, func() {
 		o.Active--
@@ -310,6 +314,7 @@ func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
 		e.unindexChat(c)
 	case sb.ChatActive:
 		e.release(c, true)
+		defer e.startWrapUp(c, e.ops[c.OperatorID]) // after the close's events
 	}
 	c.Status, c.ClosedAt, c.ClosedBy, c.CloseComment = sb.ChatClosed, e.instant(), by, comment
 	e.touchChat(c)
@@ -330,9 +335,9 @@ func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
 	e.closed.push(c.export())
 }
 
-func (e *Engine) message(c *chat, from, author, text string) {
+func (e *Engine) message(c *chat, from, author, kind, text string) {
 	e.cnt.Message++
-	m := sb.Message{ID: e.cnt.Message, ChatID: c.ID, From: from, AuthorID: author, Text: text, CreatedAt: e.now}
+	m := sb.Message{ID: e.cnt.Message, ChatID: c.ID, From: from, AuthorID: author, Kind: kind, Text: text, CreatedAt: e.now}
 	e.res.Changes.Messages = append(e.res.Changes.Messages, m)
 	e.emit(sb.EventMessageCreated, c, nil, sb.Event{Message: &m})
 }

@@ -17,7 +17,8 @@ var commands = []Command{
 	DeleteOperator{}, SetOperatorStatus{}, PresenceLost{}, PresenceRestored{}, UpdateSettings{}, CreateBan{},
 	DeleteBan{}, Connect{}, Take{}, Assign{}, Accept{}, Transfer{}, Close{}, OperatorMessage{},
 	ClientMessage{}, Redistribute{}, ReturnToBot{}, UpdateChat{}, PatchOperator{}, PatchSkillGroup{},
-	PatchTopic{}, PatchStatus{}, PatchSettings{},
+	PatchTopic{}, PatchStatus{}, PatchSettings{}, OfferTransfer{}, AcceptOffer{}, DeclineOffer{},
+	WithdrawOffer{}, AddNote{}, EndWrapUp{},
 }
 
 // Tick fires the timers due at its time and does nothing else. Every command
@@ -282,6 +283,7 @@ type PatchSkillGroup struct {
 	Topics, Operators                Field[[]string]
 	Active                           *bool
 	AcceptTimeoutS, ResponseTimeoutS *int
+	WrapUpS                          *int
 }
 
 func (PatchSkillGroup) name() string            { return "patch_skill_group" }
@@ -323,7 +325,56 @@ type PatchSettings struct {
 	AutoOfflineRedistribute    *bool
 	MaxMessageBytes            *int
 	WebhookAllowPrivateTargets *bool
+	TransferOfferTimeoutS      *int
+	WrapUpS                    *int
 }
 
 func (PatchSettings) name() string            { return "patch_settings" }
 func (c PatchSettings) apply(e *Engine) error { return e.patchSettings(c) }
+
+// OfferTransfer offers an active chat to a colleague (To): the chat stays
+// with its operator until To accepts, declines, or the offer expires
+// (transfer_offer_timeout_s) or is withdrawn. To must have a status that
+// can receive and be under its limits (R1 without the topic); Force, a
+// supervisor's, offers it over a limit. A new offer withdraws the open one.
+type OfferTransfer struct {
+	ChatID, OperatorID, Role string
+	To                       string
+	Note                     string
+	Force                    bool
+}
+
+func (OfferTransfer) name() string            { return "offer_transfer" }
+func (c OfferTransfer) apply(e *Engine) error { return e.offerTransfer(c) }
+
+// AcceptOffer is the offer's target taking the chat.
+type AcceptOffer struct{ ChatID, OperatorID, Role string }
+
+func (AcceptOffer) name() string            { return "accept_offer" }
+func (c AcceptOffer) apply(e *Engine) error { return e.acceptOffer(c) }
+
+// DeclineOffer is the offer's target turning it down; the chat stays.
+type DeclineOffer struct{ ChatID, OperatorID, Role, Reason string }
+
+func (DeclineOffer) name() string            { return "decline_offer" }
+func (c DeclineOffer) apply(e *Engine) error { return e.declineOffer(c) }
+
+// WithdrawOffer is the chat's operator (or a supervisor) taking the offer
+// back.
+type WithdrawOffer struct{ ChatID, OperatorID, Role string }
+
+func (WithdrawOffer) name() string            { return "withdraw_offer" }
+func (c WithdrawOffer) apply(e *Engine) error { return e.withdrawOffer(c) }
+
+// AddNote adds an internal note to an open chat: a message never sent
+// towards the client, by staff or the chat's operator.
+type AddNote struct{ ChatID, OperatorID, Role, Text string }
+
+func (AddNote) name() string            { return "add_note" }
+func (c AddNote) apply(e *Engine) error { return e.addNote(c) }
+
+// EndWrapUp ends an operator's wrap-ups at once ("Ready").
+type EndWrapUp struct{ OperatorID string }
+
+func (EndWrapUp) name() string            { return "end_wrap_up" }
+func (c EndWrapUp) apply(e *Engine) error { return e.endWrapUpCmd(c) }

@@ -127,7 +127,8 @@ func (e *Engine) deleteTopic(alias string) error {
 
 func (e *Engine) validateGroup(g sb.SkillGroup) error {
 	if err := firstError(checkID("id", g.ID), checkName("name", g.Name),
-		checkTimer("accept_timeout_s", g.AcceptTimeoutS), checkTimer("response_timeout_s", g.ResponseTimeoutS)); err != nil {
+		checkTimer("accept_timeout_s", g.AcceptTimeoutS), checkTimer("response_timeout_s", g.ResponseTimeoutS),
+		checkTimer("wrap_up_s", g.WrapUpS)); err != nil {
 		return err
 	}
 	for _, t := range g.Topics {
@@ -208,7 +209,8 @@ func (e *Engine) validateSettings(s sb.Settings) error {
 	}
 	if err := firstError(checkTimer("accept_timeout_s", s.AcceptTimeoutS), checkTimer("response_timeout_s", s.ResponseTimeoutS),
 		checkTimer("chat_inactivity_timeout_s", s.ChatInactivityTimeoutS), checkTimer("queue_timeout_s", s.QueueTimeoutS),
-		checkTimer("auto_offline_after_s", s.AutoOfflineAfterS)); err != nil {
+		checkTimer("auto_offline_after_s", s.AutoOfflineAfterS), checkTimer("transfer_offer_timeout_s", s.TransferOfferTimeoutS),
+		checkTimer("wrap_up_s", s.WrapUpS)); err != nil {
 		return err
 	}
 	if s.MaxMessageBytes < 0 || s.MaxMessageBytes > MaxMessageBytesLimit {

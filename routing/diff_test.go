@@ -333,7 +333,7 @@ type stView struct {
 	recv   map[string]bool
 	parent map[string]string // topic → parent
 	groups []sb.SkillGroup
-	ops    map[string]sb.Operator
+	ops    map[string]sb.Operator // loads count wrap-ups (withWrapUps)
 	chats  map[string]sb.Chat
 }
 
@@ -347,12 +347,30 @@ func newStView(st State) *stView {
 		v.recv[s.ID] = s.CanReceive
 	}
 	for _, o := range st.Operators {
-		v.ops[o.ID] = o
+		v.ops[o.ID] = withWrapUps(o)
 	}
 	for _, c := range st.Chats {
 		v.chats[c.ID] = c
 	}
 	return v
+}
+
+// withWrapUps returns o with its chats in wrap-up counted in Active and
+// ActiveByChannel: R1 counts them against its limits.
+func withWrapUps(o sb.Operator) sb.Operator {
+	if len(o.WrapUp) == 0 {
+		return o
+	}
+	by := maps.Clone(o.ActiveByChannel)
+	if by == nil {
+		by = map[string]int{}
+	}
+	for _, w := range o.WrapUp {
+		o.Active++
+		by[w.Channel]++
+	}
+	o.ActiveByChannel = by
+	return o
 }
 
 func (v *stView) serves(op, topic string) bool {
@@ -490,7 +508,7 @@ func checkInvariantsView(v *stView, st State) error {
 				continue
 			}
 			for _, o := range st.Operators {
-				if v.eligible(o, c) {
+				if v.eligible(v.ops[o.ID], c) {
 					return fmt.Errorf("R9.3: queued chat %s has eligible operator %s at rest", c.ID, o.ID)
 				}
 			}
@@ -523,7 +541,7 @@ func checkLimits(v *stView, cmd Command, res Result, overOK map[string]bool) err
 		exempt[c.Operator] = !c.AutoConnect
 	}
 	for _, d := range res.Decisions {
-		if d.Kind == sb.DecisionAssign && slices.Contains(d.Anomalies, sb.AnomalyForcedOverLimit) {
+		if (d.Kind == sb.DecisionAssign || d.Kind == sb.DecisionTransfer) && slices.Contains(d.Anomalies, sb.AnomalyForcedOverLimit) {
 			exempt[d.OperatorID] = true
 		}
 	}
@@ -600,7 +618,7 @@ func checkOrder(prev, cur State, cv *stView, cmd Command, res Result) error {
 		return c, ok
 	}
 	gets := func(d sb.Decision, x string) bool {
-		return d.OperatorID == x && (d.Kind == sb.DecisionAuto || d.Kind == sb.DecisionTake || d.Kind == sb.DecisionAssign)
+		return d.OperatorID == x && (d.Kind == sb.DecisionAuto || d.Kind == sb.DecisionTake || d.Kind == sb.DecisionAssign || d.Kind == sb.DecisionTransfer)
 	}
 	for i, d := range res.Decisions {
 		if d.Kind != sb.DecisionAuto || touched[d.ChatID] != 1 {
@@ -734,7 +752,13 @@ func sameChat(a, b sb.Chat) bool {
 		a.AssignedAt.Equal(b.AssignedAt) && a.AcceptedAt.Equal(b.AcceptedAt) &&
 		a.FirstResponseAt.Equal(b.FirstResponseAt) && a.ClosedAt.Equal(b.ClosedAt) && a.ClosedBy == b.ClosedBy &&
 		a.CloseComment == b.CloseComment && a.AutoAssigned == b.AutoAssigned && slices.Equal(a.Excluded, b.Excluded) &&
-		a.LastMessageAt.Equal(b.LastMessageAt) && a.AwaitingSince.Equal(b.AwaitingSince) && a.Requeues == b.Requeues
+		a.LastMessageAt.Equal(b.LastMessageAt) && a.AwaitingSince.Equal(b.AwaitingSince) && a.Requeues == b.Requeues &&
+		sameOffer(a.Offer, b.Offer)
+}
+
+func sameOffer(a, b *sb.TransferOffer) bool {
+	return a == nil && b == nil || a != nil && b != nil && a.From == b.From && a.To == b.To && a.Note == b.Note &&
+		a.Force == b.Force && a.OfferedAt.Equal(b.OfferedAt) && a.ExpiresAt.Equal(b.ExpiresAt)
 }
 
 // sameOperator compares every field of two operators; zero loads count as
@@ -755,12 +779,23 @@ func sameOperator(a, b sb.Operator) bool {
 		a.Status == b.Status && a.StatusSince.Equal(b.StatusSince) && a.Connected == b.Connected &&
 		a.PresenceLostAt.Equal(b.PresenceLostAt) && a.MissedInRow == b.MissedInRow && a.CreatedAt.Equal(b.CreatedAt) &&
 		a.Active == b.Active && maps.Equal(load(a), load(b)) && a.LastAssignedAt.Equal(b.LastAssignedAt) &&
-		a.LastClosedAt.Equal(b.LastClosedAt) && a.AssignSeq == b.AssignSeq && a.CloseSeq == b.CloseSeq
+		a.LastClosedAt.Equal(b.LastClosedAt) && a.AssignSeq == b.AssignSeq && a.CloseSeq == b.CloseSeq &&
+		slices.EqualFunc(a.WrapUp, b.WrapUp, func(x, y sb.WrapUp) bool {
+			return x.ChatID == y.ChatID && x.Channel == y.Channel && x.Until.Equal(y.Until)
+		})
 }
 
-// freedIn reports whether operator x lost a chat during the step.
+// freedIn reports whether operator x lost a chat or a wrap-up during the
+// step.
 func freedIn(prev State, cv *stView, res Result, x string) bool {
 	held := map[string]bool{}
+	for _, o := range prev.Operators {
+		for _, w := range o.WrapUp {
+			if o.ID == x && !slices.ContainsFunc(cv.ops[x].WrapUp, func(y sb.WrapUp) bool { return y.ChatID == w.ChatID }) {
+				return true
+			}
+		}
+	}
 	for _, c := range prev.Chats {
 		if c.Status == sb.ChatActive && c.OperatorID == x {
 			held[c.ID] = true

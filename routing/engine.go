@@ -38,6 +38,7 @@ type Engine struct {
 	dirtyOps   []*operator     // operators whose eligibility grew (R4)
 	dirtyChats []*chat         // chats newly queued (R4)
 	excl       map[int64]*chat // queued chats with exclusions (lapse)
+	offers     map[int64]*chat // chats with an open transfer offer
 	exclDirty  bool            // who could take them changed: check them all
 
 	// per Apply
@@ -49,7 +50,12 @@ type Engine struct {
 	tOps    []*operator
 }
 
-var noTimers = [4]int32{-1, -1, -1, -1}
+// noTimers and noOpTimers are a chat's and an operator's timer positions
+// when none is set.
+var (
+	noTimers   = [chatTimers]int32{-1, -1, -1, -1, -1}
+	noOpTimers = [opTimers]int32{-1, -1}
+)
 
 // operator is an operator with its index bookkeeping.
 type operator struct {
@@ -62,8 +68,17 @@ type operator struct {
 	omask     uint64
 	dirty     bool
 	deleted   bool
-	tpos      int32
+	tpos      [opTimers]int32
 	touched   uint64
+	wrap      []wrapUp // closed chats still counted in its load
+}
+
+// wrapUp is a closed chat its operator is still wrapping up.
+type wrapUp struct {
+	seq     int64 // the chat's
+	id      string
+	channel string
+	until   instant
 }
 
 // group is a skill group with its operator and queue trees.
@@ -91,6 +106,7 @@ func New(now time.Time) *Engine {
 		names:    map[string]string{},
 		bans:     map[string]sb.Ban{},
 		excl:     map[int64]*chat{},
+		offers:   map[int64]*chat{},
 		closed:   ring[sb.Chat]{max: keepClosed},
 		audit:    ring[sb.Decision]{max: keepAudit},
 	}
@@ -241,6 +257,10 @@ func (o *operator) snap() sb.Operator {
 		for k, v := range o.ActiveByChannel {
 			s.ActiveByChannel[k] = v
 		}
+	}
+	s.WrapUp = nil
+	for _, w := range o.wrap {
+		s.WrapUp = append(s.WrapUp, sb.WrapUp{ChatID: w.id, Channel: w.channel, Until: w.until.Time()})
 	}
 	return s
 }

@@ -169,7 +169,7 @@ func (g *gen) limits(op *sb.Operator) {
 func (g *gen) mutateSettings(s *sb.Settings, k int) {
 	s.DefaultChannelLimits = maps.Clone(s.DefaultChannelLimits)
 	for range k {
-		switch g.n(13) {
+		switch g.n(15) {
 		case 0, 1:
 			s.AutoConnect = !s.AutoConnect || g.pct(50)
 		case 2:
@@ -205,6 +205,10 @@ func (g *gen) mutateSettings(s *sb.Settings, k int) {
 		case 12:
 			s.AutoOfflineStatus = genPick(g, []string{sb.StatusOffline, sb.StatusBreak})
 			s.AutoOfflineRedistribute = g.pct(80)
+		case 13:
+			s.TransferOfferTimeoutS = genPick(g, []int{0, 5, 20, 60})
+		case 14:
+			s.WrapUpS = genPick(g, []int{0, 0, 3, 10, 30})
 		}
 	}
 }
@@ -355,6 +359,7 @@ func (g *gen) command(m *naive) Command {
 		1,  // topics
 		2,  // return to bot
 		2,  // update chat
+		8,  // working together
 	}
 	if open > 40 {
 		weights[0], weights[1] = 8, 25
@@ -454,7 +459,7 @@ func (g *gen) command(m *naive) Command {
 		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatActive, sb.ChatActive)
 		op, role := g.caller(m, c)
 		return ReturnToBot{ChatID: id, OperatorID: op, Role: role, Comment: "back to the menu"}
-	default:
+	case 19:
 		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatActive, sb.ChatActive)
 		op, role := g.caller(m, c)
 		u := UpdateChat{ChatID: id, OperatorID: op, Role: role}
@@ -469,7 +474,63 @@ func (g *gen) command(m *naive) Command {
 			u.Tags = &[]string{"vip"}
 		}
 		return u
+	default:
+		return g.together(m)
 	}
+}
+
+// together is a command of working together: an offer to a colleague and
+// its answers, a note, or an operator's Ready.
+func (g *gen) together(m *naive) Command {
+	switch g.n(9) {
+	case 0, 1, 2:
+		id, c := g.chatOf(m, sb.ChatActive, sb.ChatActive, sb.ChatActive, sb.ChatQueued)
+		op, role := g.caller(m, c)
+		o := OfferTransfer{ChatID: id, OperatorID: op, Role: role, To: g.anyOp(m), Force: g.pct(25)}
+		if g.pct(40) {
+			o.Note = "wants a refund"
+		}
+		return o
+	case 3, 4, 5:
+		var offered []*nvChat
+		for _, c := range m.sortedChats() {
+			if c.offer != nil {
+				offered = append(offered, c)
+			}
+		}
+		id, c := g.chatOf(m, sb.ChatActive)
+		if len(offered) > 0 && g.pct(90) {
+			c = genPick(g, offered)
+			id = strconv.FormatInt(c.id, 10)
+		}
+		op, role := g.caller(m, c)
+		if c != nil && c.offer != nil && g.pct(70) {
+			op, role = c.offer.to, sb.RoleOperator
+		}
+		switch g.n(5) {
+		case 0, 1:
+			return AcceptOffer{ChatID: id, OperatorID: op, Role: role}
+		case 2, 3:
+			return DeclineOffer{ChatID: id, OperatorID: op, Role: role, Reason: "busy"}
+		}
+		if c != nil && g.pct(70) {
+			op, role = c.op, sb.RoleOperator
+		}
+		return WithdrawOffer{ChatID: id, OperatorID: op, Role: role}
+	case 6, 7:
+		id, c := g.chatOf(m, sb.ChatActive, sb.ChatActive, sb.ChatNew, sb.ChatQueued)
+		op, role := g.caller(m, c)
+		if c == nil && len(m.closed) > 0 && g.pct(50) {
+			n := m.closed[len(m.closed)-1-g.n(min(len(m.closed), 10))]
+			id, op, role = strconv.FormatInt(n, 10), m.gone[n].op, sb.RoleOperator
+		}
+		text := "order 1182"
+		if g.pct(3) {
+			text = ""
+		}
+		return AddNote{ChatID: id, OperatorID: op, Role: role, Text: text}
+	}
+	return EndWrapUp{OperatorID: g.anyOp(m)}
 }
 
 // caller picks who acts on chat c (nil: a bad id): mostly its operator,
@@ -594,6 +655,9 @@ func (g *gen) group(m *naive) Command {
 		}
 		if g.pct(25) {
 			grp.ResponseTimeoutS = genPick(g, []int{0, 3, 10})
+		}
+		if g.pct(20) {
+			grp.WrapUpS = genPick(g, []int{0, 2, 8})
 		}
 		switch g.n(40) {
 		case 0:

@@ -228,11 +228,26 @@ func (e *Engine) limits(o *operator) map[string]int {
 
 // underLimits is R1.3–4 for a chat on channel.
 func (e *Engine) underLimits(o *operator, channel string) bool {
-	if o.Active >= e.maxChats(o) {
+	if o.load() >= e.maxChats(o) {
 		return false
 	}
 	l, ok := e.limits(o)[channel]
-	return !ok || o.ActiveByChannel[channel] < l
+	return !ok || o.loadOn(channel) < l
+}
+
+// load is the operator's active chats and the chats it is wrapping up:
+// what its limits count.
+func (o *operator) load() int { return o.Active + len(o.wrap) }
+
+// loadOn is load on one channel.
+func (o *operator) loadOn(channel string) int {
+	n := o.ActiveByChannel[channel]
+	for _, w := range o.wrap {
+		if w.channel == channel {
+			n++
+		}
+	}
+	return n
 }
 
 // serves is R1.2.
@@ -259,7 +274,7 @@ func (e *Engine) couldTake(o *operator, channel string) bool {
 func (e *Engine) opMask(o *operator) uint64 {
 	m := ^uint64(0)
 	for ch, l := range e.limits(o) {
-		if o.ActiveByChannel[ch] >= l {
+		if o.loadOn(ch) >= l {
 			m &^= 1 << e.idx.chanBit[ch]
 		}
 	}
@@ -269,17 +284,17 @@ func (e *Engine) opMask(o *operator) uint64 {
 func (e *Engine) opKeyOf(o *operator) opKey {
 	switch e.settings.DistributionMethod {
 	case sb.MethodByNumber:
-		return opKey{primary: int64(o.Active), id: o.ID}
+		return opKey{primary: int64(o.load()), id: o.ID}
 	case sb.MethodByLastDate:
 		return opKey{primary: o.AssignSeq, id: o.ID}
 	}
-	return opKey{primary: int64(o.Active), tie: o.CloseSeq, id: o.ID}
+	return opKey{primary: int64(o.load()), tie: o.CloseSeq, id: o.ID}
 }
 
 // indexOp puts the operator into the operator trees when it can receive and
 // is under its general limit.
 func (e *Engine) indexOp(o *operator) {
-	if o.in || !o.receiving || o.Active >= e.maxChats(o) {
+	if o.in || !o.receiving || o.load() >= e.maxChats(o) {
 		return
 	}
 	o.in, o.okey, o.omask = true, e.opKeyOf(o), e.opMask(o)

@@ -126,20 +126,36 @@ func (e *Engine) operatorMessage(cmd OperatorMessage) error {
 	if err := e.checkText("text", cmd.Text); err != nil {
 		return err
 	}
-	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID, cmd.Role)
+	c, err := e.joinable(cmd)
 	if err != nil {
 		return err
 	}
-	e.accept(c)
+	if c.OperatorID == cmd.OperatorID {
+		e.accept(c) // a supervisor who joins another's chat does not accept it for them
+	}
 	if c.FirstResponseAt.IsZero() {
 		c.FirstResponseAt = e.instant()
 	}
 	c.LastMessageAt, c.AwaitingSince, c.Overdue = e.instant(), 0, false
 	e.touchChat(c)
 	e.refreshChatTimers(c)
-	e.message(c, "operator", cmd.OperatorID, cmd.Text)
+	e.message(c, "operator", cmd.OperatorID, sb.MessageOperator, cmd.Text)
 	e.resChat = c
 	return nil
+}
+
+// joinable returns the active chat an operator message goes to: the
+// caller's own, or, for a supervisor or an administrator, any active chat
+// (they join it without taking it).
+func (e *Engine) joinable(cmd OperatorMessage) (*chat, error) {
+	if cmd.Role == sb.RoleAdmin || cmd.Role == sb.RoleSupervisor {
+		c, err := e.chat(cmd.ChatID)
+		if err == nil && c.Status != sb.ChatActive {
+			err = sb.Errorf(sb.ECONFLICT, "chat_id", "chat %s is %s; only an active chat is joined", c.ID, c.Status)
+		}
+		return c, err
+	}
+	return e.activeChatOf(cmd.ChatID, cmd.OperatorID, cmd.Role)
 }
 
 func (e *Engine) clientMessage(cmd ClientMessage) error {
@@ -163,7 +179,7 @@ func (e *Engine) clientSaid(c *chat, text string) {
 	c.LastMessageAt, c.AwaitingSince = e.instant(), e.instant()
 	e.touchChat(c)
 	e.refreshChatTimers(c)
-	e.message(c, "client", c.Client.ID, text)
+	e.message(c, "client", c.Client.ID, sb.MessageClient, text)
 }
 
 func (e *Engine) closeCmd(cmd Close) error {
@@ -244,7 +260,7 @@ func (e *Engine) seeing(c *chat, role, opID string) error {
 
 // visible is CanSee for an open chat.
 func (e *Engine) visible(c *chat, role, opID string) bool {
-	return e.sees(role, opID, c.Status, c.OperatorID, c.Topic)
+	return e.sees(role, opID, c.Status, c.OperatorID, c.Topic) || c.offer != nil && c.offer.To == opID
 }
 
 // roleBits are the roles a command may name.

@@ -24,6 +24,7 @@ type naive struct {
 	ops      map[string]*nvOp
 	chats    map[int64]*nvChat // open chats
 	closed   []int64           // closed chat ids, oldest first
+	gone     map[int64]*nvChat // the closed chats
 	bans     map[string]sb.Ban
 
 	chatSeq, assignSeq, closeSeq, banSeq int64
@@ -54,6 +55,21 @@ type nvChat struct {
 	lastMsg    time.Time
 	awaiting   time.Time
 	requeues   int
+	offer      *nvTransfer
+}
+
+// nvTransfer is a chat's open offer to a colleague.
+type nvTransfer struct {
+	from, to string
+	force    bool
+	expires  time.Time // zero: none
+}
+
+// nvWrap is a closed chat its operator still wraps up.
+type nvWrap struct {
+	chat    int64
+	channel string
+	until   time.Time
 }
 
 // nvOp is an operator of the model; its load is counted from the chats.
@@ -69,6 +85,7 @@ type nvOp struct {
 	createdAt   time.Time
 	assignSeq   int64
 	closeSeq    int64
+	wrap        []nvWrap
 }
 
 // Timer kinds, in firing order.
@@ -77,7 +94,9 @@ const (
 	nvResponse
 	nvInactivity
 	nvQueue
+	nvOffer
 	nvOffline
+	nvWrapUp
 )
 
 // nvTimer is one due-able timer: (at, kind, chat or operator).
@@ -111,6 +130,7 @@ func newNaive(now time.Time) *naive {
 		ops:      map[string]*nvOp{},
 		chats:    map[int64]*nvChat{},
 		bans:     map[string]sb.Ban{},
+		gone:     map[int64]*nvChat{},
 	}
 	for _, s := range sb.DefaultStatuses() {
 		m.statuses[s.ID] = s
@@ -218,13 +238,21 @@ func (m *naive) serves(o *nvOp, topic string) bool {
 func (m *naive) load(o *nvOp, channel string) (total, onChannel int) {
 	if m.loads == nil {
 		m.loads = map[string]map[string]int{}
+		count := func(op, channel string) {
+			if m.loads[op] == nil {
+				m.loads[op] = map[string]int{}
+			}
+			m.loads[op][""]++
+			m.loads[op][channel]++
+		}
 		for _, c := range m.chats {
 			if c.status == sb.ChatActive {
-				if m.loads[c.op] == nil {
-					m.loads[c.op] = map[string]int{}
-				}
-				m.loads[c.op][""]++
-				m.loads[c.op][c.channel]++
+				count(c.op, c.channel)
+			}
+		}
+		for _, x := range m.ops { // a chat in wrap-up counts as active
+			for _, w := range x.wrap {
+				count(x.id, w.channel)
 			}
 		}
 	}
@@ -381,13 +409,19 @@ func (m *naive) connectOp(c *nvChat, o *nvOp, auto bool) {
 
 func (m *naive) closeChat(c *nvChat) {
 	m.loads = nil
+	c.offer = nil
 	if c.status == sb.ChatActive {
 		m.closeSeq++
-		m.ops[c.op].closeSeq = m.closeSeq
+		o := m.ops[c.op]
+		o.closeSeq = m.closeSeq
+		if d := m.chatTimeout(c, m.set.WrapUpS, func(g sb.SkillGroup) int { return g.WrapUpS }); d > 0 {
+			o.wrap = append(o.wrap, nvWrap{chat: c.id, channel: c.channel, until: m.now.Add(d)})
+		}
 	}
 	c.status = sb.ChatClosed
 	delete(m.chats, c.id)
 	m.closed = append(m.closed, c.id)
+	m.gone[c.id] = c
 	if c.id == m.resChat {
 		m.lastRes = c
 	}
@@ -396,6 +430,7 @@ func (m *naive) closeChat(c *nvChat) {
 // requeue returns an active chat to routing for a reason.
 func (m *naive) requeue(c *nvChat, exclude bool, reason string, anomalies ...string) {
 	m.loads = nil
+	c.offer = nil
 	op := c.op
 	c.op = ""
 	if exclude {
@@ -423,6 +458,12 @@ func (m *naive) setStatus(o *nvOp, status string) {
 	o.status = status
 	o.statusSince = m.now
 	o.missed = 0
+}
+
+// endWraps ends o's wrap-ups due by upTo.
+func (m *naive) endWraps(o *nvOp, upTo time.Time) {
+	m.loads = nil
+	o.wrap = slices.DeleteFunc(o.wrap, func(w nvWrap) bool { return !w.until.After(upTo) })
 }
 
 func (m *naive) accept(c *nvChat) {
@@ -552,10 +593,22 @@ func (m *naive) timers() []nvTimer {
 				ts = append(ts, nvTimer{c.waitStart.Add(nvSecs(m.set.QueueTimeoutS)), nvQueue, c.id, ""})
 			}
 		}
+		if c.offer != nil && !c.offer.expires.IsZero() {
+			ts = append(ts, nvTimer{c.offer.expires, nvOffer, c.id, ""})
+		}
 	}
 	for _, o := range m.ops {
 		if m.canReceive(o) && !o.connected && m.set.AutoOfflineAfterS > 0 {
 			ts = append(ts, nvTimer{nvMaxTime(o.lostAt, o.statusSince).Add(nvSecs(m.set.AutoOfflineAfterS)), nvOffline, 0, o.id})
+		}
+		if len(o.wrap) > 0 { // one timer: the first wrap-up to end
+			first := o.wrap[0].until
+			for _, w := range o.wrap {
+				if w.until.Before(first) {
+					first = w.until
+				}
+			}
+			ts = append(ts, nvTimer{first, nvWrapUp, 0, o.id})
 		}
 	}
 	return ts
@@ -618,6 +671,10 @@ func (m *naive) fire(t nvTimer) {
 	case nvQueue:
 		m.decide("queue_timeout", c.id, "", "", sb.AnomalyQueueTimeout)
 		m.closeChat(c)
+	case nvOffer:
+		c.offer = nil
+	case nvWrapUp:
+		m.endWraps(m.ops[t.op], m.now)
 	case nvOffline:
 		o := m.ops[t.op]
 		m.setStatus(o, m.set.AutoOfflineStatus)
@@ -754,6 +811,11 @@ func (m *naive) do(cmd Command) error {
 		for _, ch := range m.activeChatsOf(o) {
 			m.requeue(ch, false, sb.ReasonOperatorDeleted)
 		}
+		for _, ch := range m.chats {
+			if ch.offer != nil && ch.offer.to == o.id {
+				ch.offer = nil
+			}
+		}
 		delete(m.ops, o.id)
 		for id, g := range m.groups {
 			g.Operators = slices.DeleteFunc(slices.Clone(g.Operators), func(s string) bool { return s == o.id })
@@ -849,6 +911,21 @@ func (m *naive) do(cmd Command) error {
 		m.resChat = ch.id
 		m.closeChat(ch)
 	case OperatorMessage:
+		if c.Role == sb.RoleAdmin || c.Role == sb.RoleSupervisor { // a supervisor joins any active chat
+			ch, err := m.openChat(c.ChatID)
+			if err != nil {
+				return err
+			}
+			if ch.status != sb.ChatActive {
+				return nvErr(sb.ECONFLICT, "")
+			}
+			if ch.op == c.OperatorID {
+				m.accept(ch)
+			}
+			ch.awaiting, ch.overdue, ch.lastMsg = time.Time{}, false, m.now
+			m.resChat = ch.id
+			return nil
+		}
 		ch, err := m.visibleChat(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
@@ -893,6 +970,8 @@ func (m *naive) do(cmd Command) error {
 		}
 	case PatchOperator, PatchSkillGroup, PatchTopic, PatchStatus, PatchSettings:
 		return m.patch(cmd)
+	case OfferTransfer, AcceptOffer, DeclineOffer, WithdrawOffer, AddNote, EndWrapUp:
+		return m.together(cmd)
 	case ReturnToBot:
 		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
@@ -918,6 +997,143 @@ func (m *naive) do(cmd Command) error {
 		panic(fmt.Sprintf("naive: unknown command %T", cmd))
 	}
 	return nil
+}
+
+// together applies the commands of working together: offers, notes,
+// wrap-up.
+func (m *naive) together(cmd Command) error {
+	switch c := cmd.(type) {
+	case OfferTransfer:
+		ch, err := m.openChat(c.ChatID)
+		if err != nil {
+			return err
+		}
+		if c.Role == sb.RoleIntegrator {
+			return nvErr(sb.EFORBIDDEN, "")
+		}
+		if _, err := m.workable(c.ChatID, c.OperatorID, c.Role); err != nil {
+			return err
+		}
+		to := m.ops[c.To]
+		staff := c.Role == "" || c.Role == sb.RoleAdmin || c.Role == sb.RoleSupervisor
+		switch {
+		case ch.status != sb.ChatActive:
+			return nvErr(sb.ECONFLICT, "")
+		case to == nil:
+			return nvErr(sb.EINVALID, "operator_id")
+		case to.id == ch.op:
+			return nvErr(sb.ECONFLICT, "")
+		case c.Force && !staff:
+			return nvErr(sb.EFORBIDDEN, "")
+		case !m.canReceive(to):
+			return nvErr(sb.ECONFLICT, "")
+		}
+		over := !m.underLimits(to, ch.channel)
+		if over && !c.Force {
+			return nvErr(sb.ECONFLICT, "")
+		}
+		ch.offer = &nvTransfer{from: ch.op, to: to.id, force: c.Force}
+		if t := m.set.TransferOfferTimeoutS; t > 0 {
+			ch.offer.expires = m.now.Add(nvSecs(t))
+		}
+		if over {
+			m.decide(sb.DecisionOffer, ch.id, to.id, "", sb.AnomalyForcedOverLimit)
+		} else {
+			m.decide(sb.DecisionOffer, ch.id, to.id, "")
+		}
+		m.resChat = ch.id
+	case AcceptOffer:
+		ch, err := m.offered(c.ChatID, c.OperatorID, c.Role)
+		if err != nil {
+			return err
+		}
+		to := m.ops[ch.offer.to]
+		if !m.canReceive(to) {
+			return nvErr(sb.ECONFLICT, "")
+		}
+		over := !m.underLimits(to, ch.channel)
+		if over && !ch.offer.force {
+			return nvErr(sb.ECONFLICT, "")
+		}
+		ch.offer = nil
+		m.connectOp(ch, to, false)
+		if over {
+			m.decide(sb.DecisionTransfer, ch.id, to.id, "", sb.AnomalyForcedOverLimit)
+		} else {
+			m.decide(sb.DecisionTransfer, ch.id, to.id, "")
+		}
+		m.accept(ch)
+		m.resChat = ch.id
+	case DeclineOffer:
+		ch, err := m.offered(c.ChatID, c.OperatorID, c.Role)
+		if err != nil {
+			return err
+		}
+		ch.offer = nil
+		m.resChat = ch.id
+	case WithdrawOffer:
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
+		if err != nil {
+			return err
+		}
+		if ch.offer == nil {
+			return nvErr(sb.ECONFLICT, "")
+		}
+		ch.offer = nil
+		m.resChat = ch.id
+	case AddNote:
+		if c.Text == "" {
+			return nvErr(sb.EINVALID, "text")
+		}
+		ch, closed, err := m.lookupChat(c.ChatID)
+		if err != nil {
+			return err
+		}
+		if closed {
+			ch = m.gone[nvChatNum(c.ChatID)]
+		}
+		staff := c.Role == "" || c.Role == sb.RoleAdmin || c.Role == sb.RoleSupervisor
+		switch {
+		case c.Role == sb.RoleIntegrator:
+			return nvErr(sb.EFORBIDDEN, "")
+		case staff:
+		case c.Role == sb.RoleOperator && ch.op == c.OperatorID && (closed || ch.status == sb.ChatActive):
+		case closed && c.Role == sb.RoleOperator:
+			return nvErr(sb.ENOTFOUND, "")
+		case closed:
+			return nvErr(sb.EFORBIDDEN, "")
+		default:
+			if _, err := m.workable(c.ChatID, c.OperatorID, c.Role); err != nil {
+				return err
+			}
+		}
+		m.resChat = ch.id
+		m.lastRes = ch
+	case EndWrapUp:
+		o, err := m.op(c.OperatorID)
+		if err != nil {
+			return err
+		}
+		m.endWraps(o, time.Unix(1<<62, 0))
+	}
+	return nil
+}
+
+// offered returns a chat with an open offer to the caller (any for the
+// system).
+func (m *naive) offered(id, op, role string) (*nvChat, error) {
+	ch, err := m.openChat(id)
+	switch {
+	case err != nil:
+		return nil, err
+	case ch.offer != nil && (role == "" || role == sb.RoleAdmin || role == sb.RoleSupervisor || ch.offer.to == op):
+		return ch, nil
+	case role == sb.RoleOperator && !m.sees(ch, op, role):
+		return nil, nvErr(sb.ENOTFOUND, "")
+	case ch.offer == nil:
+		return nil, nvErr(sb.ECONFLICT, "")
+	}
+	return nil, nvErr(sb.EFORBIDDEN, "")
 }
 
 // patch applies a patch command as the update of the merged entity.
@@ -1023,7 +1239,7 @@ func (m *naive) workable(id, op, role string) (*nvChat, error) {
 // sees is who may see an open chat: all but operators everything; an
 // operator its own chats, and the New and queued chats of its topics.
 func (m *naive) sees(ch *nvChat, op, role string) bool {
-	if role != sb.RoleOperator || ch.op == op {
+	if role != sb.RoleOperator || ch.op == op || ch.offer != nil && ch.offer.to == op {
 		return true
 	}
 	o := m.ops[op]
@@ -1083,6 +1299,9 @@ func (m *naive) validGroup(g sb.SkillGroup) error {
 	if g.ResponseTimeoutS < 0 || g.ResponseTimeoutS > 365*24*3600 {
 		return nvErr(sb.EINVALID, "response_timeout_s")
 	}
+	if g.WrapUpS < 0 || g.WrapUpS > 365*24*3600 {
+		return nvErr(sb.EINVALID, "wrap_up_s")
+	}
 	return nil
 }
 
@@ -1110,6 +1329,8 @@ func (m *naive) validSettings(s sb.Settings) error {
 		{s.ChatInactivityTimeoutS, "chat_inactivity_timeout_s"},
 		{s.QueueTimeoutS, "queue_timeout_s"},
 		{s.AutoOfflineAfterS, "auto_offline_after_s"},
+		{s.TransferOfferTimeoutS, "transfer_offer_timeout_s"},
+		{s.WrapUpS, "wrap_up_s"},
 	} {
 		if f.v < 0 || f.name != "max_missed_chats" && f.v > 365*24*3600 { // a timer: at most a year
 			return nvErr(sb.EINVALID, f.name)
@@ -1284,6 +1505,7 @@ func (m *naive) assign(c Assign) error {
 	if !c.Force && (over || !m.serves(o, ch.topic)) {
 		return nvErr(sb.ECONFLICT, "")
 	}
+	ch.offer = nil
 	m.connectOp(ch, o, false)
 	if c.Force && over {
 		m.decide(sb.DecisionAssign, ch.id, o.id, "", sb.AnomalyForcedOverLimit)
@@ -1308,6 +1530,9 @@ func (m *naive) chatState(c *nvChat, pos int) sb.Chat {
 	}
 	if c.status == sb.ChatQueued {
 		ch.QueuePosition = pos
+	}
+	if f := c.offer; f != nil {
+		ch.Offer = &sb.TransferOffer{From: f.from, To: f.to, Force: f.force, ExpiresAt: f.expires}
 	}
 	return ch
 }
@@ -1344,6 +1569,9 @@ func (m *naive) state() State {
 			StatusSince: o.statusSince, Connected: o.connected, PresenceLostAt: o.lostAt,
 			MissedInRow: o.missed, CreatedAt: o.createdAt, AssignSeq: o.assignSeq, CloseSeq: o.closeSeq,
 		}
+		for _, w := range o.wrap {
+			op.WrapUp = append(op.WrapUp, sb.WrapUp{ChatID: strconv.FormatInt(w.chat, 10), Channel: w.channel, Until: w.until})
+		}
 		for _, c := range m.chats {
 			if c.status == sb.ChatActive && c.op == o.id {
 				op.Active++
@@ -1368,10 +1596,11 @@ func nvDigest(st State) string {
 	var b strings.Builder
 	b.Grow(1024 + 160*len(st.Chats) + 160*len(st.Operators))
 	s := st.Config.Settings
-	fmt.Fprintf(&b, "settings auto=%v method=%s max=%d chlim=%v accept=%d missed=%d resp=%d inact=%d/%s queue=%d off=%d/%s/%v\n",
+	fmt.Fprintf(&b, "settings auto=%v method=%s max=%d chlim=%v accept=%d missed=%d resp=%d inact=%d/%s queue=%d off=%d/%s/%v offer=%d wrap=%d\n",
 		s.AutoConnect, s.DistributionMethod, s.DefaultMaxChats, s.DefaultChannelLimits, s.AcceptTimeoutS,
 		s.MaxMissedChats, s.ResponseTimeoutS, s.ChatInactivityTimeoutS, s.ChatInactivityAction,
-		s.QueueTimeoutS, s.AutoOfflineAfterS, s.AutoOfflineStatus, s.AutoOfflineRedistribute)
+		s.QueueTimeoutS, s.AutoOfflineAfterS, s.AutoOfflineStatus, s.AutoOfflineRedistribute,
+		s.TransferOfferTimeoutS, s.WrapUpS)
 	statuses := slices.Clone(st.Config.Statuses)
 	slices.SortFunc(statuses, func(a, b sb.Status) int { return cmp.Compare(a.ID, b.ID) })
 	for _, x := range statuses {
@@ -1385,8 +1614,8 @@ func nvDigest(st State) string {
 	groups := slices.Clone(st.Config.Groups)
 	slices.SortFunc(groups, func(a, b sb.SkillGroup) int { return cmp.Compare(a.ID, b.ID) })
 	for _, g := range groups {
-		fmt.Fprintf(&b, "group %s active=%v topics=%v ops=%v accept=%d resp=%d\n", g.ID, g.Active,
-			nvSorted(g.Topics), nvSorted(g.Operators), g.AcceptTimeoutS, g.ResponseTimeoutS)
+		fmt.Fprintf(&b, "group %s active=%v topics=%v ops=%v accept=%d resp=%d wrap=%d\n", g.ID, g.Active,
+			nvSorted(g.Topics), nvSorted(g.Operators), g.AcceptTimeoutS, g.ResponseTimeoutS, g.WrapUpS)
 	}
 	exists := map[string]bool{}
 	for _, o := range st.Operators {
@@ -1416,7 +1645,11 @@ func nvDigest(st State) string {
 		w("chat ", c.ID, " ", string(c.Status), " ch=", c.Channel, " op=", c.OperatorID, " topic=", c.Topic,
 			" w=", itoa(c.Weight), " queued_at=", strconv.FormatInt(nvMs(c.QueuedAt), 10),
 			" overdue=", btoa(c.Overdue), " accepted=", btoa(!c.AcceptedAt.IsZero()), " auto=", btoa(c.AutoAssigned),
-			" requeues=", itoa(c.Requeues), " excl=[", strings.Join(excl, " "), "]\n")
+			" requeues=", itoa(c.Requeues), " excl=[", strings.Join(excl, " "), "]")
+		if f := c.Offer; f != nil {
+			w(" offer=", f.From, ">", f.To, " force=", btoa(f.Force), " until=", strconv.FormatInt(nvMs(f.ExpiresAt), 10))
+		}
+		w("\n")
 	}
 	opByID := func(a, b sb.Operator) int { return cmp.Compare(a.ID, b.ID) }
 	ops := st.Operators
@@ -1447,7 +1680,11 @@ func nvDigest(st State) string {
 			}
 			w("]")
 		}
-		w(" missed=", itoa(o.MissedInRow), " conn=", btoa(o.Connected), " aseq=", itoa(aRank[i]), " cseq=", itoa(cRank[i]), "\n")
+		w(" missed=", itoa(o.MissedInRow), " conn=", btoa(o.Connected), " aseq=", itoa(aRank[i]), " cseq=", itoa(cRank[i]), " wrap=[")
+		for _, x := range o.WrapUp {
+			w(x.ChatID, ":", x.Channel, "@", strconv.FormatInt(nvMs(x.Until), 10), " ")
+		}
+		w("]\n")
 	}
 	return b.String()
 }

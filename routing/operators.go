@@ -57,7 +57,7 @@ func (e *Engine) createOperator(in sb.Operator) error {
 		ID: in.ID, Name: in.Name, Email: in.Email, Role: in.Role,
 		MaxChats: in.MaxChats, ChannelLimits: maps.Clone(in.ChannelLimits),
 		Status: sb.StatusOffline, StatusSince: e.now, PresenceLostAt: e.now, CreatedAt: e.now,
-	}, tpos: -1}
+	}, tpos: noOpTimers}
 	e.ops[o.ID] = o
 	if e.allocBits(o.ChannelLimits) {
 		e.rebuild() // waiting chats of a newly limited channel need its bit
@@ -105,6 +105,8 @@ func (e *Engine) deleteOperator(id string) error {
 		return err
 	}
 	e.returnAll(o, nil, false, sb.ReasonOperatorDeleted)
+	e.withdrawOffersTo(id)
+	o.wrap = nil
 	e.unindexOp(o)
 	e.clearOpTimer(o)
 	delete(e.ops, id)

@@ -62,6 +62,7 @@ func (e *Engine) patchGroup(p PatchSkillGroup) error {
 	set(&in.Active, p.Active)
 	set(&in.AcceptTimeoutS, p.AcceptTimeoutS)
 	set(&in.ResponseTimeoutS, p.ResponseTimeoutS)
+	set(&in.WrapUpS, p.WrapUpS)
 	return e.putGroup(in, false)
 }
 
@@ -104,5 +105,7 @@ func (e *Engine) patchSettings(p PatchSettings) error {
 	set(&s.AutoOfflineRedistribute, p.AutoOfflineRedistribute)
 	set(&s.MaxMessageBytes, p.MaxMessageBytes)
 	set(&s.WebhookAllowPrivateTargets, p.WebhookAllowPrivateTargets)
+	set(&s.TransferOfferTimeoutS, p.TransferOfferTimeoutS)
+	set(&s.WrapUpS, p.WrapUpS)
 	return e.updateSettings(s)
 }

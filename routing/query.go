@@ -184,7 +184,7 @@ func (e *Engine) waiting(c *chat) waitCounts {
 		switch {
 		case e.underLimits(o, c.Channel) && excludes(c, o.ID):
 			w.excluded++
-		case o.Active < e.maxChats(o) && !e.underLimits(o, c.Channel):
+		case o.load() < e.maxChats(o) && !e.underLimits(o, c.Channel):
 			w.channel++
 		}
 	}
@@ -243,14 +243,14 @@ func (e *Engine) Diagnostics(operatorID string) (Diagnostics, error) {
 	if len(o.groups) == 0 {
 		add("no_skill_group", "not in an active skill group: gets only chats without topic")
 	}
-	if o.Active >= d.MaxChats {
-		add("at_max_chats", "at the general limit (%d of %d)", o.Active, d.MaxChats)
+	if o.load() >= d.MaxChats {
+		add("at_max_chats", "at the general limit (%d of %d, %d of them wrapping up)", o.load(), d.MaxChats, len(o.wrap))
 	}
 	for _, ch := range slices.Sorted(maps.Keys(e.limits(o))) {
 		l := e.limits(o)[ch]
-		d.Channels[ch] = ChannelLoad{Active: o.ActiveByChannel[ch], Limit: l}
-		if o.ActiveByChannel[ch] >= l {
-			add("channel_limit", "at the %s limit (%d of %d)", ch, o.ActiveByChannel[ch], l)
+		d.Channels[ch] = ChannelLoad{Active: o.loadOn(ch), Limit: l}
+		if o.loadOn(ch) >= l {
+			add("channel_limit", "at the %s limit (%d of %d)", ch, o.loadOn(ch), l)
 		}
 	}
 	if !o.Connected {
@@ -292,13 +292,13 @@ func (e *Engine) QueueLen() int { return e.idx.qall.len() }
 
 // CanSee reports whether a caller of a role, acting as operator opID, may
 // see a chat (open or closed): everyone but operators all chats; an
-// operator the chats it holds or held, and the New and queued chats of the
-// topics it serves.
+// operator the chats it holds or held, the New and queued chats of the
+// topics it serves, and a chat offered to it.
 func (e *Engine) CanSee(role, opID string, c *sb.Chat) bool {
-	return e.sees(role, opID, c.Status, c.OperatorID, c.Topic)
+	return e.sees(role, opID, c.Status, c.OperatorID, c.Topic) || c.Offer != nil && c.Offer.To == opID
 }
 
-// sees is CanSee for a chat's status, operator and topic.
+// sees is CanSee for a chat's status, operator and topic, without offers.
 func (e *Engine) sees(role, opID string, status sb.ChatStatus, holder, topic string) bool {
 	if role != sb.RoleOperator || holder == opID {
 		return true
@@ -307,22 +307,41 @@ func (e *Engine) sees(role, opID string, status sb.ChatStatus, holder, topic str
 	return o != nil && (status == sb.ChatNew || status == sb.ChatQueued) && e.serves(o, topic)
 }
 
+// SeesNotes reports whether a caller may read the internal notes of a chat
+// it may see: staff, and the operator that holds the chat or is offered it;
+// never an integrator (the scenario relays messages to the client).
+func SeesNotes(role, opID string, c *sb.Chat) bool {
+	switch role {
+	case sb.RoleIntegrator:
+		return false
+	case sb.RoleOperator:
+		return c.OperatorID == opID || c.Offer != nil && c.Offer.To == opID
+	}
+	return true
+}
+
 // CanSeeEvent reports whether a caller may see an event: all but operators
 // every event; an operator the events of chats it may see or that name it,
 // the events by which a chat of its topics leaves New or In Queue (so that
-// its panel drops it), its own status changes, and configuration changes.
+// its panel drops it), its own status changes and wrap-ups, the offers
+// made to it, and configuration changes. Notes go only to whom SeesNotes.
 func (e *Engine) CanSeeEvent(role, opID string, ev *sb.Event) bool {
+	if ev.Message != nil && ev.Message.Kind == sb.MessageNote {
+		return ev.Chat != nil && SeesNotes(role, opID, ev.Chat)
+	}
 	if role != sb.RoleOperator {
 		return true
 	}
 	switch {
+	case ev.Target != nil && ev.Target.ID == opID:
+		return true
 	case ev.Chat != nil && ev.ChatID != "":
 		if e.CanSee(role, opID, ev.Chat) || ev.Operator != nil && ev.Operator.ID == opID {
 			return true
 		}
 		o := e.ops[opID]
 		return leavesFolder[ev.Name] && o != nil && e.serves(o, ev.Chat.Topic)
-	case ev.Name == sb.EventOperatorStatus:
+	case ev.Name == sb.EventOperatorStatus, ev.Name == sb.EventWrapUpEnded:
 		return ev.Operator != nil && ev.Operator.ID == opID
 	}
 	return ev.Name == sb.EventConfigChanged

@@ -33,9 +33,13 @@ func Import(st State) (*Engine, error) {
 		if _, ok := e.status(in.Status); !ok || e.ops[in.ID] != nil {
 			return nil, sb.Errorf(sb.EINVALID, "operators", "operator %q: duplicate or unknown status", in.ID)
 		}
-		o := &operator{Operator: in, tpos: -1}
+		o := &operator{Operator: in, tpos: noOpTimers}
 		o.ChannelLimits = maps.Clone(in.ChannelLimits)
-		o.Active, o.ActiveByChannel = 0, nil
+		o.Active, o.ActiveByChannel, o.WrapUp = 0, nil, nil
+		for _, w := range in.WrapUp {
+			seq, _ := strconv.ParseInt(w.ChatID, 10, 64)
+			o.wrap = append(o.wrap, wrapUp{seq: seq, id: w.ChatID, channel: e.intern(w.Channel), until: instantOf(w.Until)})
+		}
 		e.ops[o.ID] = o
 	}
 	for _, g := range st.Config.Groups {
@@ -101,6 +105,9 @@ func (e *Engine) importChats(chats []sb.Chat) error {
 		}
 		e.addOpen(c)
 		e.chats[seq] = c
+		if c.offer != nil {
+			e.offers[seq] = c
+		}
 		if c.Status != sb.ChatActive {
 			if c.OperatorID != "" {
 				return sb.Errorf(sb.EINVALID, "chats", "chat %q: %s with an operator", in.ID, c.Status)

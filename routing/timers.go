@@ -6,13 +6,22 @@ import (
 	sb "github.com/switchboard/switchboard"
 )
 
-// Timer kinds, in firing order for equal deadlines.
+// Timer kinds, in firing order for equal deadlines: a chat's (its tpos
+// index), then an operator's (tpos index kind-timerOffline).
 const (
 	timerAccept = iota
 	timerResponse
 	timerInactivity
 	timerQueue
+	timerOffer // a transfer offer expires
 	timerOffline
+	timerWrapUp // a wrap-up ends
+)
+
+// chatTimers and opTimers are how many timers a chat and an operator have.
+const (
+	chatTimers = timerOffline
+	opTimers   = timerWrapUp - timerOffline + 1
 )
 
 type timer struct {
@@ -39,11 +48,14 @@ func (t timer) less(u timer) bool {
 // its chat or operator, so a timer can be moved or removed in O(log n).
 type timerHeap []timer
 
-func (h timerHeap) pos(i int) *int32 {
-	if h[i].c != nil {
-		return &h[i].c.tpos[h[i].kind]
+func (h timerHeap) pos(i int) *int32 { return h[i].pos() }
+
+// pos is where the timer's heap position is kept.
+func (t *timer) pos() *int32 {
+	if t.c != nil {
+		return &t.c.tpos[t.kind]
 	}
-	return &h[i].o.tpos
+	return &t.o.tpos[t.kind-timerOffline]
 }
 
 func (h timerHeap) swap(i, j int) {
@@ -129,7 +141,7 @@ func (e *Engine) groupTimeout(c *chat, global int, pick func(*group) int) int {
 	return global
 }
 
-func (e *Engine) chatDeadlines(c *chat) (d [4]int64) {
+func (e *Engine) chatDeadlines(c *chat) (d [chatTimers]int64) {
 	s := &e.settings
 	switch c.Status {
 	case sb.ChatActive:
@@ -145,6 +157,9 @@ func (e *Engine) chatDeadlines(c *chat) (d [4]int64) {
 		}
 		if t := s.ChatInactivityTimeoutS; t > 0 {
 			d[timerInactivity] = max(c.LastMessageAt, c.AssignedAt).after(t)
+		}
+		if c.offer != nil && !c.offer.ExpiresAt.IsZero() {
+			d[timerOffer] = c.offer.ExpiresAt.UnixNano()
 		}
 	case sb.ChatQueued:
 		if t := s.QueueTimeoutS; t > 0 {
@@ -172,10 +187,21 @@ func (e *Engine) refreshOpTimer(o *operator) {
 	if t := e.settings.AutoOfflineAfterS; t > 0 && o.receiving && !o.Connected {
 		at = after(later(o.PresenceLostAt, o.StatusSince), t)
 	}
-	e.timers.set(&o.tpos, timer{at: at, kind: timerOffline, o: o})
+	e.timers.set(&o.tpos[0], timer{at: at, kind: timerOffline, o: o})
+	var end int64 // the first wrap-up to end
+	for _, w := range o.wrap {
+		if end == 0 || int64(w.until) < end {
+			end = int64(w.until)
+		}
+	}
+	e.timers.set(&o.tpos[1], timer{at: end, kind: timerWrapUp, o: o})
 }
 
-func (e *Engine) clearOpTimer(o *operator) { e.timers.set(&o.tpos, timer{}) }
+func (e *Engine) clearOpTimer(o *operator) {
+	for k := range o.tpos {
+		e.timers.set(&o.tpos[k], timer{})
+	}
+}
 
 func (e *Engine) refreshAllTimers() {
 	e.timers = e.timers[:0]
@@ -184,7 +210,7 @@ func (e *Engine) refreshAllTimers() {
 		e.refreshChatTimers(c)
 	}
 	for _, o := range e.ops {
-		o.tpos = -1
+		o.tpos = noOpTimers
 		e.refreshOpTimer(o)
 	}
 }
@@ -202,11 +228,7 @@ func (e *Engine) fireDue() {
 	now := e.now.UnixNano()
 	for len(e.timers) > 0 && e.timers[0].at <= now {
 		t := e.timers[0]
-		if t.c != nil {
-			e.timers.set(&t.c.tpos[t.kind], timer{})
-		} else {
-			e.timers.set(&t.o.tpos, timer{})
-		}
+		e.timers.set(t.pos(), timer{})
 		e.fire(t)
 		e.drain()
 	}
@@ -238,10 +260,14 @@ func (e *Engine) fire(t timer) {
 		e.decide(sb.Decision{Kind: sb.DecisionQueueTimeout, ChatID: c.ID, Anomalies: []string{sb.AnomalyQueueTimeout}})
 		e.emit(sb.EventQueueTimeout, c, nil, sb.Event{})
 		e.closeChat(c, sb.ByTimer, "")
+	case timerOffer:
+		e.endOffer(c, sb.EventTransferExpired, nil)
 	case timerOffline:
 		e.setStatus(t.o, e.settings.AutoOfflineStatus)
 		if e.settings.AutoOfflineRedistribute {
 			e.returnAll(t.o, nil, true, sb.ReasonPresenceLost)
 		}
+	case timerWrapUp:
+		e.endWrapUps(t.o, e.instant())
 	}
 }

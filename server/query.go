@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
@@ -76,7 +77,11 @@ func (s *Server) Messages(ctx context.Context, p Principal, chatID string) ([]sb
 	if err != nil {
 		return nil, err
 	}
-	return s.Store.Messages(ctx, c.ID)
+	ms, err := s.Store.Messages(ctx, c.ID)
+	if err != nil || routing.SeesNotes(p.Role, p.OperatorID, &c) {
+		return ms, err
+	}
+	return slices.DeleteFunc(ms, func(m sb.Message) bool { return m.Kind == sb.MessageNote }), nil
 }
 
 // Queue returns the waiting chats in R3 order with why each waits: an
@@ -124,6 +129,15 @@ func (s *Server) SetStatus(ctx context.Context, p Principal, operatorID, status 
 		return err
 	}
 	_, err := s.Do(ctx, routing.SetOperatorStatus{OperatorID: operatorID, Status: status})
+	return err
+}
+
+// Ready ends an operator's wrap-ups at once; an operator only its own.
+func (s *Server) Ready(ctx context.Context, p Principal, operatorID string) error {
+	if err := selfOrStaff(p, operatorID); err != nil {
+		return err
+	}
+	_, err := s.Do(ctx, routing.EndWrapUp{OperatorID: operatorID})
 	return err
 }
 

@@ -355,7 +355,8 @@ func (s *Server) endStaleSessions(ctx context.Context) {
 func (s *Server) deliveriesFor(ev sb.Event) []sb.Delivery {
 	var out []sb.Delivery
 	now := s.now()
-	if ev.Chat != nil && ev.Chat.WebhookURL != "" {
+	// A chat's own URL relays to the client: notes never go there.
+	if ev.Chat != nil && ev.Chat.WebhookURL != "" && (ev.Message == nil || ev.Message.Kind != sb.MessageNote) {
 		out = append(out, sb.Delivery{URL: ev.Chat.WebhookURL, EventSeq: ev.Seq, ChatID: ev.ChatID, NextAt: now, CreatedAt: now})
 	}
 	for _, w := range s.webhooks {

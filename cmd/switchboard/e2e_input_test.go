@@ -173,6 +173,10 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("negative weight", map[string]any{"weight": -1}, "weight"),
 	)},
 
+	{"POST /api/v1/operators/{id}/ready", 'A', e2eAt("/api/v1/operators/ghost/ready"), false, e2eCalls(
+		e2eBadCall{"unknown operator", nil, 404, "operator_id"},
+	)},
+
 	{"POST /api/v1/skill-groups", 'A', e2eAt("/api/v1/skill-groups"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"id": "x", "topics": "t"}, "topics"),
 		e2eBad("unknown topic", map[string]any{"id": "x", "topics": []string{"ghost"}}, "topics"),
@@ -184,6 +188,7 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("wrong type", map[string]any{"active": "yes"}, "active"),
 		e2eBad("unknown operator", map[string]any{"operators": []string{"ghost"}}, "operators"),
 		e2eBad("negative response timeout", map[string]any{"response_timeout_s": -5}, "response_timeout_s"),
+		e2eBad("negative wrap-up", map[string]any{"wrap_up_s": -1}, "wrap_up_s"),
 		e2eBad("id change", map[string]any{"id": "h"}, "id"),
 	)},
 	{"DELETE /api/v1/skill-groups/{id}", 'A', e2eAt("/api/v1/skill-groups/ghost"), false, e2eCalls(
@@ -195,6 +200,8 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("unknown method", map[string]any{"distribution_method": "random"}, "distribution_method"),
 		e2eBad("negative default_max_chats", map[string]any{"default_max_chats": -1}, "default_max_chats"),
 		e2eBad("negative timer", map[string]any{"accept_timeout_s": -1}, "accept_timeout_s"),
+		e2eBad("negative offer timeout", map[string]any{"transfer_offer_timeout_s": -1}, "transfer_offer_timeout_s"),
+		e2eBad("wrap-up past a year", map[string]any{"wrap_up_s": 31536001}, "wrap_up_s"),
 		e2eBad("unknown inactivity action", map[string]any{"chat_inactivity_action": "explode"}, "chat_inactivity_action"),
 		e2eBad("receiving auto-offline status", map[string]any{"auto_offline_status": "online"}, "auto_offline_status"),
 		e2eBad("negative channel limit", map[string]any{"default_channel_limits": map[string]int{"sms": -1}}, "default_channel_limits"),
@@ -225,6 +232,26 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("wrong type", map[string]any{"subject_alias": 5}, "subject_alias"),
 		e2eBad("no topic", map[string]any{}, "subject_alias"),
 		e2eBad("unknown topic", map[string]any{"subject_alias": "ghost"}, "subject_alias"),
+		e2eBad("a topic and a colleague", map[string]any{"subject_alias": "t", "operator_id": "op-b"}, "operator_id"),
+		e2eBad("a note with a topic", map[string]any{"subject_alias": "t", "note": "x"}, "note"),
+		e2eBad("note of the wrong type", map[string]any{"operator_id": "op-b", "note": 5}, "note"),
+		e2eBad("unknown colleague", map[string]any{"operator_id": "ghost"}, "operator_id"),
+		e2eBadCall{"a colleague who cannot receive", map[string]any{"operator_id": "op-b"}, 409, "operator_id"},
+		e2eBadCall{"the chat's own operator", map[string]any{"operator_id": "op-a"}, 409, "operator_id"},
+	)},
+	{"POST /api/v1/chats/{id}/offer/accept", 'O', e2eChatPath("active", "/offer/accept"), false, e2eCalls(
+		e2eBadCall{"no open offer", nil, 409, "chat_id"},
+	)},
+	{"POST /api/v1/chats/{id}/offer/decline", 'A', e2eChatPath("active", "/offer/decline"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"reason": 5}, "reason"),
+		e2eBadCall{"no open offer", map[string]any{}, 409, "chat_id"},
+	)},
+	{"POST /api/v1/chats/{id}/offer/withdraw", 'A', e2eChatPath("active", "/offer/withdraw"), false, e2eCalls(
+		e2eBadCall{"no open offer", nil, 409, "chat_id"},
+	)},
+	{"POST /api/v1/chats/{id}/notes", 'A', e2eChatPath("active", "/notes"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"text": 5}, "text"),
+		e2eBad("empty text", map[string]any{"text": ""}, "text"),
 	)},
 	{"POST /api/v1/chats/{id}/close", 'A', e2eChatPath("active", "/close"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"comment": 5}, "comment"),

@@ -46,6 +46,8 @@ func e2eRoleFixtureNew(t *testing.T) *e2eRoleFixture {
 	s.operator("adm-r", map[string]any{"role": sb.RoleAdmin})
 	s.operator("sup-r", map[string]any{"role": sb.RoleSupervisor})
 	s.operator("int-r", nil)
+	s.operator("op-s", map[string]any{"max_chats": 10000}) // a colleague to offer chats to
+	s.setStatus("op-s", sb.StatusOnline)
 	return &e2eRoleFixture{e2eSrv: s, tokens: map[byte]string{
 		'A': s.token(sb.RoleAdmin, "adm-r"),
 		'S': s.token(sb.RoleSupervisor, "sup-r"),
@@ -65,6 +67,14 @@ func (f *e2eRoleFixture) chatWith(assigned bool) string {
 		cfg["assigned_operator"] = "op-r"
 	}
 	return f.connectChat(f.admin, f.uniq("client-"), "widget", cfg).ID
+}
+
+// offeredTo creates a chat in topic t held by one operator and offered by
+// the admin to another. It returns the chat id.
+func (f *e2eRoleFixture) offeredTo(holder, to string) string {
+	id := f.connectChat(f.admin, f.uniq("client-"), "widget", map[string]any{"subject_alias": "t", "assigned_operator": holder}).ID
+	f.must(200, "POST", "/api/v1/chats/"+id+"/transfer", f.admin, map[string]any{"operator_id": to})
+	return id
 }
 
 func (f *e2eRoleFixture) created(path string, body any, idField string) string {
@@ -135,6 +145,7 @@ var e2eRoleTable = map[string]e2eRoleCase{
 		return "/api/v1/operators/" + f.created("/api/v1/operators", map[string]any{"id": f.uniq("op"), "name": "X"}, "id") + "/redistribute", map[string]any{}
 	}},
 	"GET /api/v1/operators/{id}/diagnostics": {e2eRolePanel, e2eFixed("/api/v1/operators/op-r/diagnostics", nil)},
+	"POST /api/v1/operators/{id}/ready":      {e2eRolePanel, e2eFixed("/api/v1/operators/op-r/ready", nil)},
 
 	"GET /api/v1/skill-groups": {e2eRolePanel, e2eFixed("/api/v1/skill-groups", nil)},
 	"POST /api/v1/skill-groups": {"A", func(f *e2eRoleFixture) (string, any) {
@@ -179,6 +190,18 @@ var e2eRoleTable = map[string]e2eRoleCase{
 	}},
 	"POST /api/v1/chats/{id}/transfer": {e2eRolePanel, func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/chats/" + f.chatWith(true) + "/transfer", map[string]any{"subject_alias": "t"}
+	}},
+	"POST /api/v1/chats/{id}/offer/accept": {e2eRolePanel, func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/chats/" + f.offeredTo("op-s", "op-r") + "/offer/accept", nil
+	}},
+	"POST /api/v1/chats/{id}/offer/decline": {e2eRolePanel, func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/chats/" + f.offeredTo("op-s", "op-r") + "/offer/decline", map[string]any{"reason": "busy"}
+	}},
+	"POST /api/v1/chats/{id}/offer/withdraw": {e2eRolePanel, func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/chats/" + f.offeredTo("op-r", "op-s") + "/offer/withdraw", nil
+	}},
+	"POST /api/v1/chats/{id}/notes": {e2eRolePanel, func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/chats/" + f.chatWith(true) + "/notes", map[string]any{"text": "order 1182"}
 	}},
 	"POST /api/v1/chats/{id}/close": {e2eRoleAll, func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/chats/" + f.chatWith(true) + "/close", map[string]any{"comment": "bye"}

@@ -161,7 +161,7 @@ func (p *panelPage) reach(sel string) {
 func (p *panelPage) tap(sel string) {
 	p.t.Helper()
 	p.reach(sel)
-	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	p.clickNode(sel)
 }
 
 // shotQuiet takes a viewport screenshot once no notice lies over the page.
@@ -687,6 +687,7 @@ func TestPanelPhone(t *testing.T) {
 	p.tap(`ul#folders li[data-folder=new] button`)
 	p.tap(panelRow(b) + " button")
 	p.waitVisible(`section#chat-view[data-chat-id="` + b + `"] .chat-body`)
+	p.waitVisible("button#take") // loaded as a New chat: opening it accepted nothing
 	admin.sbMust(t, "POST", "/api/v1/chats/"+b+"/assign", map[string]any{"operator_id": "op-1"}, 200)
 	p.tap("button#accept")
 	panelPoll(t, "chat b accepted", func() (bool, string) {

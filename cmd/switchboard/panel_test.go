@@ -261,7 +261,27 @@ func (p *panelPage) waitVisible(sel string) {
 func (p *panelPage) click(sel string) {
 	p.t.Helper()
 	p.waitVisible(sel)
-	p.do("click "+sel, chromedp.Click(chromedp.CSS(sel)))
+	p.clickNode(sel)
+}
+
+// clickNode clicks the element sel names. A list that re-renders between
+// finding the element and clicking it leaves a stale node: the element is
+// found again (a few times at most) and clicked.
+func (p *panelPage) clickNode(sel string) {
+	p.t.Helper()
+	for try := 1; ; try++ {
+		ctx, cancel := context.WithTimeout(p.ctx, panelStep)
+		err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(sel)))
+		cancel()
+		switch {
+		case err == nil:
+			return
+		case try < 5 && strings.Contains(err.Error(), "Could not find node"):
+			p.waitVisible(sel)
+		default:
+			p.t.Fatalf("click %s: %v", sel, err)
+		}
+	}
 }
 
 // fill replaces the value of an input by typing.
