@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // calendars' time zones on a machine without a tz database
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
