@@ -1,0 +1,404 @@
+package simulate
+
+import (
+	"errors"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+)
+
+// StaffHour is one hour of a staffing search: the fewest operators that
+// reach the SLA goal in the simulation, beside what the formulas ask for
+// the same hour.
+type StaffHour struct {
+	Start time.Time `json:"start"`
+	// RatePerH and HandleMeanS are the hour's expected arrivals and mean
+	// handle time, as the formulas take them; MaxChats the operators' mean
+	// general limit.
+	RatePerH    float64 `json:"rate_per_h"`
+	HandleMeanS float64 `json:"handle_mean_s"`
+	MaxChats    float64 `json:"max_chats"`
+	// Operators is the fewest on shift that reach the goal: SLAShare with
+	// them, FewerSLAShare with one fewer (below the goal; -1 when
+	// Operators is 0). Reached is false when even the search's ceiling did
+	// not reach it.
+	Operators     int            `json:"operators"`
+	ByTeam        map[string]int `json:"by_team"`
+	SLAShare      float64        `json:"sla_share"`
+	FewerSLAShare float64        `json:"fewer_sla_share"`
+	Reached       bool           `json:"reached"`
+	Simulations   int            `json:"simulations"`
+	// ErlangC is the operators Erlang C asks for when each operator counts
+	// as MaxChats servers; ErlangCOneChat when each counts as one (the
+	// call-center spreadsheet); ErlangA is ErlangC's with the patience
+	// (0 without one).
+	ErlangC        int `json:"erlang_c"`
+	ErlangCOneChat int `json:"erlang_c_one_chat"`
+	ErlangA        int `json:"erlang_a,omitempty"`
+}
+
+// Staff finds, hour by hour, the fewest operators on shift that reach the
+// SLA goal, and reports the run with that staffing. Hours are searched in
+// order: hour h starts from the state the chosen staffing of the earlier
+// hours left (its queue, its busy operators), and each candidate count is
+// played from that state to the hour's end plus the SLA target, when the
+// SLA share of the hour's chats is settled. The count is split among the
+// teams in proportion to their configured counts in that hour (equally
+// when none is configured). Candidates start at the Erlang C estimate and
+// move by doubling steps, then bisection; the answer n reached the goal and
+// n−1 did not, as simulated (the same clients every time: common random
+// numbers). With Replications r > 1 each candidate is played on r
+// independent days (seeds Seed … Seed+r−1) and their SLA shares are
+// pooled; the Report's hours are the first day's.
+func Staff(cfg Config) (Report, error) {
+	t0 := time.Now()
+	c, err := cfg.Normalize()
+	if err != nil {
+		return Report{}, err
+	}
+	p := newPlan(&c)
+	states := make([]*sim, max(1, c.Replications))
+	for i := range states {
+		day := c
+		day.Seed = c.Seed + uint64(i)
+		if states[i], err = newSim(&day, p.capacity()); err != nil {
+			return Report{}, err
+		}
+		p.hourly(states[i])
+	}
+	var hours []StaffHour
+	var prev *StaffHour
+	for h := range p.hours {
+		sh, next, err := p.search(states, h, prev)
+		if err != nil {
+			return Report{}, err
+		}
+		hours = append(hours, sh)
+		states, prev = next, &sh
+	}
+	s := states[0]
+	if err := s.runUntil(s.stopAt); err != nil {
+		return Report{}, err
+	}
+	rep := s.report()
+	rep.Staffing = hours
+	rep.WallS = time.Since(t0).Seconds()
+	return rep, nil
+}
+
+// plan is the search's view of the configuration: per hour, the expected
+// load and the teams' shares.
+type plan struct {
+	cfg     *Config
+	hours   int
+	rate    []float64   // arrivals per second
+	handle  []float64   // mean handle time
+	weights [][]float64 // per hour, per team: share of the operators
+	slots   []float64   // per hour: mean max_chats
+	guess   []int       // per hour: the Erlang C estimate
+}
+
+func newPlan(c *Config) *plan {
+	p := &plan{cfg: c, hours: int(math.Ceil(c.DurationS / 3600))}
+	sod := float64(c.Start.Hour()*3600 + c.Start.Minute()*60 + c.Start.Second())
+	for h := range p.hours {
+		p.rate = append(p.rate, 0)
+		p.handle = append(p.handle, 0)
+		mid := math.Mod(sod+(float64(h)+0.5)*3600, 86400)
+		p.loadAt(h, mid)
+		p.weights = append(p.weights, p.teamWeights(mid))
+		var k float64
+		for t, w := range p.weights[h] {
+			k += w * float64(c.Teams[t].maxChats(c.Settings))
+		}
+		p.slots = append(p.slots, k)
+		p.guess = append(p.guess, p.formula(h, false, true))
+	}
+	return p
+}
+
+// loadAt adds hour h's arrivals: the streams' rates at the hour's middle
+// (clock seconds mid) and the replayed clients of the hour.
+func (p *plan) loadAt(h int, mid float64) {
+	var rate, work float64
+	for _, s := range p.cfg.Arrivals {
+		r := s.PerHour[int(mid/3600)%len(s.PerHour)] / 3600
+		rate += r
+		work += r * p.handleMean(s.Topic)
+	}
+	for _, a := range p.cfg.Replay {
+		if int(a.AtS/3600) != h {
+			continue
+		}
+		hs := a.HandleS
+		if hs == 0 {
+			hs = p.handleMean(a.Topic)
+		}
+		rate += 1.0 / 3600
+		work += hs / 3600
+	}
+	p.rate[h] = rate
+	p.handle[h] = ratio(work, rate)
+}
+
+func (p *plan) handleMean(topic string) float64 {
+	if d, ok := p.cfg.HandleTimeByTopic[topic]; ok {
+		return d.Mean()
+	}
+	return p.cfg.HandleTime.Mean()
+}
+
+// teamWeights are the teams' shares of the operators at a time of day:
+// their configured counts (equal shares when none is configured).
+func (p *plan) teamWeights(clock float64) []float64 {
+	w := make([]float64, len(p.cfg.Teams))
+	var sum float64
+	for i := range p.cfg.Teams {
+		w[i] = float64(countAt(&p.cfg.Teams[i], clock))
+		sum += w[i]
+	}
+	for i := range w {
+		if sum == 0 {
+			w[i] = 1 / float64(len(w))
+		} else {
+			w[i] /= sum
+		}
+	}
+	return w
+}
+
+// formula is the operators a formula asks for in hour h: Erlang A when
+// withPatience and a patience is set, else Erlang C; each operator counts
+// as its mean max_chats servers, or as one. The SLA share grows with the
+// servers, so the fewest are found by bisection.
+func (p *plan) formula(h int, withPatience, slots bool) int {
+	rate, handle := p.rate[h], p.handle[h]
+	if rate == 0 {
+		return 0
+	}
+	patience := 0.0
+	if withPatience {
+		patience = p.cfg.Patience.Mean()
+	}
+	reaches := func(n int) bool {
+		return ErlangA(n, rate, handle, patience, p.cfg.SLATargetS).SLA >= p.cfg.SLAGoal
+	}
+	lo, hi := 0, max(1, int(2*rate*handle)+1) // lo fails (no server), hi reaches
+	for !reaches(hi) {
+		lo, hi = hi, 2*hi
+	}
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; reaches(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	per := 1.0
+	if slots {
+		per = max(p.slots[h], 1)
+	}
+	return int(math.Ceil(float64(hi)/per - 1e-9))
+}
+
+// ceiling is the most operators the search tries in an hour: three times
+// the largest Erlang C estimate, and ten more.
+func (p *plan) ceiling() int {
+	top := 0
+	for _, g := range p.guess {
+		top = max(top, g)
+	}
+	return 3*top + 10
+}
+
+// capacity is how many operators each team gets in the engine: its
+// largest share of the ceiling.
+func (p *plan) capacity() []int {
+	out := make([]int, len(p.cfg.Teams))
+	for h := range p.hours {
+		for i, n := range p.split(h, p.ceiling()) {
+			out[i] = max(out[i], n)
+		}
+	}
+	return out
+}
+
+// hourly replaces the teams' schedules by one breakpoint per hour, whose
+// counts the search fills in.
+func (p *plan) hourly(s *sim) {
+	for _, t := range s.teams {
+		t.changes = t.changes[:0]
+		for h := range p.hours {
+			t.changes = append(t.changes, change{at: int64(h) * hourNs})
+		}
+	}
+}
+
+// split divides n operators among the teams by hour h's weights.
+func (p *plan) split(h, n int) []int { return largestRemainder(p.weights[h], n) }
+
+func (p *plan) set(s *sim, h, n int) {
+	for i, k := range p.split(h, n) {
+		t := s.teams[i]
+		t.changes[h].count = k
+		if h+1 < len(t.changes) { // the hour's chats finish with its own staffing
+			t.changes[h+1].count = k
+		}
+	}
+}
+
+// search finds hour h's count from the states at the start of the hour
+// (one per replication) and returns the states at its end with that count.
+func (p *plan) search(states []*sim, h int, prev *StaffHour) (StaffHour, []*sim, error) {
+	e := &evaluator{p: p, states: states, h: h, sla: map[int]float64{}, ends: map[int][]*sim{}}
+	ceiling := p.ceiling()
+	lo, hi := e.bracket(min(p.start(h, prev), ceiling), ceiling)
+	for e.err == nil && hi >= 0 && hi-lo > 1 {
+		if mid := (lo + hi) / 2; e.reaches(mid) {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	if e.err != nil {
+		return StaffHour{}, nil, e.err
+	}
+	return e.result(lo, hi)
+}
+
+// start is where hour h's search begins: the Erlang C estimate, scaled by
+// how far the simulation was from it in the hour before (the same center
+// usually differs from the formula by a similar factor hour after hour).
+func (p *plan) start(h int, prev *StaffHour) int {
+	if prev == nil || !prev.Reached || prev.ErlangC == 0 {
+		return p.guess[h]
+	}
+	return int(math.Round(float64(p.guess[h]) * float64(prev.Operators) / float64(prev.ErlangC)))
+}
+
+// bracket returns lo, a count that fails (-1: none), and hi, one that
+// reaches the goal (-1: not even the ceiling), from the guess by doubling
+// steps.
+func (e *evaluator) bracket(guess, ceiling int) (lo, hi int) {
+	if e.reaches(guess) {
+		hi = guess
+		for step := 1; hi > 0 && e.err == nil; step *= 2 {
+			n := max(hi-step, 0)
+			if !e.reaches(n) {
+				return n, hi
+			}
+			hi = n
+		}
+		return -1, hi
+	}
+	lo = guess
+	for step := 1; lo < ceiling && e.err == nil; step *= 2 {
+		n := min(lo+step, ceiling)
+		if e.reaches(n) {
+			return lo, n
+		}
+		lo = n
+	}
+	return lo, -1
+}
+
+// evaluator plays candidate counts for one hour from the replications'
+// states at its start.
+type evaluator struct {
+	p      *plan
+	states []*sim
+	h      int
+	sla    map[int]float64 // pooled over the replications
+	ends   map[int][]*sim  // the states at the hour's end, per count
+	err    error
+}
+
+// reaches plays hour h with n operators in every replication, to the
+// hour's end (kept, to go on from) and on to the end plus the SLA target,
+// when every chat of the hour has been connected, has left or has waited
+// past the target; the replications run in parallel. It reports whether
+// the pooled SLA share reaches the goal. An error is kept in e.err and
+// reads as false.
+func (e *evaluator) reaches(n int) bool {
+	if v, ok := e.sla[n]; ok || e.err != nil {
+		return ok && v >= e.p.cfg.SLAGoal
+	}
+	ends := make([]*sim, len(e.states))
+	tallies := make([]tally, len(e.states))
+	errs := make([]error, len(e.states))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	for i, s := range e.states {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			ends[i], tallies[i], errs[i] = e.play(s, n)
+		})
+	}
+	wg.Wait()
+	if e.err = errors.Join(errs...); e.err != nil {
+		return false
+	}
+	var within, den int
+	for _, t := range tallies {
+		within += t.within
+		den += t.chats - t.abandonedWithin - t.timedOutWithin
+	}
+	e.sla[n], e.ends[n] = 1, ends
+	if den > 0 {
+		e.sla[n] = float64(within) / float64(den)
+	}
+	return e.sla[n] >= e.p.cfg.SLAGoal
+}
+
+// play runs one replication's hour with n operators.
+func (e *evaluator) play(s *sim, n int) (*sim, tally, error) {
+	c, err := s.clone()
+	if err != nil {
+		return nil, tally{}, err
+	}
+	e.p.set(c, e.h, n)
+	end := int64(e.h+1) * hourNs
+	if err := c.runUntil(end); err != nil {
+		return nil, tally{}, err
+	}
+	at, err := c.clone()
+	if err != nil {
+		return nil, tally{}, err
+	}
+	if err := c.runUntil(end + nsOf(e.p.cfg.SLATargetS)); err != nil {
+		return nil, tally{}, err
+	}
+	return at, c.st.hours[e.h], nil
+}
+
+func (e *evaluator) result(lo, hi int) (StaffHour, []*sim, error) {
+	p, h := e.p, e.h
+	sh := StaffHour{
+		Start:    p.cfg.Start.Add(time.Duration(h) * time.Hour),
+		RatePerH: p.rate[h] * 3600, HandleMeanS: p.handle[h], MaxChats: p.slots[h],
+		Reached: hi >= 0, Simulations: len(e.sla) * len(e.states), FewerSLAShare: -1,
+		ErlangC: p.guess[h], ErlangCOneChat: p.formula(h, false, false),
+	}
+	if !p.cfg.Patience.IsZero() {
+		sh.ErlangA = p.formula(h, true, true)
+	}
+	n := hi
+	if hi < 0 {
+		n = lo // the ceiling
+	}
+	sh.Operators, sh.SLAShare = n, e.sla[n]
+	if v, ok := e.sla[n-1]; ok {
+		sh.FewerSLAShare = v
+	}
+	sh.ByTeam = map[string]int{}
+	for i, k := range p.split(h, n) {
+		sh.ByTeam[p.cfg.Teams[i].Name] = k
+	}
+	next := e.ends[n]
+	for _, s := range next {
+		p.set(s, h, n)
+	}
+	return sh, next, nil
+}
