@@ -262,8 +262,8 @@ func (c *Config) validate() error {
 	switch {
 	case c.DurationS < 0 || math.IsInf(c.DurationS, 0) || math.IsNaN(c.DurationS):
 		return fmt.Errorf("duration_s must be positive, not %v", c.DurationS)
-	case c.DurationS > 366*86400:
-		return errors.New("duration_s must be at most a year")
+	case c.DurationS > 20*366*86400:
+		return errors.New("duration_s must be at most 20 years")
 	case c.WarmupS < 0 || c.WarmupS >= c.DurationS:
 		return errors.New("warmup_s must be at least 0 and below duration_s")
 	case c.DrainS < 0:

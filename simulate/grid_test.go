@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/simulate"
 )
 
@@ -89,4 +90,118 @@ func spread(v []float64) string {
 		s2 += (x - m) * (x - m)
 	}
 	return fmt.Sprintf(" (sd %.2f)", 100*math.Sqrt(s2/float64(len(v)-1)))
+}
+
+var gaps = flag.Bool("simulate.gaps", false, "TestFormulaGaps: print where the formulas are wrong for chats")
+
+// TestFormulaGaps prints the second table of docs/SIMULATION.md: for one
+// steady load (600 chats an hour, 300 s handle time, 80 % within 20 s),
+// the operators the staffing search finds against the formulas, and the
+// SLA the simulation gets when staffed as Erlang C says:
+//
+//	go test ./simulate -run TestFormulaGaps -v -simulate.gaps
+func TestFormulaGaps(t *testing.T) {
+	if !*gaps {
+		t.Skip("run with -simulate.gaps")
+	}
+	fmt.Println("| center | simulated operators | Erlang C | Erlang C, measured handle time | Erlang A | Erlang C, 1 chat each | SLA when staffed as Erlang C | measured handle s |")
+	fmt.Println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, g := range gapScenarios() {
+		fmt.Println(gapRow(t, g.name, g.cfg))
+	}
+}
+
+type gapScenario struct {
+	name string
+	cfg  simulate.Config
+}
+
+func gapScenarios() []gapScenario {
+	base := func(maxChats int) simulate.Config {
+		return simulate.Config{DurationS: 4 * 3600, Seed: 1, Replications: 4,
+			Teams:      []simulate.Team{{Name: "ops", MaxChats: maxChats, PerHour: []int{1}}},
+			Arrivals:   []simulate.Stream{{Channel: "widget", PerHour: []float64{600}}},
+			HandleTime: simulate.Dist{Kind: simulate.DistExponential, MeanS: 300},
+		}
+	}
+	with := func(c simulate.Config, f func(*simulate.Config)) simulate.Config { f(&c); return c }
+	set := sb.DefaultSettings()
+	set.AcceptTimeoutS = 30
+	return []gapScenario{
+		{"1 chat each", base(1)},
+		{"3 chats each", base(3)},
+		{"3 chats each, +20 % handle time per other chat held", with(base(3), func(c *simulate.Config) { c.ConcurrencySlowdown = 0.2 })},
+		{"3 chats each, lognormal handle time (cv 2)", with(base(3), func(c *simulate.Config) {
+			c.HandleTime = simulate.Dist{Kind: simulate.DistLogNormal, MeanS: 300, CV: 2}
+		})},
+		{"3 chats each, patience 120 s", with(base(3), func(c *simulate.Config) {
+			c.Patience = simulate.Dist{Kind: simulate.DistExponential, MeanS: 120}
+		})},
+		{"3 chats each, 60 % on telegram, 1 telegram chat each", with(base(3), func(c *simulate.Config) {
+			c.Arrivals = []simulate.Stream{{Channel: "telegram", PerHour: []float64{360}}, {Channel: "widget", PerHour: []float64{240}}}
+			c.Teams[0].ChannelLimits = map[string]int{"telegram": 1}
+		})},
+		{"3 chats each, two topics, a team for each", with(base(3), func(c *simulate.Config) {
+			c.Arrivals = []simulate.Stream{{Topic: "billing", PerHour: []float64{300}}, {Topic: "tech", PerHour: []float64{300}}}
+			c.Teams = []simulate.Team{
+				{Name: "billing", MaxChats: 3, Topics: []string{"billing"}, PerHour: []int{1}},
+				{Name: "tech", MaxChats: 3, Topics: []string{"tech"}, PerHour: []int{1}},
+			}
+		})},
+		{"3 chats each, 15 min break every 2 h, 5 % missed accepts (30 s)", with(base(3), func(c *simulate.Config) {
+			c.Teams[0].Break = simulate.Break{EveryS: 7200, LengthS: 900}
+			c.Settings, c.MissedAccepts = &set, 0.05
+		})},
+	}
+}
+
+// gapRow searches the staffing, then plays the day staffed as Erlang C
+// says. The figures are the means of the last three hours (the first
+// starts from an empty center).
+func gapRow(t *testing.T, name string, cfg simulate.Config) string {
+	rep, err := simulate.Staff(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := rep.Staffing[1:]
+	avg := func(f func(simulate.StaffHour) float64) float64 {
+		var s float64
+		for _, h := range last {
+			s += f(h)
+		}
+		return s / float64(len(last))
+	}
+	ec := int(math.Round(avg(func(h simulate.StaffHour) float64 { return float64(h.ErlangC) })))
+	asC := cfg
+	asC.Teams = append([]simulate.Team(nil), cfg.Teams...)
+	simulate.ScaleTeams(asC.Teams, ec)
+	played, err := simulate.Run(asC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sla float64
+	for _, h := range played.Hours[1:] {
+		sla += h.SLAShare / float64(len(played.Hours)-1)
+	}
+	measured := rep.HandleMeanS
+	k := avg(func(h simulate.StaffHour) float64 { return h.MaxChats })
+	rate := avg(func(h simulate.StaffHour) float64 { return h.RatePerH }) / 3600
+	ecMeasured := erlangCOperators(rate, measured, k, 0.8, 20)
+	ea := "-"
+	if !cfg.Patience.IsZero() {
+		ea = fmt.Sprintf("%.1f", avg(func(h simulate.StaffHour) float64 { return float64(h.ErlangA) }))
+	}
+	return fmt.Sprintf("| %s | %.1f | %d | %d | %s | %.0f | %.1f %% | %.0f |", name,
+		avg(func(h simulate.StaffHour) float64 { return float64(h.Operators) }), ec, ecMeasured, ea,
+		avg(func(h simulate.StaffHour) float64 { return float64(h.ErlangCOneChat) }), 100*sla, measured)
+}
+
+// erlangCOperators is the fewest operators of k chats each that Erlang C
+// says reach the goal.
+func erlangCOperators(rate, handle, k, goal, target float64) int {
+	for m := 1; ; m++ {
+		if simulate.ErlangC(m, rate, handle, target).SLA >= goal {
+			return int(math.Ceil(float64(m)/k - 1e-9))
+		}
+	}
 }

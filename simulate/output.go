@@ -75,6 +75,9 @@ func (r *Report) writeStaffing(w io.Writer) error {
 // it found beside Erlang C's and Erlang A's (bottom).
 func (r *Report) WriteSVG(w io.Writer) error {
 	c := chart{n: len(r.Hours), width: 960, left: 70, right: 150}
+	for _, b := range r.Hours {
+		c.labels = append(c.labels, r.label(b.Start))
+	}
 	panels := 2
 	if len(r.Staffing) > 0 {
 		panels = 3
@@ -146,6 +149,7 @@ type chart struct {
 	b                bytes.Buffer
 	n, width, height int
 	left, right      int
+	labels           []string // the hours' names on the x axis
 }
 
 func (c *chart) x(i int) float64 {
@@ -171,7 +175,7 @@ func (c *chart) panel(top int, label string, maxV float64, lines []series) {
 	}
 	step := max(1, (c.n+11)/12)
 	for i := 0; i < c.n; i += step {
-		fmt.Fprintf(&c.b, `<text x="%.1f" y="%d" text-anchor="middle">h%d</text>`+"\n", c.x(i), top+h+16, i)
+		fmt.Fprintf(&c.b, `<text x="%.1f" y="%d" text-anchor="middle">%s</text>`+"\n", c.x(i), top+h+16, html.EscapeString(c.labels[i]))
 	}
 	fmt.Fprintf(&c.b, `<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#888"/>`+"\n", c.left, top, c.width-c.left-c.right, h)
 	for k, s := range lines {

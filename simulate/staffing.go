@@ -249,22 +249,47 @@ func (p *plan) set(s *sim, h, n int) {
 }
 
 // search finds hour h's count from the states at the start of the hour
-// (one per replication) and returns the states at its end with that count.
+// (one per replication) and returns the states at its end with that
+// count. It plays one count at a time, from the start: the second count
+// is where the formula's SLA curve, moved sideways to pass through the
+// first measure, meets the goal; later ones follow the secant through the
+// last two measures. Every step is guarded: while only one side of the answer
+// is known it moves at least twice as far as the step before, once both
+// are known it stays strictly between them and bisects when the secant
+// leaves the interval or the interval is small. It stops when hi reached
+// the goal and hi−1 did not.
 func (p *plan) search(states []*sim, h int, prev *StaffHour) (StaffHour, []*sim, error) {
 	e := &evaluator{p: p, states: states, h: h, sla: map[int]float64{}, ends: map[int][]*sim{}}
-	ceiling := p.ceiling()
-	lo, hi := e.bracket(min(p.start(h, prev), ceiling), ceiling)
-	for e.err == nil && hi >= 0 && hi-lo > 1 {
-		if mid := (lo + hi) / 2; e.reaches(mid) {
-			hi = mid
-		} else {
-			lo = mid
+	b := bounds{lo: -1, hi: -1, ceiling: p.ceiling()}
+	curve, goal := p.curve(h, prev), p.cfg.SLAGoal
+	last := -1 // the count measured before n
+	for n := min(max(p.start(h, prev), 0), b.ceiling); e.err == nil; {
+		e.evaluate([]int{n})
+		b.record(n, e.sla[n] >= goal)
+		if b.done() {
+			break
 		}
+		guess := curve.shift(n, e.sla[n], goal, b.ceiling)
+		if last >= 0 {
+			guess = secant(last, e.sla[last], n, e.sla[n], goal)
+		}
+		last, n = n, b.next(n, guess)
 	}
 	if e.err != nil {
 		return StaffHour{}, nil, e.err
 	}
-	return e.result(lo, hi)
+	return e.result(b.lo, b.hi)
+}
+
+// secant is the count where the line through (n0, s0) and (n1, s1) meets
+// the goal, rounded up; -1 when the line does not rise.
+func secant(n0 int, s0 float64, n1 int, s1, goal float64) int {
+	slope := (s1 - s0) / float64(n1-n0)
+	if slope <= 0 || math.IsNaN(slope) {
+		return -1
+	}
+	x := float64(n1) + (goal-s1)/slope
+	return int(math.Ceil(math.Min(x, 1<<30) - 1e-9))
 }
 
 // start is where hour h's search begins: the Erlang C estimate, scaled by
@@ -277,30 +302,88 @@ func (p *plan) start(h int, prev *StaffHour) int {
 	return int(math.Round(float64(p.guess[h]) * float64(prev.Operators) / float64(prev.ErlangC)))
 }
 
-// bracket returns lo, a count that fails (-1: none), and hi, one that
-// reaches the goal (-1: not even the ceiling), from the guess by doubling
-// steps.
-func (e *evaluator) bracket(guess, ceiling int) (lo, hi int) {
-	if e.reaches(guess) {
-		hi = guess
-		for step := 1; hi > 0 && e.err == nil; step *= 2 {
-			n := max(hi-step, 0)
-			if !e.reaches(n) {
-				return n, hi
-			}
-			hi = n
-		}
-		return -1, hi
+// slaCurve is the formula's SLA share as a function of the simulated
+// operator count: Erlang A (Erlang C without patience) with each operator
+// as max_chats servers, stretched by scale (the simulated count over the
+// formula's in the hour before).
+type slaCurve struct {
+	p     *plan
+	h     int
+	scale float64
+}
+
+func (p *plan) curve(h int, prev *StaffHour) slaCurve {
+	c := slaCurve{p: p, h: h, scale: 1}
+	if prev != nil && prev.Reached && prev.ErlangC > 0 && prev.Operators > 0 {
+		c.scale = float64(prev.Operators) / float64(prev.ErlangC)
 	}
-	lo = guess
-	for step := 1; lo < ceiling && e.err == nil; step *= 2 {
-		n := min(lo+step, ceiling)
-		if e.reaches(n) {
-			return lo, n
-		}
-		lo = n
+	return c
+}
+
+func (c slaCurve) at(n int) float64 {
+	p := c.p
+	servers := int(math.Round(float64(n) / c.scale * max(p.slots[c.h], 1)))
+	return ErlangA(servers, p.rate[c.h], p.handle[c.h], p.cfg.Patience.Mean(), p.cfg.SLATargetS).SLA
+}
+
+// shift is where the formula's curve, moved sideways to pass through the
+// measure sla at n, meets the goal: n plus the formula's distance from the
+// count that gives sla to the count that gives the goal.
+func (c slaCurve) shift(n int, sla, goal float64, ceiling int) int {
+	if sla >= 1 {
+		return n - 1 // no clue how far: the guard's steps decide
 	}
-	return lo, -1
+	return n + c.first(-1, ceiling, goal) - c.first(-1, ceiling, sla)
+}
+
+// first is the smallest count in (lo, hi] whose formula SLA reaches want
+// (hi when none below it does); the formula's SLA grows with the count.
+func (c slaCurve) first(lo, hi int, want float64) int {
+	for hi-lo > 1 {
+		if mid := (lo + hi) / 2; c.at(mid) >= want {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}
+
+// bounds are what the search knows: lo, the largest count that failed
+// (-1: none yet), hi, the smallest that reached the goal (-1: none yet).
+type bounds struct {
+	lo, hi, ceiling int
+	step            int // the last one-sided step
+}
+
+func (b *bounds) record(n int, reached bool) {
+	switch {
+	case reached && (b.hi < 0 || n < b.hi):
+		b.hi = n
+	case !reached && n > b.lo:
+		b.lo = n
+	}
+}
+
+// done: hi reached the goal and hi−1 failed, 0 reached it, or the
+// ceiling failed.
+func (b *bounds) done() bool {
+	return b.hi >= 0 && b.hi-b.lo <= 1 || b.hi == 0 || b.hi < 0 && b.lo >= b.ceiling
+}
+
+// next guards a guess made after measuring n: see search.
+func (b *bounds) next(n, guess int) int {
+	switch {
+	case b.hi < 0: // only failures: up, at least twice the last step
+		b.step = max(2*b.step, 1)
+		return min(max(guess, n+b.step), b.ceiling)
+	case b.lo < 0: // only successes: down, likewise
+		b.step = max(2*b.step, 1)
+		return max(min(guess, n-b.step), 0)
+	case b.hi-b.lo <= 4 || guess <= b.lo || guess >= b.hi:
+		return (b.lo + b.hi) / 2
+	}
+	return guess
 }
 
 // evaluator plays candidate counts for one hour from the replications'
@@ -314,42 +397,43 @@ type evaluator struct {
 	err    error
 }
 
-// reaches plays hour h with n operators in every replication, to the
-// hour's end (kept, to go on from) and on to the end plus the SLA target,
-// when every chat of the hour has been connected, has left or has waited
-// past the target; the replications run in parallel. It reports whether
-// the pooled SLA share reaches the goal. An error is kept in e.err and
-// reads as false.
-func (e *evaluator) reaches(n int) bool {
-	if v, ok := e.sla[n]; ok || e.err != nil {
-		return ok && v >= e.p.cfg.SLAGoal
-	}
-	ends := make([]*sim, len(e.states))
-	tallies := make([]tally, len(e.states))
-	errs := make([]error, len(e.states))
+// evaluate plays hour h with each count of ns in every replication, in
+// parallel, to the hour's end (kept, to go on from) and on to the end plus
+// the SLA target, when every chat of the hour has been connected, has left
+// or has waited past the target; it keeps the SLA share pooled over the
+// replications. An error is kept in e.err.
+func (e *evaluator) evaluate(ns []int) {
+	r := len(e.states)
+	ends := make([]*sim, len(ns)*r)
+	tallies := make([]tally, len(ns)*r)
+	errs := make([]error, len(ns)*r)
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for i, s := range e.states {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			ends[i], tallies[i], errs[i] = e.play(s, n)
-		})
+	for k, n := range ns {
+		for i, s := range e.states {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				ends[k*r+i], tallies[k*r+i], errs[k*r+i] = e.play(s, n)
+			})
+		}
 	}
 	wg.Wait()
 	if e.err = errors.Join(errs...); e.err != nil {
-		return false
+		return
 	}
-	var within, den int
-	for _, t := range tallies {
-		within += t.within
-		den += t.chats - t.abandonedWithin - t.timedOutWithin
+	for k, n := range ns {
+		var within, den int
+		for _, t := range tallies[k*r : (k+1)*r] {
+			within += t.within
+			den += t.chats - t.abandonedWithin - t.timedOutWithin
+		}
+		e.sla[n] = 1
+		if den > 0 {
+			e.sla[n] = float64(within) / float64(den)
+		}
+		e.ends[n] = ends[k*r : (k+1)*r]
 	}
-	e.sla[n], e.ends[n] = 1, ends
-	if den > 0 {
-		e.sla[n] = float64(within) / float64(den)
-	}
-	return e.sla[n] >= e.p.cfg.SLAGoal
 }
 
 // play runs one replication's hour with n operators.
@@ -385,8 +469,8 @@ func (e *evaluator) result(lo, hi int) (StaffHour, []*sim, error) {
 		sh.ErlangA = p.formula(h, true, true)
 	}
 	n := hi
-	if hi < 0 {
-		n = lo // the ceiling
+	if hi < 0 { // not even the ceiling reached the goal: go on with it
+		n = lo
 	}
 	sh.Operators, sh.SLAShare = n, e.sla[n]
 	if v, ok := e.sla[n-1]; ok {

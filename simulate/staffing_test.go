@@ -66,3 +66,30 @@ func hoursJSON(t *testing.T, rep simulate.Report) string {
 	}
 	return string(b)
 }
+
+// TestStaffPoolsReplicationsDeterministically: with several replications
+// (played in parallel) every candidate is played on each day, and the
+// search's answer does not depend on how the goroutines ran.
+func TestStaffPoolsReplicationsDeterministically(t *testing.T) {
+	cfg := day(t, 2)
+	cfg.Replications = 3
+	a, err := simulate.Staff(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := simulate.Staff(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.WallS, b.WallS = 0, 0
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Fatal("two searches of one Config differ")
+	}
+	for h, s := range a.Staffing {
+		if s.Simulations%3 != 0 || !s.Reached || s.SLAShare < cfg.SLAGoal || s.FewerSLAShare >= cfg.SLAGoal {
+			t.Errorf("hour %d: %+v", h, s)
+		}
+	}
+}
