@@ -205,3 +205,33 @@ func erlangCOperators(rate, handle, k, goal, target float64) int {
 		}
 	}
 }
+
+var erlangATable = flag.Bool("simulate.erlanga", false, "TestErlangATable: print the Erlang A table")
+
+// TestErlangATable prints the Erlang A table of docs/SIMULATION.md: one
+// chat per operator, exponential patience, 4 runs of 200,000 chats each:
+//
+//	go test ./simulate -run TestErlangATable -v -simulate.erlanga
+func TestErlangATable(t *testing.T) {
+	if !*erlangATable {
+		t.Skip("run with -simulate.erlanga")
+	}
+	fmt.Println("| n | ρ | patience s | P(wait) Erlang A | simulated | abandoned Erlang A | simulated | SLA Erlang A | simulated |")
+	fmt.Println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, g := range []struct {
+		n              int
+		rho, patienceS float64
+	}{{1, 0.9, 60}, {5, 1.0, 120}, {10, 1.2, 120}, {30, 0.95, 300}, {50, 1.1, 180}} {
+		f := simulate.ErlangA(g.n, g.rho*float64(g.n)/handleS, handleS, g.patienceS, targetS)
+		var w, a, s []float64
+		for seed := uint64(1); seed <= 4; seed++ {
+			rep, err := simulate.Run(queue(g.n, g.rho, 200000, g.patienceS, seed))
+			if err != nil {
+				t.Fatal(err)
+			}
+			w, a, s = append(w, rep.WaitedShare), append(a, rep.AbandonShare), append(s, rep.SLAShare)
+		}
+		fmt.Printf("| %d | %.2f | %.0f | %.4f | %.4f%s | %.4f | %.4f%s | %.4f | %.4f%s |\n", g.n, g.rho, g.patienceS,
+			f.Waited, mean(w), spread(w), f.Abandoned, mean(a), spread(a), f.SLA, mean(s), spread(s))
+	}
+}

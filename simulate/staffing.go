@@ -45,10 +45,10 @@ type StaffHour struct {
 // played from that state to the hour's end plus the SLA target, when the
 // SLA share of the hour's chats is settled. The count is split among the
 // teams in proportion to their configured counts in that hour (equally
-// when none is configured). Candidates start at the Erlang C estimate and
-// move by doubling steps, then bisection; the answer n reached the goal and
-// n−1 did not, as simulated (the same clients every time: common random
-// numbers). With Replications r > 1 each candidate is played on r
+// when none is configured). Candidates start near the Erlang C estimate
+// (see search); the answer n reached the goal and n−1 did not, as
+// simulated (the same clients every time: common random numbers). With
+// Replications r > 1 each candidate is played on r
 // independent days (seeds Seed … Seed+r−1) and their SLA shares are
 // pooled; the Report's hours are the first day's.
 func Staff(cfg Config) (Report, error) {
@@ -101,12 +101,12 @@ type plan struct {
 
 func newPlan(c *Config) *plan {
 	p := &plan{cfg: c, hours: int(math.Ceil(c.DurationS / 3600))}
+	p.rate, p.handle = make([]float64, p.hours), make([]float64, p.hours)
+	p.replayed()
 	sod := float64(c.Start.Hour()*3600 + c.Start.Minute()*60 + c.Start.Second())
 	for h := range p.hours {
-		p.rate = append(p.rate, 0)
-		p.handle = append(p.handle, 0)
 		mid := math.Mod(sod+(float64(h)+0.5)*3600, 86400)
-		p.loadAt(h, mid)
+		p.streamsAt(h, mid)
 		p.weights = append(p.weights, p.teamWeights(mid))
 		var k float64
 		for t, w := range p.weights[h] {
@@ -118,28 +118,33 @@ func newPlan(c *Config) *plan {
 	return p
 }
 
-// loadAt adds hour h's arrivals: the streams' rates at the hour's middle
-// (clock seconds mid) and the replayed clients of the hour.
-func (p *plan) loadAt(h int, mid float64) {
-	var rate, work float64
-	for _, s := range p.cfg.Arrivals {
-		r := s.PerHour[int(mid/3600)%len(s.PerHour)] / 3600
-		rate += r
-		work += r * p.handleMean(s.Topic)
-	}
+// replayed counts the replayed clients into their hours: p.rate gets
+// arrivals per second, p.handle the work they bring (seconds per second).
+func (p *plan) replayed() {
 	for _, a := range p.cfg.Replay {
-		if int(a.AtS/3600) != h {
-			continue
+		h := int(a.AtS / 3600)
+		if h >= p.hours {
+			break
 		}
 		hs := a.HandleS
 		if hs == 0 {
 			hs = p.handleMean(a.Topic)
 		}
-		rate += 1.0 / 3600
-		work += hs / 3600
+		p.rate[h] += 1.0 / 3600
+		p.handle[h] += hs / 3600
 	}
-	p.rate[h] = rate
-	p.handle[h] = ratio(work, rate)
+}
+
+// streamsAt adds the streams' rates at hour h's middle (clock seconds mid)
+// and turns the hour's work into its mean handle time.
+func (p *plan) streamsAt(h int, mid float64) {
+	work := p.handle[h]
+	for _, s := range p.cfg.Arrivals {
+		r := s.PerHour[int(mid/3600)%len(s.PerHour)] / 3600
+		p.rate[h] += r
+		work += r * p.handleMean(s.Topic)
+	}
+	p.handle[h] = ratio(work, p.rate[h])
 }
 
 func (p *plan) handleMean(topic string) float64 {
