@@ -25,6 +25,9 @@ const (
 	ByClient   ClosedBy = "client"
 	ByTimer    ClosedBy = "timer"
 	BySystem   ClosedBy = "system"
+	// ByBot: the operator part ended and the scenario goes on with the
+	// client (return to the bot).
+	ByBot ClosedBy = "bot"
 )
 
 // Client is the person on the other side of a chat.
@@ -70,8 +73,11 @@ type Chat struct {
 	// AwaitingSince is the time of the latest client message not yet
 	// answered by an operator; zero when the operator spoke last.
 	AwaitingSince time.Time `json:"awaiting_reply_since,omitzero"`
-	// Transfers counts redistributions, missed accepts and requeues.
+	// Requeues counts redistributions, missed accepts and requeues.
 	Requeues int `json:"requeues,omitempty"`
+	// ReturnButton is true when the scenario connected the chat with
+	// add_return_button: the panel offers "Return to bot".
+	ReturnButton bool `json:"add_return_button,omitempty"`
 }
 
 // Open reports whether the chat is not closed.

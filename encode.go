@@ -80,6 +80,9 @@ func (c *Chat) AppendJSON(b []byte) ([]byte, error) {
 	if c.Requeues != 0 {
 		b = strconv.AppendInt(append(b, `,"requeues":`...), int64(c.Requeues), 10)
 	}
+	if c.ReturnButton {
+		b = append(b, `,"add_return_button":true`...)
+	}
 	return append(b, '}'), nil
 }
 
@@ -106,7 +109,11 @@ func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 	}
 	if r := e.Reason; r != nil {
 		b = appendKey(b, `,"reason":{"code":`, r.Code)
-		b = append(appendKey(b, `,"message":`, r.Message), '}')
+		b = appendKey(b, `,"message":`, r.Message)
+		if r.Field != "" {
+			b = appendKey(b, `,"field":`, r.Field)
+		}
+		b = append(b, '}')
 	}
 	if e.Message != nil {
 		if b, err = e.Message.AppendJSON(append(b, `,"message":`...)); err != nil {

@@ -3,6 +3,7 @@ package switchboard
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Error codes. Each maps to one HTTP status in the http package.
@@ -13,6 +14,11 @@ const (
 	EUNAUTHORIZED = "unauthorized" // no or bad credentials
 	EFORBIDDEN    = "forbidden"    // the role may not do this
 	EINTERNAL     = "internal"     // a fault; the message is not shown to users
+	ETOOMANY      = "too_many_requests"
+	ETOOLARGE     = "too_large"              // the body is over the limit
+	EMEDIATYPE    = "unsupported_media_type" // the body is not JSON
+	EMETHOD       = "method_not_allowed"     // the path exists, the method does not
+	EUNAVAILABLE  = "unavailable"            // the server is at its limit of connections
 )
 
 // Error is the one error type of Switchboard: a machine Code, the Field it is
@@ -22,6 +28,8 @@ type Error struct {
 	Field   string
 	Message string
 	Err     error
+	// RetryAfter, when set, says when to try again (ETOOMANY).
+	RetryAfter time.Duration
 }
 
 // Error implements error.

@@ -5,8 +5,8 @@ import (
 	"time"
 )
 
-// Event names (PRODUCT.md §7), plus chat_accepted, chat_transferred and
-// config_changed.
+// Event names (PRODUCT.md §7), plus chat_accepted, chat_transferred,
+// chat_updated, chat_returned_to_bot and config_changed.
 const (
 	EventChatCreated          = "chat_created"
 	EventChatQueued           = "chat_queued"
@@ -15,6 +15,8 @@ const (
 	EventOperatorDisconnected = "operator_disconnected"
 	EventChatAccepted         = "chat_accepted"
 	EventChatTransferred      = "chat_transferred"
+	EventChatUpdated          = "chat_updated"
+	EventChatReturnedToBot    = "chat_returned_to_bot"
 	EventClosedByOperator     = "chat_closed_by_operator"
 	EventClosedByClient       = "chat_closed_by_client"
 	EventClosedByTimer        = "chat_closed_by_timer"
@@ -25,6 +27,19 @@ const (
 	EventMessageCreated       = "message_created"
 	EventOperatorStatus       = "operator_status_changed"
 	EventConfigChanged        = "config_changed"
+)
+
+// Why a chat left its operator or entered the queue: the reason codes of
+// operator_disconnected and chat_queued events, and of requeue decisions.
+const (
+	ReasonNew             = "new"            // first entry to the queue
+	ReasonRedistribution  = "redistribution" // R6, by a supervisor
+	ReasonMissedAccept    = "missed_accept"
+	ReasonInactivity      = "inactivity" // the inactivity action requeue
+	ReasonTransfer        = "transfer"
+	ReasonAssign          = "assign" // a supervisor gave the chat to another operator
+	ReasonOperatorDeleted = "operator_deleted"
+	ReasonPresenceLost    = "presence_lost" // auto-offline returned the chats
 )
 
 // OperatorRef names an operator inside an event.
@@ -38,6 +53,8 @@ type OperatorRef struct {
 type Reason struct {
 	Code    string `json:"code"`
 	Message string `json:"message"`
+	// Field names the request field a warning is about, if any.
+	Field string `json:"field,omitempty"`
 }
 
 // ConfigChange says which configuration entity changed.

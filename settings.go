@@ -26,7 +26,17 @@ type Settings struct {
 	// AutoOfflineRedistribute returns an operator's active chats to routing
 	// when presence loss switches the operator to the auto-offline status.
 	AutoOfflineRedistribute bool `json:"auto_offline_redistribute"`
+	// MaxMessageBytes bounds a message's text (and a connect's text, a
+	// close comment); 0 means DefaultMaxMessageBytes.
+	MaxMessageBytes int `json:"max_message_bytes"`
+	// WebhookAllowPrivateTargets lets webhooks (subscriptions and chats'
+	// event_webhook_url) reach loopback and private addresses; link-local
+	// ones are refused always.
+	WebhookAllowPrivateTargets bool `json:"webhook_allow_private_targets"`
 }
+
+// DefaultMaxMessageBytes is the default bound of a message's text: 64 KiB.
+const DefaultMaxMessageBytes = 64 << 10
 
 // DefaultSettings are the settings of a fresh install (PRODUCT.md §6).
 func DefaultSettings() Settings {
@@ -40,5 +50,6 @@ func DefaultSettings() Settings {
 		AutoOfflineAfterS:       600,
 		AutoOfflineStatus:       StatusOffline,
 		AutoOfflineRedistribute: true,
+		MaxMessageBytes:         DefaultMaxMessageBytes,
 	}
 }

@@ -16,16 +16,39 @@ type Batch struct {
 	Events           []Event
 	Decisions        []Decision
 	// Config is set when configuration changed; it replaces the stored one.
-	Config   *Config
+	Config *Config
+	// Counters and Now are the engine's after the batch; a batch that
+	// carries no routing state (Routing) leaves the stored ones.
 	Counters Counters
 	Now      time.Time
 	// Deliveries are webhook deliveries to enqueue (ID is assigned by the
 	// store).
 	Deliveries []Delivery
+	// Tokens are created; DeletedTokens (ids) are removed. Deleting an
+	// operator removes its tokens and its password in the same
+	// transaction.
+	Tokens        []Token
+	DeletedTokens []string
+	// Passwords set operators' password hashes, after the deletions.
+	Passwords []Password
+	// Webhooks are created, before the deliveries; DeletedWebhooks (ids)
+	// are removed with their pending deliveries (done ones and attempts
+	// stay).
+	Webhooks        []Webhook
+	DeletedWebhooks []string
 	// Applied are the commands that made this batch, in order, when the
 	// server journals them (several instances: see ClusterStore); a store
 	// that keeps no command log ignores them.
 	Applied []Applied
+}
+
+// Routing reports whether the batch carries routing state (the engine's
+// output, or its clock and counters) rather than only tokens, passwords,
+// webhooks or deliveries.
+func (b *Batch) Routing() bool {
+	return len(b.Chats) > 0 || len(b.Operators) > 0 || len(b.DeletedOperators) > 0 || len(b.Messages) > 0 ||
+		len(b.Events) > 0 || len(b.Decisions) > 0 || b.Config != nil || !b.Now.IsZero() || b.Counters != (Counters{}) ||
+		len(b.Applied) > 0
 }
 
 // Token is an API token; only the SHA-256 hash of its secret is stored.
@@ -35,6 +58,12 @@ type Token struct {
 	Role       string    `json:"role"`
 	OperatorID string    `json:"operator_id,omitempty"`
 	CreatedAt  time.Time `json:"created_at"`
+}
+
+// Password is an operator's bcrypt password hash.
+type Password struct {
+	OperatorID string
+	Hash       string
 }
 
 // Webhook is a global event subscription. Events empty or ["*"] means all.
@@ -71,16 +100,28 @@ type Attempt struct {
 	DurationMs int64     `json:"duration_ms"`
 }
 
+// What the routing engine remembers of the past, and so what Store.Load
+// returns.
+const (
+	// KeepClosed is how many closed chats: the last ones in close order.
+	KeepClosed = 1000
+	// KeepDecisions is how many decisions: the last ones made.
+	KeepDecisions = 10000
+)
+
 // Store keeps Switchboard's state durable. Errors are *Error: ENOTFOUND and
 // ECONFLICT where said, EINTERNAL for faults.
 type Store interface {
 	// Load returns the routing state as last committed: configuration,
-	// operators, open chats, the last 1,000 closed chats, the last 10,000
-	// decisions and the counters. ok is false on a store never committed to.
+	// operators, open chats, the last KeepClosed (1,000) closed chats, the
+	// last KeepDecisions (10,000) decisions and the counters. ok is false
+	// on a store never committed to.
 	Load(ctx context.Context) (st State, ok bool, err error)
 	// Commit writes a batch in one transaction: all of it or nothing. On
 	// success it sets the IDs of b.Deliveries; a delivery for a webhook that
-	// no longer exists is dropped (ID 0).
+	// no longer exists is dropped (ID 0). A token or webhook whose id (or a
+	// token whose hash) exists is ECONFLICT; deleting one that does not
+	// exist is not an error.
 	Commit(ctx context.Context, b *Batch) error
 
 	// Events returns up to limit events with Seq > after, in order.
@@ -102,28 +143,17 @@ type Store interface {
 	// store may rely on decision times never going back as seqs grow.
 	Decisions(ctx context.Context, since time.Time, limit int) ([]Decision, error)
 
-	// CreateToken stores a token (ECONFLICT on a duplicate id or hash).
-	CreateToken(ctx context.Context, t Token) error
 	// TokenByHash finds a token by the hash of its secret (ENOTFOUND).
 	TokenByHash(ctx context.Context, hash string) (Token, error)
 	// Tokens lists tokens by creation.
 	Tokens(ctx context.Context) ([]Token, error)
-	// DeleteToken removes a token (ENOTFOUND).
-	DeleteToken(ctx context.Context, id string) error
 
-	// SetPassword stores an operator's password hash.
-	SetPassword(ctx context.Context, operatorID, hash string) error
 	// PasswordHash returns an operator's password hash (ENOTFOUND). Deleting
 	// the operator deletes it.
 	PasswordHash(ctx context.Context, operatorID string) (string, error)
 
-	// CreateWebhook stores a subscription (ECONFLICT on a duplicate id).
-	CreateWebhook(ctx context.Context, w Webhook) error
 	// Webhooks lists subscriptions by creation.
 	Webhooks(ctx context.Context) ([]Webhook, error)
-	// DeleteWebhook removes a subscription and its pending deliveries; done
-	// deliveries and past attempts stay (ENOTFOUND).
-	DeleteWebhook(ctx context.Context, id string) error
 
 	// PendingDeliveries returns deliveries not done, by id.
 	PendingDeliveries(ctx context.Context, limit int) ([]Delivery, error)

@@ -52,7 +52,8 @@ type Node struct {
 	kickSessions chan struct{}
 	kickAnnounce chan struct{}
 	smu          sync.Mutex
-	sessions     map[string]int // this instance's open panel sessions
+	sessions     map[string]int       // this instance's open panel sessions
+	seen         map[string]time.Time // operators present by API request, until (Seen)
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -75,7 +76,7 @@ func New(store sb.ClusterStore, app *server.Server, log *slog.Logger, addr strin
 		Store: store, App: app, Log: log, ID: "sb-" + rand.Text()[:12], Addr: addr, TTL: ttl,
 		st: status{role: RoleStarting}, changed: make(chan struct{}),
 		kickCommands: make(chan struct{}, 1), kickSessions: make(chan struct{}, 1), kickAnnounce: make(chan struct{}, 1),
-		sessions: map[string]int{},
+		sessions: map[string]int{}, seen: map[string]time.Time{},
 	}
 	app.Journal, app.Sessions = true, n
 	return n

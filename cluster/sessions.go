@@ -31,15 +31,42 @@ func (n *Node) Closed(_ context.Context, operatorID string) {
 	kick(n.kickAnnounce)
 }
 
+// Seen counts an API request of an operator as a session on this instance
+// until the given time (server.Server.Seen).
+func (n *Node) Seen(operatorID string, until time.Time) {
+	n.smu.Lock()
+	_, present := n.seen[operatorID]
+	n.seen[operatorID] = until
+	n.smu.Unlock()
+	if !present {
+		kick(n.kickAnnounce)
+	}
+}
+
+// present returns this instance's sessions: the open panel sessions, and
+// one for each operator seen until a time after now (the others are
+// forgotten).
+func (n *Node) present(now time.Time) map[string]int {
+	n.smu.Lock()
+	defer n.smu.Unlock()
+	sessions := maps.Clone(n.sessions)
+	for op, until := range n.seen {
+		if until.After(now) {
+			sessions[op]++
+		} else {
+			delete(n.seen, op)
+		}
+	}
+	return sessions
+}
+
 // announce writes this instance's sessions on every change and every third
 // of the TTL, until ctx ends.
 func (n *Node) announce(ctx context.Context) {
 	tick := time.NewTicker(n.TTL / 3)
 	defer tick.Stop()
 	for {
-		n.smu.Lock()
-		sessions := maps.Clone(n.sessions)
-		n.smu.Unlock()
+		sessions := n.present(time.Now())
 		if err := n.Store.Announce(ctx, n.ID, sessions); err != nil && ctx.Err() == nil {
 			n.Log.Warn("announce panel sessions", "err", err)
 		}

@@ -3,13 +3,13 @@ package http
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"sync"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/server"
 )
 
 // connectBody is the connect action's body (PRODUCT.md §5).
@@ -24,7 +24,29 @@ type connectBody struct {
 		TagIDs              []string `json:"tag_ids"`
 		Weight              int      `json:"weight"`
 		EventWebhookURL     string   `json:"event_webhook_url"`
+		// ConnectiveOne's chat buttons: add_return_button makes the panel
+		// offer "Return to bot"; add_button is accepted with a warning.
+		AddButton       any `json:"add_button"`
+		AddReturnButton any `json:"add_return_button"`
 	} `json:"config"`
+}
+
+// truthy reports whether a JSON value turns a button on: true, a non-empty
+// string, object or array, a number other than 0.
+func truthy(v any) bool {
+	switch x := v.(type) {
+	case bool:
+		return x
+	case string:
+		return x != ""
+	case float64:
+		return x != 0
+	case map[string]any:
+		return len(x) > 0
+	case []any:
+		return len(x) > 0
+	}
+	return false
 }
 
 // connectAnswer is the scenario event the connect action answers.
@@ -80,32 +102,38 @@ func plainWord(s string) bool {
 	return true
 }
 
-// ParseConnect decodes and checks a connect body into a command.
-func ParseConnect(r *http.Request) (routing.Connect, error) {
+// ParseConnect decodes and checks a connect body into a command, with the
+// warnings about what it accepts but ignores.
+func ParseConnect(r *http.Request) (routing.Connect, []sb.Reason, error) {
 	var b connectBody
 	if err := decodeFast(r, &b); err != nil {
-		return routing.Connect{}, err
+		return routing.Connect{}, nil, err
 	}
 	if b.Client == nil {
-		return routing.Connect{}, sb.Errorf(sb.EINVALID, "client", "client is required")
+		return routing.Connect{}, nil, sb.Errorf(sb.EINVALID, "client", "client is required")
 	}
-	if u := b.Config.EventWebhookURL; u != "" && !validURL(u) {
-		return routing.Connect{}, sb.Errorf(sb.EINVALID, "config.event_webhook_url", "must be an absolute http or https URL")
+	if u := b.Config.EventWebhookURL; u != "" && !server.ValidURL(u) {
+		return routing.Connect{}, nil, sb.Errorf(sb.EINVALID, "config.event_webhook_url", "must be an absolute http or https URL")
 	}
 	c := b.Config
+	var warnings []sb.Reason
+	if c.AddButton != nil {
+		warnings = append(warnings, sb.Reason{Code: WarnUnsupportedParameter, Field: "config.add_button",
+			Message: "config.add_button is accepted and ignored: the panel shows no scenario buttons"})
+	}
 	return routing.Connect{
 		Client: *b.Client, Text: b.Text, Topic: c.SubjectAlias, AutoConnect: c.AutoConnectOperator,
 		Status: c.Status, Operator: c.AssignedOperator, Tags: c.TagIDs, Weight: c.Weight, WebhookURL: c.EventWebhookURL,
-	}, nil
+		ReturnButton: truthy(c.AddReturnButton),
+	}, warnings, nil
 }
 
-func validURL(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
+// WarnUnsupportedParameter is the warning for a ConnectiveOne parameter
+// that Switchboard accepts but does not act on.
+const WarnUnsupportedParameter = "unsupported_parameter"
 
 func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
-	cmd, err := ParseConnect(r)
+	cmd, warnings, err := ParseConnect(r)
 	var res routing.Result
 	if err == nil {
 		res, err = h.do(r, cmd)
@@ -120,7 +148,7 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
 		writeJSON(w, status, connectAnswer{Event: "error", Error: body.Error})
 		return nil
 	}
-	a := connectAnswer{Event: res.Outcome, Chat: res.Chat, Reason: res.Reason, Warnings: res.Warnings}
+	a := connectAnswer{Event: res.Outcome, Chat: res.Chat, Reason: res.Reason, Warnings: append(res.Warnings, warnings...)}
 	bp := answers.Get().(*[]byte)
 	defer answers.Put(bp)
 	body, err := a.appendJSON((*bp)[:0])
@@ -134,44 +162,8 @@ func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// canSee reports whether the caller may see a chat: staff and integrators
-// all; operators their own chats and the New and queued chats of their
-// topics.
-func (h *Handler) canSee(p principal, c sb.Chat) bool {
-	ok := false
-	h.App.View(func(e *routing.Engine) { ok = canSeeIn(e, p, c) })
-	return ok
-}
-
-// canSeeIn is canSee with the engine read-locked.
-func canSeeIn(e *routing.Engine, p principal, c sb.Chat) bool {
-	if p.Role != sb.RoleOperator || c.OperatorID == p.OperatorID {
-		return true
-	}
-	return (c.Status == sb.ChatNew || c.Status == sb.ChatQueued) && e.Serves(p.OperatorID, c.Topic)
-}
-
-// chatFor returns a chat the caller may see (404 otherwise).
-func (h *Handler) chatFor(r *http.Request, id string) (sb.Chat, error) {
-	var (
-		c  sb.Chat
-		ok bool
-	)
-	h.App.View(func(e *routing.Engine) { c, ok = e.Chat(id) })
-	if !ok {
-		var err error
-		if c, err = h.Store.Chat(r.Context(), id); err != nil {
-			return sb.Chat{}, err
-		}
-	}
-	if !h.canSee(principalOf(r.Context()), c) {
-		return sb.Chat{}, sb.Errorf(sb.ENOTFOUND, "id", "chat %q not found", id)
-	}
-	return c, nil
-}
-
 func (h *Handler) getChat(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.chatFor(r, r.PathValue("id"))
+	c, err := h.App.Chat(r.Context(), principalOf(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -186,27 +178,14 @@ func (h *Handler) listChats(w http.ResponseWriter, r *http.Request) error {
 	if folder == "" {
 		folder = routing.FolderActive
 	}
-	opID := q.Get("operator_id")
-	if p.Role == sb.RoleOperator {
-		opID = p.OperatorID
-	}
 	switch folder {
 	case routing.FolderInQueue, routing.FolderNew, routing.FolderMine, routing.FolderActive, routing.FolderOverdue:
 	case routing.FolderClosed:
-		return h.listClosed(w, r, opID)
+		return h.listClosed(w, r, q.Get("operator_id"))
 	default:
 		return sb.Errorf(sb.EINVALID, "folder", "folder must be in_queue, new, mine, active, overdue or closed")
 	}
-	var chats []sb.Chat
-	h.App.View(func(e *routing.Engine) { chats = e.Folder(folder, opID) })
-	topic := q.Get("topic")
-	out := []sb.Chat{}
-	for _, c := range chats {
-		if topic == "" || c.Topic == topic {
-			out = append(out, c)
-		}
-	}
-	return writePage(w, r, out)
+	return writePage(w, r, h.App.Chats(p, folder, q.Get("topic"), q.Get("operator_id")))
 }
 
 // writePage answers one page of items: ?cursor= is the offset, ?limit= the
@@ -229,7 +208,7 @@ func writePage[T any](w http.ResponseWriter, r *http.Request, items []T) error {
 
 func (h *Handler) listClosed(w http.ResponseWriter, r *http.Request, opID string) error {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("cursor"), 10, 64)
-	chats, err := h.Store.ClosedChats(r.Context(), opID, before, 100)
+	chats, err := h.App.ClosedChats(r.Context(), principalOf(r.Context()), opID, before, 100)
 	if err != nil {
 		return err
 	}
@@ -242,11 +221,7 @@ func (h *Handler) listClosed(w http.ResponseWriter, r *http.Request, opID string
 }
 
 func (h *Handler) listMessages(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.chatFor(r, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	msgs, err := h.Store.Messages(r.Context(), c.ID)
+	msgs, err := h.App.Messages(r.Context(), principalOf(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -260,23 +235,23 @@ type messageBody struct {
 }
 
 func (h *Handler) postMessage(w http.ResponseWriter, r *http.Request) error {
-	c, err := h.chatFor(r, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
 	var b messageBody
 	if err := decode(r, &b); err != nil {
 		return err
 	}
-	p := principalOf(r.Context())
+	p, id := principalOf(r.Context()), r.PathValue("id")
 	var cmd routing.Command
-	switch p.Role {
-	case sb.RoleOperator:
-		cmd = routing.OperatorMessage{ChatID: c.ID, OperatorID: p.OperatorID, Text: b.Text}
-	case sb.RoleIntegrator:
-		cmd = routing.ClientMessage{ChatID: c.ID, Text: b.Text}
-	default:
-		return sb.Errorf(sb.EFORBIDDEN, "", "only operators and integrators post messages")
+	if p.Role == sb.RoleIntegrator {
+		if _, err := h.App.Chat(r.Context(), p, id); err != nil {
+			return err
+		}
+		cmd = routing.ClientMessage{ChatID: id, Text: b.Text}
+	} else {
+		op, err := actingOperator(p)
+		if err != nil {
+			return err
+		}
+		cmd = routing.OperatorMessage{ChatID: id, OperatorID: op, Role: p.Role, Text: b.Text}
 	}
 	res, err := h.do(r, cmd)
 	if err != nil {
@@ -296,15 +271,66 @@ func (h *Handler) chatAction(w http.ResponseWriter, r *http.Request, cmd routing
 	return nil
 }
 
+// actingOperator returns the operator a staff or operator credential acts
+// for: a panel session's, or an API token's operator_id.
+func actingOperator(p server.Principal) (string, error) {
+	if p.OperatorID == "" {
+		return "", sb.Errorf(sb.EFORBIDDEN, "", "this credential acts for no operator: sign in to the panel, or use a token with an operator_id")
+	}
+	return p.OperatorID, nil
+}
+
 func (h *Handler) accept(w http.ResponseWriter, r *http.Request) error {
-	return h.chatAction(w, r, routing.Accept{ChatID: r.PathValue("id"), OperatorID: principalOf(r.Context()).OperatorID})
+	p := principalOf(r.Context())
+	op, err := actingOperator(p)
+	if err != nil {
+		return err
+	}
+	return h.chatAction(w, r, routing.Accept{ChatID: r.PathValue("id"), OperatorID: op, Role: p.Role})
 }
 
 func (h *Handler) take(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.chatFor(r, r.PathValue("id")); err != nil {
+	p := principalOf(r.Context())
+	op, err := actingOperator(p)
+	if err != nil {
 		return err
 	}
-	return h.chatAction(w, r, routing.Take{ChatID: r.PathValue("id"), OperatorID: principalOf(r.Context()).OperatorID})
+	return h.chatAction(w, r, routing.Take{ChatID: r.PathValue("id"), OperatorID: op, Role: p.Role})
+}
+
+// returnBody is the body of POST /chats/{id}/return-to-bot.
+type returnBody struct {
+	Comment string `json:"comment"`
+}
+
+func (h *Handler) returnToBot(w http.ResponseWriter, r *http.Request) error {
+	var b returnBody
+	if r.ContentLength != 0 {
+		if err := decode(r, &b); err != nil {
+			return err
+		}
+	}
+	p := principalOf(r.Context())
+	return h.chatAction(w, r, routing.ReturnToBot{ChatID: r.PathValue("id"), OperatorID: p.OperatorID, Role: p.Role, Comment: b.Comment})
+}
+
+// chatPatch is the body of PATCH /chats/{id}.
+type chatPatch struct {
+	SubjectAlias *string   `json:"subject_alias"`
+	TagIDs       *[]string `json:"tag_ids"`
+}
+
+func (h *Handler) patchChat(w http.ResponseWriter, r *http.Request) error {
+	var b chatPatch
+	if err := decode(r, &b); err != nil {
+		return err
+	}
+	if b.SubjectAlias == nil && b.TagIDs == nil {
+		return sb.Errorf(sb.EINVALID, "subject_alias", "give subject_alias, tag_ids or both")
+	}
+	p := principalOf(r.Context())
+	return h.chatAction(w, r, routing.UpdateChat{ChatID: r.PathValue("id"), OperatorID: p.OperatorID, Role: p.Role,
+		Topic: b.SubjectAlias, Tags: b.TagIDs})
 }
 
 // assignBody is the body of POST /chats/{id}/assign.
@@ -323,25 +349,10 @@ func (h *Handler) assign(w http.ResponseWriter, r *http.Request) error {
 	}
 	// An unknown operator in the body is bad input (422), not a missing
 	// resource (404): the path names the chat.
-	var known bool
-	h.App.View(func(e *routing.Engine) { _, known = e.Operator(b.OperatorID) })
-	if !known {
+	if _, err := h.App.Operator(b.OperatorID); err != nil {
 		return sb.Errorf(sb.EINVALID, "operator_id", "operator_id must name an operator")
 	}
 	return h.chatAction(w, r, routing.Assign{ChatID: r.PathValue("id"), OperatorID: b.OperatorID, Force: b.Force})
-}
-
-// ownActive checks that an operator acts on its own chat.
-func (h *Handler) ownActive(r *http.Request) (sb.Chat, error) {
-	c, err := h.chatFor(r, r.PathValue("id"))
-	if err != nil {
-		return c, err
-	}
-	p := principalOf(r.Context())
-	if p.Role == sb.RoleOperator && c.OperatorID != p.OperatorID {
-		return c, sb.Errorf(sb.EFORBIDDEN, "", "not your chat")
-	}
-	return c, nil
 }
 
 // transferBody is the body of POST /chats/{id}/transfer.
@@ -350,9 +361,6 @@ type transferBody struct {
 }
 
 func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.ownActive(r); err != nil {
-		return err
-	}
 	var b transferBody
 	if err := decode(r, &b); err != nil {
 		return err
@@ -360,7 +368,8 @@ func (h *Handler) transfer(w http.ResponseWriter, r *http.Request) error {
 	if b.SubjectAlias == nil {
 		return sb.Errorf(sb.EINVALID, "subject_alias", "subject_alias is required")
 	}
-	return h.chatAction(w, r, routing.Transfer{ChatID: r.PathValue("id"), Topic: *b.SubjectAlias})
+	p := principalOf(r.Context())
+	return h.chatAction(w, r, routing.Transfer{ChatID: r.PathValue("id"), Topic: *b.SubjectAlias, OperatorID: p.OperatorID, Role: p.Role})
 }
 
 // closeBody is the body of POST /chats/{id}/close.
@@ -369,9 +378,6 @@ type closeBody struct {
 }
 
 func (h *Handler) closeChat(w http.ResponseWriter, r *http.Request) error {
-	if _, err := h.ownActive(r); err != nil {
-		return err
-	}
 	var b closeBody
 	if r.ContentLength != 0 {
 		if err := decode(r, &b); err != nil {
@@ -383,34 +389,11 @@ func (h *Handler) closeChat(w http.ResponseWriter, r *http.Request) error {
 	if p.Role == sb.RoleIntegrator {
 		by = sb.ByClient
 	}
-	return h.chatAction(w, r, routing.Close{ChatID: r.PathValue("id"), By: by, OperatorID: p.OperatorID, Comment: b.Comment})
+	return h.chatAction(w, r, routing.Close{ChatID: r.PathValue("id"), By: by, OperatorID: p.OperatorID, Role: p.Role, Comment: b.Comment})
 }
 
 func (h *Handler) queue(w http.ResponseWriter, r *http.Request) error {
-	p := principalOf(r.Context())
-	var q []routing.QueueEntry
-	now := h.App.Now()
-	h.App.View(func(e *routing.Engine) {
-		for _, x := range e.Queue() {
-			if p.Role != sb.RoleOperator || e.Serves(p.OperatorID, x.Chat.Topic) {
-				// The engine's clock stops between commands; the wait does not.
-				x.Waiting = max(x.Waiting, now.Sub(x.Chat.WaitStartedAt))
-				q = append(q, x)
-			}
-		}
-	})
-	return writePage(w, r, nonNil(q))
-}
-
-// auditSummary is the distribution audit's cards and records.
-type auditSummary struct {
-	Since             time.Time     `json:"since"`
-	Decisions         int           `json:"decisions"`
-	Distributed       int           `json:"distributed"`
-	Skipped           int           `json:"skipped"`
-	Anomalies         int           `json:"anomalies"`
-	AvgDecisionTimeNs int64         `json:"avg_decision_time_ns"`
-	Records           []sb.Decision `json:"records"`
+	return writePage(w, r, h.App.Queue(principalOf(r.Context())))
 }
 
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request) error {
@@ -422,26 +405,9 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request) error {
 		}
 		since = t
 	}
-	ds, err := h.Store.Decisions(r.Context(), since, 10000)
+	a, err := h.App.Audit(r.Context(), since)
 	if err != nil {
 		return err
-	}
-	a := auditSummary{Since: since, Decisions: len(ds), Records: nonNil(ds)}
-	var total int64
-	for _, d := range ds {
-		switch d.Kind {
-		case sb.DecisionAuto, sb.DecisionTake, sb.DecisionAssign:
-			a.Distributed++
-		case sb.DecisionQueue, sb.DecisionLimit:
-			a.Skipped++
-		}
-		if len(d.Anomalies) > 0 {
-			a.Anomalies++
-		}
-		total += d.DurationNs
-	}
-	if len(ds) > 0 {
-		a.AvgDecisionTimeNs = total / int64(len(ds))
 	}
 	writeJSON(w, 200, a)
 	return nil

@@ -5,20 +5,44 @@ import (
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/server"
 )
-
-func (h *Handler) config() routing.Config {
-	var c routing.Config
-	h.App.View(func(e *routing.Engine) { c = e.Config() })
-	return c
-}
 
 func notFound(what, id string) error {
 	return sb.Errorf(sb.ENOTFOUND, "id", "%s %q not found", what, id)
 }
 
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// deleted applies a delete command and answers 204.
+func (h *Handler) deleted(w http.ResponseWriter, r *http.Request, cmd routing.Command) error {
+	if _, err := h.do(r, cmd); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// find returns the first item of list that match says yes to.
+func find[T any](list []T, match func(T) bool) (T, bool) {
+	for _, x := range list {
+		if match(x) {
+			return x, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// --- statuses --------------------------------------------------------------
+
 func (h *Handler) listStatuses(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, 200, h.config().Statuses)
+	writeJSON(w, 200, h.App.Config().Statuses)
 	return nil
 }
 
@@ -34,15 +58,6 @@ func (h *Handler) createStatus(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (h *Handler) findStatus(id string) (sb.Status, error) {
-	for _, s := range h.config().Statuses {
-		if s.ID == id {
-			return s, nil
-		}
-	}
-	return sb.Status{}, notFound("status", id)
-}
-
 // statusPatchBody is the body of PATCH /statuses/{id}.
 type statusPatchBody struct {
 	Name       *string `json:"name"`
@@ -51,20 +66,15 @@ type statusPatchBody struct {
 }
 
 func (h *Handler) patchStatus(w http.ResponseWriter, r *http.Request) error {
-	s, err := h.findStatus(r.PathValue("id"))
-	if err != nil {
-		return err
-	}
+	id := r.PathValue("id")
 	var p statusPatchBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}
-	set(&s.Name, p.Name)
-	set(&s.CanReceive, p.CanReceive)
-	set(&s.Color, p.Color)
-	if _, err := h.do(r, routing.UpdateStatus{Status: s}); err != nil {
+	if _, err := h.do(r, routing.PatchStatus{ID: id, Name: p.Name, Color: p.Color, CanReceive: p.CanReceive}); err != nil {
 		return err
 	}
+	s, _ := find(h.App.Config().Statuses, func(s sb.Status) bool { return s.ID == id })
 	writeJSON(w, 200, s)
 	return nil
 }
@@ -73,30 +83,11 @@ func (h *Handler) deleteStatus(w http.ResponseWriter, r *http.Request) error {
 	return h.deleted(w, r, routing.DeleteStatus{ID: r.PathValue("id")})
 }
 
-func (h *Handler) deleted(w http.ResponseWriter, r *http.Request, cmd routing.Command) error {
-	if _, err := h.do(r, cmd); err != nil {
-		return err
-	}
-	w.WriteHeader(http.StatusNoContent)
-	return nil
-}
-
-func set[T any](dst *T, v *T) {
-	if v != nil {
-		*dst = *v
-	}
-}
+// --- topics ------------------------------------------------------------------
 
 func (h *Handler) listTopics(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, 200, nonNil(h.config().Topics))
+	writeJSON(w, 200, nonNil(h.App.Config().Topics))
 	return nil
-}
-
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
-	}
-	return s
 }
 
 func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
@@ -111,13 +102,12 @@ func (h *Handler) createTopic(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) writeTopic(w http.ResponseWriter, status int, alias string) error {
-	for _, t := range h.config().Topics {
-		if t.Alias == alias {
-			writeJSON(w, status, t)
-			return nil
-		}
+	t, ok := find(h.App.Config().Topics, func(t sb.Topic) bool { return t.Alias == alias })
+	if !ok {
+		return notFound("topic", alias)
 	}
-	return notFound("topic", alias)
+	writeJSON(w, status, t)
+	return nil
 }
 
 // topicPatchBody is the body of PATCH /topics/{alias}.
@@ -128,23 +118,11 @@ type topicPatchBody struct {
 
 func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
 	alias := r.PathValue("alias")
-	var t sb.Topic
-	found := false
-	for _, x := range h.config().Topics {
-		if x.Alias == alias {
-			t, found = x, true
-		}
-	}
-	if !found {
-		return notFound("topic", alias)
-	}
 	var p topicPatchBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}
-	set(&t.Name, p.Name)
-	set(&t.Parent, p.Parent)
-	if _, err := h.do(r, routing.UpdateTopic{Topic: t}); err != nil {
+	if _, err := h.do(r, routing.PatchTopic{Alias: alias, Name: p.Name, Parent: p.Parent}); err != nil {
 		return err
 	}
 	return h.writeTopic(w, 200, alias)
@@ -154,18 +132,19 @@ func (h *Handler) deleteTopic(w http.ResponseWriter, r *http.Request) error {
 	return h.deleted(w, r, routing.DeleteTopic{Alias: r.PathValue("alias")})
 }
 
+// --- skill groups ------------------------------------------------------------
+
 func (h *Handler) listGroups(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, 200, nonNil(h.config().Groups))
+	writeJSON(w, 200, nonNil(h.App.Config().Groups))
 	return nil
 }
 
 func (h *Handler) findGroup(id string) (sb.SkillGroup, error) {
-	for _, g := range h.config().Groups {
-		if g.ID == id {
-			return g, nil
-		}
+	g, ok := find(h.App.Config().Groups, func(g sb.SkillGroup) bool { return g.ID == id })
+	if !ok {
+		return sb.SkillGroup{}, notFound("skill group", id)
 	}
-	return sb.SkillGroup{}, notFound("skill group", id)
+	return g, nil
 }
 
 func (h *Handler) getGroup(w http.ResponseWriter, r *http.Request) error {
@@ -188,15 +167,6 @@ type groupPatch struct {
 	ResponseTimeoutS *int      `json:"response_timeout_s"`
 }
 
-func (p groupPatch) apply(g *sb.SkillGroup) {
-	set(&g.Name, p.Name)
-	set(&g.Topics, p.Topics)
-	set(&g.Operators, p.Operators)
-	set(&g.Active, p.Active)
-	set(&g.AcceptTimeoutS, p.AcceptTimeoutS)
-	set(&g.ResponseTimeoutS, p.ResponseTimeoutS)
-}
-
 func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
 	var p groupPatch
 	if err := decode(r, &p); err != nil {
@@ -205,9 +175,14 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
 	g := sb.SkillGroup{Active: true, Topics: []string{}, Operators: []string{}}
 	set(&g.ID, p.ID)
 	if g.ID == "" {
-		g.ID = NewSecret("sg_")[:15]
+		g.ID = server.NewSecret("sg_")[:15]
 	}
-	p.apply(&g)
+	set(&g.Name, p.Name)
+	set(&g.Topics, p.Topics)
+	set(&g.Operators, p.Operators)
+	set(&g.Active, p.Active)
+	set(&g.AcceptTimeoutS, p.AcceptTimeoutS)
+	set(&g.ResponseTimeoutS, p.ResponseTimeoutS)
 	if _, err := h.do(r, routing.CreateSkillGroup{Group: g}); err != nil {
 		return err
 	}
@@ -217,80 +192,83 @@ func (h *Handler) createGroup(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) patchGroup(w http.ResponseWriter, r *http.Request) error {
-	g, err := h.findGroup(r.PathValue("id"))
-	if err != nil {
-		return err
-	}
+	id := r.PathValue("id")
 	var p groupPatch
 	if err := decode(r, &p); err != nil {
 		return err
 	}
-	if p.ID != nil && *p.ID != g.ID {
+	if p.ID != nil && *p.ID != id {
 		return sb.Errorf(sb.EINVALID, "id", "id cannot change")
 	}
-	p.apply(&g)
-	if _, err := h.do(r, routing.UpdateSkillGroup{Group: g}); err != nil {
+	cmd := routing.PatchSkillGroup{ID: id, Name: p.Name, Active: p.Active,
+		AcceptTimeoutS: p.AcceptTimeoutS, ResponseTimeoutS: p.ResponseTimeoutS,
+		Topics: listField(p.Topics), Operators: listField(p.Operators)}
+	if _, err := h.do(r, cmd); err != nil {
 		return err
 	}
-	g, err = h.findGroup(g.ID)
+	g, err := h.findGroup(id)
 	writeJSON(w, 200, g)
 	return err
+}
+
+// listField is a patch field for a list given in a body (nil: absent).
+func listField(v *[]string) routing.Field[[]string] {
+	return routing.Field[[]string]{Set: v != nil, V: v}
 }
 
 func (h *Handler) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	return h.deleted(w, r, routing.DeleteSkillGroup{ID: r.PathValue("id")})
 }
 
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// --- settings ----------------------------------------------------------------
+
 func (h *Handler) getSettings(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, 200, h.config().Settings)
+	writeJSON(w, 200, h.App.Config().Settings)
 	return nil
 }
 
-// settingsBody is the body of PATCH /settings: each field set replaces the setting.
+// settingsBody is the body of PATCH /settings: each field set replaces the
+// setting.
 type settingsBody struct {
-	AutoConnect             *bool           `json:"auto_connect"`
-	DistributionMethod      *string         `json:"distribution_method"`
-	DefaultMaxChats         *int            `json:"default_max_chats"`
-	DefaultChannelLimits    *map[string]int `json:"default_channel_limits"`
-	AcceptTimeoutS          *int            `json:"accept_timeout_s"`
-	MaxMissedChats          *int            `json:"max_missed_chats"`
-	ResponseTimeoutS        *int            `json:"response_timeout_s"`
-	ChatInactivityTimeoutS  *int            `json:"chat_inactivity_timeout_s"`
-	ChatInactivityAction    *string         `json:"chat_inactivity_action"`
-	QueueTimeoutS           *int            `json:"queue_timeout_s"`
-	AutoOfflineAfterS       *int            `json:"auto_offline_after_s"`
-	AutoOfflineStatus       *string         `json:"auto_offline_status"`
-	AutoOfflineRedistribute *bool           `json:"auto_offline_redistribute"`
+	AutoConnect                *bool           `json:"auto_connect"`
+	DistributionMethod         *string         `json:"distribution_method"`
+	DefaultMaxChats            *int            `json:"default_max_chats"`
+	DefaultChannelLimits       *map[string]int `json:"default_channel_limits"`
+	AcceptTimeoutS             *int            `json:"accept_timeout_s"`
+	MaxMissedChats             *int            `json:"max_missed_chats"`
+	ResponseTimeoutS           *int            `json:"response_timeout_s"`
+	ChatInactivityTimeoutS     *int            `json:"chat_inactivity_timeout_s"`
+	ChatInactivityAction       *string         `json:"chat_inactivity_action"`
+	QueueTimeoutS              *int            `json:"queue_timeout_s"`
+	AutoOfflineAfterS          *int            `json:"auto_offline_after_s"`
+	AutoOfflineStatus          *string         `json:"auto_offline_status"`
+	AutoOfflineRedistribute    *bool           `json:"auto_offline_redistribute"`
+	MaxMessageBytes            *int            `json:"max_message_bytes"`
+	WebhookAllowPrivateTargets *bool           `json:"webhook_allow_private_targets"`
 }
 
 func (h *Handler) patchSettings(w http.ResponseWriter, r *http.Request) error {
-	s := h.config().Settings
 	var p settingsBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}
-	set(&s.AutoConnect, p.AutoConnect)
-	set(&s.DistributionMethod, p.DistributionMethod)
-	set(&s.DefaultMaxChats, p.DefaultMaxChats)
-	set(&s.DefaultChannelLimits, p.DefaultChannelLimits)
-	set(&s.AcceptTimeoutS, p.AcceptTimeoutS)
-	set(&s.MaxMissedChats, p.MaxMissedChats)
-	set(&s.ResponseTimeoutS, p.ResponseTimeoutS)
-	set(&s.ChatInactivityTimeoutS, p.ChatInactivityTimeoutS)
-	set(&s.ChatInactivityAction, p.ChatInactivityAction)
-	set(&s.QueueTimeoutS, p.QueueTimeoutS)
-	set(&s.AutoOfflineAfterS, p.AutoOfflineAfterS)
-	set(&s.AutoOfflineStatus, p.AutoOfflineStatus)
-	set(&s.AutoOfflineRedistribute, p.AutoOfflineRedistribute)
-	if _, err := h.do(r, routing.UpdateSettings{Settings: s}); err != nil {
+	if _, err := h.do(r, routing.PatchSettings(p)); err != nil {
 		return err
 	}
-	writeJSON(w, 200, h.config().Settings)
+	writeJSON(w, 200, h.App.Config().Settings)
 	return nil
 }
 
+// --- bans ----------------------------------------------------------------------
+
 func (h *Handler) listBans(w http.ResponseWriter, r *http.Request) error {
-	writeJSON(w, 200, nonNil(h.config().Bans))
+	writeJSON(w, 200, nonNil(h.App.Config().Bans))
 	return nil
 }
 

@@ -9,57 +9,8 @@ import (
 	"time"
 
 	sb "github.com/switchboard/switchboard"
-	"github.com/switchboard/switchboard/routing"
 	"github.com/switchboard/switchboard/server"
 )
-
-// visible reports whether the caller may see an event: operators see the
-// events of their chats, of the New and queued chats of their topics, their
-// own status changes and configuration changes.
-func (h *Handler) visible(p principal, ev sb.Event) bool {
-	if p.Role != sb.RoleOperator {
-		return true
-	}
-	ok := false
-	h.App.View(func(e *routing.Engine) { ok = visibleIn(e, p, &ev) })
-	return ok
-}
-
-// visibleIn is visible for an operator, with the engine read-locked.
-func visibleIn(e *routing.Engine, p principal, ev *sb.Event) bool {
-	switch {
-	case ev.Chat != nil && ev.ChatID != "":
-		return canSeeIn(e, p, *ev.Chat) || ev.Operator != nil && ev.Operator.ID == p.OperatorID ||
-			leavesFolder[ev.Name] && e.Serves(p.OperatorID, ev.Chat.Topic)
-	case ev.Name == sb.EventOperatorStatus:
-		return ev.Operator != nil && ev.Operator.ID == p.OperatorID
-	}
-	return ev.Name == sb.EventConfigChanged
-}
-
-// streamFilter is the broker filter of a stream: an operator's stream is
-// woken only for commits with an event the operator may see; others see
-// everything (nil).
-func streamFilter(p principal) server.Filter {
-	if p.Role != sb.RoleOperator {
-		return nil
-	}
-	return func(e *routing.Engine, evs []sb.Event) bool {
-		for i := range evs {
-			if visibleIn(e, p, &evs[i]) {
-				return true
-			}
-		}
-		return false
-	}
-}
-
-// leavesFolder are the events by which a chat leaves New or In Queue; the
-// operators of its topic see them so that their panels drop the chat.
-var leavesFolder = map[string]bool{
-	sb.EventAutoConnected: true, sb.EventOperatorConnected: true, sb.EventChatTransferred: true,
-	sb.EventQueueTimeout: true, sb.EventChatClosed: true,
-}
 
 func afterParam(r *http.Request, name string) (int64, error) {
 	s := r.URL.Query().Get(name)
@@ -82,27 +33,17 @@ func (h *Handler) listEvents(w http.ResponseWriter, r *http.Request) error {
 	if limit <= 0 || limit > 1000 {
 		limit = 100
 	}
-	evs, err := h.Store.Events(r.Context(), after, limit)
+	evs, next, err := h.App.Events(r.Context(), principalOf(r.Context()), after, limit)
 	if err != nil {
 		return err
 	}
-	p := principalOf(r.Context())
-	out := []sb.Event{}
-	for _, ev := range evs {
-		if h.visible(p, ev) {
-			out = append(out, ev)
-		}
-	}
-	next := after
-	if len(evs) > 0 {
-		next = evs[len(evs)-1].Seq
-	}
-	writeJSON(w, 200, map[string]any{"events": out, "next_after": next})
+	writeJSON(w, 200, map[string]any{"events": evs, "next_after": next})
 	return nil
 }
 
 // stream is the SSE event stream. It resumes after Last-Event-ID (or
-// ?after=); for an operator it is a panel session (presence).
+// ?after=); for a credential of an operator (any role) it is a panel
+// session (presence).
 func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 	after, err := afterParam(r, "after")
 	if err != nil {
@@ -114,13 +55,17 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	p := principalOf(r.Context())
-	sub := h.App.Broker.Subscribe(streamBuffer, streamFilter(p))
+	sub := h.App.Subscribe(p, streamBuffer)
 	defer sub.Close()
-	if p.Role == sb.RoleOperator {
+	if p.OperatorID != "" { // a panel's stream, of any role: presence
 		h.App.SessionOpened(r.Context(), p.OperatorID)
 		defer h.App.SessionClosed(context.WithoutCancel(r.Context()), p.OperatorID)
 	}
 	rc := http.NewResponseController(w)
+	// A stream outlives the server's read and write timeouts: it has no body
+	// to read, and each write gets its own deadline.
+	_ = rc.SetReadDeadline(time.Time{})
+	_ = rc.SetWriteDeadline(time.Now().Add(streamReplayTimeout))
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-cache")
 	w.WriteHeader(200)
@@ -136,11 +81,13 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 		case <-done:
 			return nil
 		case <-beat.C:
+			_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 			fmt.Fprint(w, ": keep-alive\n\n")
 		case evs, ok := <-sub.C:
 			if !ok {
 				return nil // too slow: dropped; the client resumes
 			}
+			_ = rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout))
 			if after, ok = h.writeBatches(w, p, sub, evs, after); !ok {
 				return nil
 			}
@@ -151,13 +98,21 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) error {
 	}
 }
 
+// A stream's writes must go through within these: the replay of the
+// stored events, and each live write. A client that reads no more is cut
+// off.
+const (
+	streamReplayTimeout = 5 * time.Minute
+	streamWriteTimeout  = 30 * time.Second
+)
+
 // streamBufs holds the buffers streams gather their frames in, so that a
 // stream holds one only while it writes.
 var streamBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // writeBatches writes the frames of a batch and of the batches waiting
 // behind it in one write (one syscall); ok is false when the stream ends.
-func (h *Handler) writeBatches(w http.ResponseWriter, p principal, sub *server.Subscription, evs []sb.Event, after int64) (int64, bool) {
+func (h *Handler) writeBatches(w http.ResponseWriter, p server.Principal, sub *server.Subscription, evs []sb.Event, after int64) (int64, bool) {
 	bp := streamBufs.Get().(*[]byte)
 	buf, after := h.appendBatch((*bp)[:0], p, evs, after)
 	buf, after, ok := h.appendWaiting(buf, p, sub, after)
@@ -186,13 +141,13 @@ const streamBuffer = 256
 
 // appendBatch appends the frames of the events of one commit that the
 // caller may see and are after the given id; it returns the last id passed.
-func (h *Handler) appendBatch(buf []byte, p principal, evs []sb.Event, after int64) ([]byte, int64) {
+func (h *Handler) appendBatch(buf []byte, p server.Principal, evs []sb.Event, after int64) ([]byte, int64) {
 	for i := range evs {
 		if evs[i].Seq <= after {
 			continue
 		}
 		after = evs[i].Seq
-		if h.visible(p, evs[i]) {
+		if h.App.Visible(p, &evs[i]) {
 			buf = appendEvent(buf, &evs[i])
 		}
 	}
@@ -202,7 +157,7 @@ func (h *Handler) appendBatch(buf []byte, p principal, evs []sb.Event, after int
 // appendWaiting appends the batches already waiting, so that one write
 // sends them, up to about streamWrite bytes (the rest goes in the next
 // write); ok is false when the subscription was dropped.
-func (h *Handler) appendWaiting(buf []byte, p principal, sub *server.Subscription, after int64) ([]byte, int64, bool) {
+func (h *Handler) appendWaiting(buf []byte, p server.Principal, sub *server.Subscription, after int64) ([]byte, int64, bool) {
 	for len(buf) < streamWrite {
 		select {
 		case evs, ok := <-sub.C:
@@ -219,24 +174,21 @@ func (h *Handler) appendWaiting(buf []byte, p principal, sub *server.Subscriptio
 
 // replay sends the stored events after the given id and returns the last
 // id sent.
-func (h *Handler) replay(w http.ResponseWriter, r *http.Request, p principal, after int64) (int64, error) {
-	var last int64
-	h.App.View(func(e *routing.Engine) { last = e.Counters().Event })
+func (h *Handler) replay(w http.ResponseWriter, r *http.Request, p server.Principal, after int64) (int64, error) {
+	last := h.App.LastEvent()
 	if after == 0 && r.Header.Get("Last-Event-ID") == "" && r.URL.Query().Get("after") == "" {
 		return last, nil // a new stream starts now
 	}
 	for after < last {
-		evs, err := h.Store.Events(r.Context(), after, 1000)
-		if err != nil || len(evs) == 0 {
+		evs, next, err := h.App.Events(r.Context(), p, after, 1000)
+		if err != nil || next == after {
 			return after, err
 		}
 		var buf []byte
 		for i := range evs {
-			if h.visible(p, evs[i]) {
-				buf = appendEvent(buf, &evs[i])
-			}
-			after = evs[i].Seq
+			buf = appendEvent(buf, &evs[i])
 		}
+		after = next
 		if _, err := w.Write(buf); err != nil {
 			return after, err
 		}

@@ -12,6 +12,7 @@ import (
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/server"
 )
 
 // checkDecodeError checks an error of decode (or ParseConnect) against the
@@ -162,6 +163,9 @@ var connectSeeds = []string{
 	`{"client": {"id": "1", "channel": "viber"}, "config": {"event_webhook_url": "ftp://x"}}`,
 	`{"client": {"id": "1", "channel": "viber"}, "config": {"event_webhook_url": "/relative"}}`,
 	`{"client": {"id": "1", "channel": "viber"}, "config": {"tag_ids": "vip"}}`,
+	`{"client": {"id": "1", "channel": "viber"}, "config": {"add_button": {"text": "Close"}, "add_return_button": true}}`,
+	`{"client": {"id": "1", "channel": "viber"}, "config": {"add_button": null, "add_return_button": "Back"}}`,
+	`{"client": {"id": "1", "channel": "viber"}, "config": {"add_return_button": [1e400]}}`,
 	`{"client": {"id": 380501234567, "channel": "viber"}}`,
 	`{"client": {"id": "1", "channel": "viber", "phone": "1"}}`,
 	`{"client": {"id": "1", "channel": "viber"}, "extra": true}`,
@@ -193,7 +197,7 @@ func FuzzConnect(f *testing.F) {
 	now := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest("POST", "/api/v1/actions/operator_panel__connect_to_operator_with_msg", bytes.NewReader(body))
-		cmd, err := ParseConnect(r)
+		cmd, warnings, err := ParseConnect(r)
 		if err != nil {
 			checkDecodeError(t, body, err)
 			return
@@ -210,11 +214,15 @@ func FuzzConnect(f *testing.F) {
 		want := routing.Connect{
 			Client: *b.Client, Text: b.Text, Topic: c.SubjectAlias, AutoConnect: c.AutoConnectOperator,
 			Status: c.Status, Operator: c.AssignedOperator, Tags: c.TagIDs, Weight: c.Weight, WebhookURL: c.EventWebhookURL,
+			ReturnButton: truthy(c.AddReturnButton),
 		}
 		if !reflect.DeepEqual(cmd, want) {
 			t.Fatalf("command %+v, the body says %+v", cmd, want)
 		}
-		if cmd.WebhookURL != "" && !validURL(cmd.WebhookURL) {
+		if (c.AddButton != nil) != (len(warnings) == 1) {
+			t.Fatalf("add_button %v, warnings %+v", c.AddButton, warnings)
+		}
+		if cmd.WebhookURL != "" && !server.ValidURL(cmd.WebhookURL) {
 			t.Fatalf("ParseConnect accepted event_webhook_url %q", cmd.WebhookURL)
 		}
 
@@ -375,7 +383,7 @@ func TestParseConnectKeepsNoBody(t *testing.T) {
 	for _, dup := range []bool{false, true} {
 		parse := func(c byte) routing.Connect {
 			r := httptest.NewRequest("POST", "/", strings.NewReader(body(c, dup)))
-			cmd, err := ParseConnect(r)
+			cmd, _, err := ParseConnect(r)
 			if err != nil {
 				t.Fatalf("%s: %v", body(c, dup), err)
 			}

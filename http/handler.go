@@ -5,46 +5,79 @@ package http
 import (
 	"log/slog"
 	"net/http"
-	"time"
+	"strings"
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
 	"github.com/switchboard/switchboard/server"
 )
 
-// Handler serves the API.
+// Handler serves the API. Its handlers decode a request, call one method
+// of the server, and encode the answer: the rules are the server's and
+// the routing engine's.
 type Handler struct {
 	App     *server.Server
-	Store   sb.Store
 	Log     *slog.Logger
 	Metrics http.Handler // served at /metrics when set
 	Panel   http.Handler // served at / when set
-	// SessionTTL is how long a panel sign-in lasts.
-	SessionTTL time.Duration
 
 	mux    *http.ServeMux
-	tokens tokenCache
 	routes []string // "METHOD /path" of every route, for the OpenAPI check
 }
 
 // NewHandler returns the API over app, with the metrics and panel handlers
 // (either may be nil).
 func NewHandler(app *server.Server, log *slog.Logger, metrics, panel http.Handler) *Handler {
-	h := &Handler{App: app, Store: app.Store, Log: log, Metrics: metrics, Panel: panel, SessionTTL: DefaultSessionTTL,
-		mux: http.NewServeMux()}
-	h.tokens.m = map[string]sb.Token{}
+	h := &Handler{App: app, Log: log, Metrics: metrics, Panel: panel, mux: http.NewServeMux()}
 	h.routesTable()
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+// ServeHTTP serves a request; an unknown route is answered with the JSON
+// error envelope too: 405 with Allow when the path has other methods, else
+// 404. (Every GET outside /api/ is the panel's.)
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if h.routed(r) {
+		h.mux.ServeHTTP(w, r)
+		return
+	}
+	var allow []string
+	for _, m := range []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"} {
+		other := r.Clone(r.Context())
+		other.Method = m
+		if h.routed(other) {
+			allow = append(allow, m)
+		}
+	}
+	if len(allow) == 0 {
+		writeError(w, h.Log, sb.Errorf(sb.ENOTFOUND, "", "no route %s %s", r.Method, r.URL.Path))
+		return
+	}
+	w.Header().Set("Allow", strings.Join(allow, ", "))
+	writeError(w, h.Log, sb.Errorf(sb.EMETHOD, "", "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
+}
+
+// routed reports whether a route serves the request: an API route, or the
+// panel for a path outside /api/.
+func (h *Handler) routed(r *http.Request) bool {
+	_, pattern := h.mux.Handler(r)
+	return pattern != "" && (pattern != "GET /" || !strings.HasPrefix(r.URL.Path, "/api/"))
+}
 
 // Routes returns "METHOD /path" for every API route.
 func (h *Handler) Routes() []string { return h.routes }
 
 func (h *Handler) handle(pattern string, roles int, fn func(http.ResponseWriter, *http.Request) error) {
 	h.routes = append(h.routes, pattern)
-	h.mux.Handle(pattern, h.guard(roles, fn))
+	h.mux.Handle(pattern, h.guard(roles, true, fn))
+}
+
+// handleStream is handle for the event stream: an open stream is a session
+// of its own (stream), not a request that counts as presence.
+func (h *Handler) handleStream(pattern string, roles int, fn func(http.ResponseWriter, *http.Request) error) {
+	h.routes = append(h.routes, pattern)
+	h.mux.Handle(pattern, h.guard(roles, false, fn))
 }
 
 func (h *Handler) routesTable() {
@@ -59,11 +92,13 @@ func (h *Handler) routesTable() {
 	}
 	h.mux.HandleFunc("POST /api/v1/session", h.signIn)
 	h.handle("GET /api/v1/session", rAll, h.whoAmI)
+	h.handle("POST /api/v1/presence", rAll, h.presence)
 	h.handle("DELETE /api/v1/session", rAll, h.signOut)
 
 	h.handle("POST /api/v1/tokens", rAdmin, h.createToken)
 	h.handle("GET /api/v1/tokens", rAdmin, h.listTokens)
 	h.handle("DELETE /api/v1/tokens/{id}", rAdmin, h.deleteToken)
+	h.handle("GET /api/v1/sessions", rAdmin, h.listSessions)
 
 	h.handle("GET /api/v1/statuses", rAll, h.listStatuses)
 	h.handle("POST /api/v1/statuses", rAdmin, h.createStatus)
@@ -96,10 +131,12 @@ func (h *Handler) routesTable() {
 	h.handle("POST /api/v1/actions/operator_panel__connect_to_operator_with_msg", rAdmin|rIntegrator, h.connect)
 	h.handle("GET /api/v1/chats", rAll, h.listChats)
 	h.handle("GET /api/v1/chats/{id}", rAll, h.getChat)
+	h.handle("PATCH /api/v1/chats/{id}", rAll, h.patchChat)
 	h.handle("GET /api/v1/chats/{id}/messages", rAll, h.listMessages)
-	h.handle("POST /api/v1/chats/{id}/messages", rOperator|rIntegrator, h.postMessage)
-	h.handle("POST /api/v1/chats/{id}/accept", rOperator, h.accept)
-	h.handle("POST /api/v1/chats/{id}/take", rOperator, h.take)
+	h.handle("POST /api/v1/chats/{id}/messages", rAll, h.postMessage)
+	h.handle("POST /api/v1/chats/{id}/accept", rPanel, h.accept)
+	h.handle("POST /api/v1/chats/{id}/take", rPanel, h.take)
+	h.handle("POST /api/v1/chats/{id}/return-to-bot", rAll, h.returnToBot)
 	h.handle("POST /api/v1/chats/{id}/assign", rStaff, h.assign)
 	h.handle("POST /api/v1/chats/{id}/transfer", rPanel, h.transfer)
 	h.handle("POST /api/v1/chats/{id}/close", rAll, h.closeChat)
@@ -114,15 +151,15 @@ func (h *Handler) routesTable() {
 	h.handle("GET /api/v1/stats", rStaff, h.stats)
 
 	h.handle("GET /api/v1/events", rAll, h.listEvents)
-	h.handle("GET /api/v1/events/stream", rAll, h.stream)
+	h.handleStream("GET /api/v1/events/stream", rAll, h.stream)
 
-	h.handle("GET /api/v1/webhooks", rAdmin|rIntegrator, h.listWebhooks)
-	h.handle("POST /api/v1/webhooks", rAdmin|rIntegrator, h.createWebhook)
-	h.handle("DELETE /api/v1/webhooks/{id}", rAdmin|rIntegrator, h.deleteWebhook)
-	h.handle("GET /api/v1/webhooks/{id}/deliveries", rAdmin|rIntegrator, h.listDeliveries)
+	h.handle("GET /api/v1/webhooks", rAdmin, h.listWebhooks)
+	h.handle("POST /api/v1/webhooks", rAdmin, h.createWebhook)
+	h.handle("DELETE /api/v1/webhooks/{id}", rAdmin, h.deleteWebhook)
+	h.handle("GET /api/v1/webhooks/{id}/deliveries", rAdmin, h.listDeliveries)
 }
 
-// do applies a command and answers errors; it returns the result.
+// do applies a command; it returns the result.
 func (h *Handler) do(r *http.Request, cmd routing.Command) (routing.Result, error) {
 	return h.App.Do(r.Context(), cmd)
 }

@@ -26,6 +26,11 @@ var statusOf = map[string]int{
 	sb.EUNAUTHORIZED: http.StatusUnauthorized,
 	sb.EFORBIDDEN:    http.StatusForbidden,
 	sb.EINTERNAL:     http.StatusInternalServerError,
+	sb.ETOOMANY:      http.StatusTooManyRequests,
+	sb.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	sb.EMEDIATYPE:    http.StatusUnsupportedMediaType,
+	sb.EMETHOD:       http.StatusMethodNotAllowed,
+	sb.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	"bad_json":       http.StatusBadRequest,
 }
 
@@ -57,13 +62,17 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	var e *sb.Error
+	if errors.As(err, &e) && e.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(int((e.RetryAfter+time.Second-1)/time.Second)))
+	}
 	writeJSON(w, status, body)
 }
 
 // decode reads a JSON body into v, rejecting unknown fields and trailing
 // data. Syntax errors are bad_json (400); type errors name the field (422).
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if err != nil {
@@ -87,7 +96,7 @@ func decode(r *http.Request, v any) error {
 func decodeFast(r *http.Request, v any) error {
 	buf := bodies.Get().(*bytes.Buffer)
 	defer putBody(buf)
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, 1<<20))
+	_, err := buf.ReadFrom(http.MaxBytesReader(nil, r.Body, MaxBodyBytes))
 	data := buf.Bytes() // both decoders copy what they keep
 	if err == nil && jsonv2.Unmarshal(data, v, jsonv2.RejectUnknownMembers(true)) == nil {
 		return nil
@@ -119,12 +128,18 @@ type errReader struct{ err error }
 
 func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
+// MaxBodyBytes bounds a request body: 1 MiB (413 beyond).
+const MaxBodyBytes = 1 << 20
+
 func decodeError(err error, v any) error {
 	var (
 		typ  *json.UnmarshalTypeError
 		terr *time.ParseError
+		big  *http.MaxBytesError
 	)
 	switch {
+	case errors.As(err, &big):
+		return sb.Errorf(sb.ETOOLARGE, "", "the body is over %d bytes", big.Limit)
 	case errors.As(err, &typ) && typ.Field == "":
 		return &sb.Error{Code: "bad_json", Message: "the body must be a JSON object"}
 	case errors.As(err, &typ):

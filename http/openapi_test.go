@@ -350,8 +350,8 @@ func TestOpenAPIResponseFields(t *testing.T) {
 		{"Attempt", jsonNames(reflect.TypeFor[sb.Attempt]())},
 		{"QueueEntry", jsonNames(reflect.TypeFor[routing.QueueEntry]())},
 		{"Diagnostics", jsonNames(reflect.TypeFor[routing.Diagnostics]())},
-		{"Audit", jsonNames(reflect.TypeFor[auditSummary]())},
-		{"StatsRow", jsonNames(reflect.TypeFor[statsRow]())},
+		{"Audit", jsonNames(reflect.TypeFor[server.AuditSummary]())},
+		{"StatsRow", jsonNames(reflect.TypeFor[server.StatsRow]())},
 		{"ErrorDetail", jsonNames(reflect.TypeFor[ErrorBody]().Field(0).Type)},
 		{"ConnectAnswer", jsonNames(reflect.TypeFor[connectAnswer]())},
 	}

@@ -4,43 +4,12 @@ import (
 	"encoding/json"
 	"net/http"
 
-	"golang.org/x/crypto/bcrypt"
-
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
 )
 
-// operatorJSON is an operator as the API shows it.
-type operatorJSON struct {
-	sb.Operator
-	CanReceive bool `json:"can_receive"`
-}
-
-func (h *Handler) operatorOut(id string) (operatorJSON, error) {
-	var (
-		o  sb.Operator
-		ok bool
-		cr bool
-	)
-	h.App.View(func(e *routing.Engine) {
-		if o, ok = e.Operator(id); ok {
-			cr = e.CanReceive(o.Status)
-		}
-	})
-	if !ok {
-		return operatorJSON{}, notFound("operator", id)
-	}
-	return operatorJSON{Operator: o, CanReceive: cr}, nil
-}
-
 func (h *Handler) listOperators(w http.ResponseWriter, r *http.Request) error {
-	out := []operatorJSON{}
-	h.App.View(func(e *routing.Engine) {
-		for _, o := range e.Operators() {
-			out = append(out, operatorJSON{Operator: o, CanReceive: e.CanReceive(o.Status)})
-		}
-	})
-	writeJSON(w, 200, out)
+	writeJSON(w, 200, h.App.Operators())
 	return nil
 }
 
@@ -79,35 +48,8 @@ func (n nullable[T]) MarshalJSON() ([]byte, error) { return json.Marshal(n.V) }
 // IsZero reports an absent field.
 func (n nullable[T]) IsZero() bool { return !n.Set }
 
-func (p operatorPatch) apply(o *sb.Operator) {
-	set(&o.ID, p.ID)
-	set(&o.Name, p.Name)
-	set(&o.Email, p.Email)
-	set(&o.Role, p.Role)
-	if p.MaxChats.Set {
-		o.MaxChats = p.MaxChats.V
-	}
-	if p.ChannelLimits.Set {
-		o.ChannelLimits = nil
-		if p.ChannelLimits.V != nil {
-			o.ChannelLimits = *p.ChannelLimits.V
-		}
-	}
-}
-
-func (h *Handler) setPassword(r *http.Request, id string, pw *string) error {
-	if pw == nil {
-		return nil
-	}
-	if len(*pw) < 8 || len(*pw) > 72 {
-		return sb.Errorf(sb.EINVALID, "password", "password must have 8 to 72 characters")
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(*pw), bcrypt.DefaultCost)
-	if err != nil {
-		return err
-	}
-	return h.Store.SetPassword(r.Context(), id, string(hash))
-}
+// field is the routing patch field of a nullable.
+func field[T any](n nullable[T]) routing.Field[T] { return routing.Field[T]{Set: n.Set, V: n.V} }
 
 func (h *Handler) createOperator(w http.ResponseWriter, r *http.Request) error {
 	var p operatorPatch
@@ -115,69 +57,52 @@ func (h *Handler) createOperator(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var o sb.Operator
-	p.apply(&o)
-	if p.Password != nil && (len(*p.Password) < 8 || len(*p.Password) > 72) {
-		return sb.Errorf(sb.EINVALID, "password", "password must have 8 to 72 characters")
+	set(&o.ID, p.ID)
+	set(&o.Name, p.Name)
+	set(&o.Email, p.Email)
+	set(&o.Role, p.Role)
+	o.MaxChats = p.MaxChats.V
+	if p.ChannelLimits.V != nil {
+		o.ChannelLimits = *p.ChannelLimits.V
 	}
-	if _, err := h.do(r, routing.CreateOperator{Operator: o}); err != nil {
+	if _, err := h.App.CreateOperator(r.Context(), o, p.Password); err != nil {
 		return err
 	}
-	if err := h.setPassword(r, o.ID, p.Password); err != nil {
-		return err
-	}
-	out, err := h.operatorOut(o.ID)
-	writeJSON(w, 201, out)
-	return err
+	return h.writeOperator(w, 201, o.ID)
 }
 
-func (h *Handler) getOperator(w http.ResponseWriter, r *http.Request) error {
-	out, err := h.operatorOut(r.PathValue("id"))
+func (h *Handler) writeOperator(w http.ResponseWriter, status int, id string) error {
+	out, err := h.App.Operator(id)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, out)
+	writeJSON(w, status, out)
 	return nil
 }
 
+func (h *Handler) getOperator(w http.ResponseWriter, r *http.Request) error {
+	return h.writeOperator(w, 200, r.PathValue("id"))
+}
+
 func (h *Handler) patchOperator(w http.ResponseWriter, r *http.Request) error {
-	cur, err := h.operatorOut(r.PathValue("id"))
-	if err != nil {
-		return err
-	}
+	id := r.PathValue("id")
 	var p operatorPatch
 	if err := decode(r, &p); err != nil {
 		return err
 	}
-	if p.ID != nil && *p.ID != cur.ID {
+	if p.ID != nil && *p.ID != id {
 		return sb.Errorf(sb.EINVALID, "id", "id cannot change")
 	}
-	o := cur.Operator
-	p.apply(&o)
-	if p.Password != nil && (len(*p.Password) < 8 || len(*p.Password) > 72) {
-		return sb.Errorf(sb.EINVALID, "password", "password must have 8 to 72 characters")
-	}
-	if _, err := h.do(r, routing.UpdateOperator{Operator: o}); err != nil {
+	cmd := routing.PatchOperator{ID: id, Name: p.Name, Email: p.Email, Role: p.Role,
+		MaxChats: field(p.MaxChats), ChannelLimits: field(p.ChannelLimits)}
+	if _, err := h.App.PatchOperator(r.Context(), cmd, p.Password); err != nil {
 		return err
 	}
-	if err := h.setPassword(r, o.ID, p.Password); err != nil {
-		return err
-	}
-	out, err := h.operatorOut(o.ID)
-	writeJSON(w, 200, out)
-	return err
+	return h.writeOperator(w, 200, id)
 }
 
 func (h *Handler) deleteOperator(w http.ResponseWriter, r *http.Request) error {
 	return h.deleted(w, r, routing.DeleteOperator{ID: r.PathValue("id")})
-}
-
-// selfOrStaff lets operators act only on themselves.
-func selfOrStaff(r *http.Request, opID string) error {
-	p := principalOf(r.Context())
-	if p.Role == sb.RoleOperator && p.OperatorID != opID {
-		return sb.Errorf(sb.EFORBIDDEN, "", "operators act only on themselves")
-	}
-	return nil
 }
 
 // operatorStatusBody is the body of PUT /operators/{id}/status.
@@ -186,15 +111,11 @@ type operatorStatusBody struct {
 }
 
 func (h *Handler) setOperatorStatus(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if err := selfOrStaff(r, id); err != nil {
-		return err
-	}
 	var p operatorStatusBody
 	if err := decode(r, &p); err != nil {
 		return err
 	}
-	if _, err := h.do(r, routing.SetOperatorStatus{OperatorID: id, Status: p.Status}); err != nil {
+	if err := h.App.SetStatus(r.Context(), principalOf(r.Context()), r.PathValue("id"), p.Status); err != nil {
 		return err
 	}
 	return h.getOperator(w, r)
@@ -220,15 +141,7 @@ func (h *Handler) redistribute(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (h *Handler) diagnostics(w http.ResponseWriter, r *http.Request) error {
-	id := r.PathValue("id")
-	if err := selfOrStaff(r, id); err != nil {
-		return err
-	}
-	var (
-		d   routing.Diagnostics
-		err error
-	)
-	h.App.View(func(e *routing.Engine) { d, err = e.Diagnostics(id) })
+	d, err := h.App.Diagnostics(principalOf(r.Context()), r.PathValue("id"))
 	if err != nil {
 		return err
 	}

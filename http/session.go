@@ -2,14 +2,14 @@ package http
 
 import (
 	"crypto/subtle"
+	"mime"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
-	"time"
-
-	"golang.org/x/crypto/bcrypt"
 
 	sb "github.com/switchboard/switchboard"
-	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/server"
 )
 
 // Panel sessions: signing in with email and password creates a token (kind
@@ -23,14 +23,6 @@ const (
 	csrfHeader    = "X-CSRF-Token"
 )
 
-// DefaultSessionTTL is how long a panel sign-in lasts unless configured.
-const DefaultSessionTTL = 12 * time.Hour
-
-// sessionPrefix starts the id of every panel session's token.
-const sessionPrefix = "ses_"
-
-func isSession(t sb.Token) bool { return strings.HasPrefix(t.ID, sessionPrefix) }
-
 // sessionSecret returns the session cookie's secret, if any.
 func sessionSecret(r *http.Request) string {
 	if c, err := r.Cookie(sessionCookie); err == nil {
@@ -40,33 +32,45 @@ func sessionSecret(r *http.Request) string {
 }
 
 // checkCSRF rejects an unsafe cookie-authenticated request without the
-// matching header.
+// session's CSRF value in the header (server.CSRFToken: bound to the
+// session, so a value planted in the CSRF cookie does not pass).
 func checkCSRF(r *http.Request) error {
 	switch r.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return nil
 	}
-	c, err := r.Cookie(csrfCookie)
 	h := r.Header.Get(csrfHeader)
-	if err != nil || h == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(h)) != 1 {
+	if h == "" || subtle.ConstantTimeCompare([]byte(server.CSRFToken(sessionSecret(r))), []byte(h)) != 1 {
 		return sb.Errorf(sb.EFORBIDDEN, csrfHeader, "missing or wrong CSRF token")
 	}
 	return nil
 }
 
-func (h *Handler) operatorByEmail(email string) (sb.Operator, bool) {
-	var (
-		out sb.Operator
-		ok  bool
-	)
-	h.App.View(func(e *routing.Engine) {
-		for _, o := range e.Operators() {
-			if o.Email != "" && strings.EqualFold(o.Email, email) {
-				out, ok = o, true
-			}
+// checkSignInRequest refuses a sign-in a cross-site page could send (login
+// CSRF): the body must be JSON (a form cannot post that without CORS), and
+// the browser must not say the request comes from another site.
+func checkSignInRequest(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/json" {
+		return sb.Errorf(sb.EMEDIATYPE, "Content-Type", "sign in with a JSON body (Content-Type: application/json)")
+	}
+	if site := r.Header.Get("Sec-Fetch-Site"); site == "cross-site" || site == "same-site" {
+		return sb.Errorf(sb.EFORBIDDEN, "Origin", "sign-in from another site is refused")
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		if u, err := url.Parse(o); err != nil || !strings.EqualFold(u.Host, r.Host) {
+			return sb.Errorf(sb.EFORBIDDEN, "Origin", "sign-in from another origin is refused")
 		}
-	})
-	return out, ok
+	}
+	return nil
+}
+
+// clientAddr is the address a request came from (its host, without the
+// port).
+func clientAddr(r *http.Request) string {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return host
+	}
+	return r.RemoteAddr
 }
 
 // signInBody is the body of POST /session.
@@ -77,34 +81,27 @@ type signInBody struct {
 
 // signIn checks email and password and starts a session.
 func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
+	if err := checkSignInRequest(r); err != nil {
+		writeError(w, h.Log, err)
+		return
+	}
 	var b signInBody
 	if err := decode(r, &b); err != nil {
 		writeError(w, h.Log, err)
 		return
 	}
-	o, ok := h.operatorByEmail(b.Email)
-	hash := "$2a$10$invalidinvalidinvalidinvalidinvalidinvalidinvalidinva" // equal work for unknown emails
-	if ok {
-		if stored, err := h.Store.PasswordHash(r.Context(), o.ID); err == nil {
-			hash = stored
-		}
-	}
-	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(b.Password)) != nil || !ok {
-		writeError(w, h.Log, sb.Errorf(sb.EUNAUTHORIZED, "password", "wrong email or password"))
-		return
-	}
-	secret, csrf := NewSecret("sbs_"), NewSecret("")
-	t := sb.Token{ID: NewSecret(sessionPrefix)[:16], Hash: HashToken(secret), Role: o.Role, OperatorID: o.ID, CreatedAt: time.Now().UTC()}
-	if err := h.Store.CreateToken(r.Context(), t); err != nil {
+	ses, err := h.App.SignIn(r.Context(), b.Email, b.Password, clientAddr(r))
+	if err != nil {
 		writeError(w, h.Log, err)
 		return
 	}
 	// Secure when the browser talks HTTPS, directly or through a proxy that
 	// terminates TLS.
 	secure := r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: int(h.SessionTTL.Seconds())})
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: "/", Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: int(h.SessionTTL.Seconds())})
-	writeJSON(w, 200, map[string]any{"operator_id": o.ID, "role": o.Role, "name": o.Name, "csrf_token": csrf})
+	age := int(h.App.SessionTTL.Seconds())
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: ses.Secret, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode, MaxAge: age})
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: ses.CSRF, Path: "/", Secure: secure, SameSite: http.SameSiteStrictMode, MaxAge: age})
+	writeJSON(w, 200, map[string]any{"operator_id": ses.Token.OperatorID, "role": ses.Token.Role, "name": ses.Name, "csrf_token": ses.CSRF})
 }
 
 // whoAmI answers who the caller is.
@@ -116,15 +113,23 @@ func (h *Handler) whoAmI(w http.ResponseWriter, r *http.Request) error {
 
 // signOut ends the session of the cookie.
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) error {
-	p := principalOf(r.Context())
 	if sessionSecret(r) != "" {
-		if err := h.Store.DeleteToken(r.Context(), p.TokenID); err != nil && sb.ErrorCode(err) != sb.ENOTFOUND {
+		if err := h.App.SignOut(r.Context(), principalOf(r.Context())); err != nil {
 			return err
 		}
-		h.forgetToken(p.TokenID)
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1})
 	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: "", Path: "/", MaxAge: -1})
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}
+
+// presence is a heartbeat: an integration that works through the API
+// keeps its operator present (the guard counts every request).
+func (h *Handler) presence(w http.ResponseWriter, r *http.Request) error {
+	if _, err := actingOperator(principalOf(r.Context())); err != nil {
+		return err
+	}
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // Chat returns any chat, closed ones included (ENOTFOUND). Its
@@ -14,18 +15,13 @@ import (
 func (s *Store) Chat(ctx context.Context, id string) (sb.Chat, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return sb.Chat{}, notFound("chat")
+		return sb.Chat{}, sqlstore.NotFound("chat")
 	}
 	var data []byte
 	if err := s.pool.QueryRow(ctx, `SELECT json FROM chats WHERE id = $1`, n).Scan(&data); err != nil {
 		return sb.Chat{}, translate(err, "chat")
 	}
-	var c sb.Chat
-	if err := unmarshal(data, &c, "chat"); err != nil {
-		return sb.Chat{}, err
-	}
-	c.InUTC()
-	return c, nil
+	return sqlstore.Decode[sb.Chat](name, data, "chat")
 }
 
 // ClosedChats returns up to limit closed chats newest first (by numeric id),
@@ -38,15 +34,15 @@ func (s *Store) ClosedChats(ctx context.Context, operatorID string, before int64
 		before = math.MaxInt64
 	}
 	if operatorID == "" {
-		return s.q(ctx).chats(`SELECT json FROM chats WHERE status = 'closed' AND id < $1
+		return s.q(ctx).Chats(`SELECT json FROM chats WHERE status = 'closed' AND id < $1
 			ORDER BY id DESC LIMIT $2`, before, limit)
 	}
-	return s.q(ctx).chats(`SELECT json FROM chats WHERE status = 'closed' AND operator_id = $1 AND id < $2
+	return s.q(ctx).Chats(`SELECT json FROM chats WHERE status = 'closed' AND operator_id = $1 AND id < $2
 		ORDER BY id DESC LIMIT $3`, operatorID, before, limit)
 }
 
 // ChatsCreated returns the chats created in [from, to), by creation.
 func (s *Store) ChatsCreated(ctx context.Context, from, to time.Time) ([]sb.Chat, error) {
-	return s.q(ctx).chats(`SELECT json FROM chats WHERE created_at >= $1 AND created_at < $2
-		ORDER BY created_at, id`, bound(from), bound(to))
+	return s.q(ctx).Chats(`SELECT json FROM chats WHERE created_at >= $1 AND created_at < $2
+		ORDER BY created_at, id`, sqlstore.Bound(from), sqlstore.Bound(to))
 }

@@ -254,10 +254,10 @@ func TestListen(t *testing.T) {
 		t.Fatal(err)
 	}
 	wait(sb.NoticeSessions)
-	if err := s.CreateToken(ctx, sb.Token{ID: "t", Hash: "h", Role: sb.RoleAdmin}); err != nil {
+	if err := s.Commit(ctx, &sb.Batch{Tokens: []sb.Token{{ID: "t", Hash: "h", Role: sb.RoleAdmin}}}); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.DeleteToken(ctx, "t"); err != nil {
+	if err := s.Commit(ctx, &sb.Batch{DeletedTokens: []string{"t"}}); err != nil {
 		t.Fatal(err)
 	}
 	wait(sb.NoticeTokens)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // commandsChannel is the notification a commit of commands sends; its
@@ -28,7 +29,7 @@ func (w *writer) commands(b *sb.Batch) error {
 			return sb.Errorf(sb.EINVALID, "applied", "command %d has no name or body", i)
 		}
 		a.Seq, a.Epoch = w.head+int64(i)+1, w.fence.Epoch
-		seqs[i], names[i], nows[i], events[i], bodies[i] = a.Seq, a.Name, formatNow(a.Now), a.Events, string(a.Body)
+		seqs[i], names[i], nows[i], events[i], bodies[i] = a.Seq, a.Name, sqlstore.FormatNow(a.Now), a.Events, string(a.Body)
 	}
 	head := seqs[n-1]
 	w.queue("command", `INSERT INTO commands (seq, epoch, name, now, events, body)
@@ -58,7 +59,7 @@ func (s *Store) Commands(ctx context.Context, after int64, limit int) ([]sb.Appl
 		}
 		a.Body = body
 		var err error
-		a.Now, err = parseNow(now)
+		a.Now, err = name.ParseNow(now)
 		return a, err
 	})
 }

@@ -2,15 +2,14 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // Commit writes a batch in one transaction: all of it or nothing. Chats and
@@ -45,7 +44,7 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 	}
 	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
-		return internal(err, "begin")
+		return name.Internal(err, "begin")
 	}
 	defer conn.Release()
 	if err := w.send(ctx, conn); err != nil {
@@ -94,7 +93,8 @@ func (w *writer) build(b *sb.Batch) error {
 	}
 	w.deletions(b.DeletedOperators)
 	for _, add := range []func(*sb.Batch) error{
-		w.operators, w.chats, w.messages, w.events, w.decisions, w.config, w.meta, w.deliveries, w.commands,
+		w.operators, w.access, w.webhooks, w.chats, w.messages, w.events, w.decisions, w.config, w.meta,
+		w.deliveries, w.commands,
 	} {
 		if err := add(b); err != nil {
 			return err
@@ -156,17 +156,63 @@ func (w *writer) deletions(ids []string) {
 	}
 	w.queue("operator", `DELETE FROM operators WHERE id = ANY($1::text[])`, ids)
 	w.queue("password", `DELETE FROM passwords WHERE operator_id = ANY($1::text[])`, ids)
+	w.queue("token", `DELETE FROM tokens WHERE operator_id = ANY($1::text[])`, ids)
+}
+
+// access queues the writes of tokens and passwords: deletions, then
+// creations.
+func (w *writer) access(b *sb.Batch) error {
+	if len(b.DeletedTokens) > 0 {
+		w.queue("token", `DELETE FROM tokens WHERE id = ANY($1::text[])`, b.DeletedTokens)
+	}
+	for _, t := range b.Tokens {
+		created, err := nanos(t.CreatedAt)
+		if err != nil {
+			return err
+		}
+		w.queue("token", `INSERT INTO tokens (id, hash, role, operator_id, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			t.ID, t.Hash, t.Role, t.OperatorID, created)
+	}
+	for _, p := range b.Passwords {
+		w.queue("password", `INSERT INTO passwords (operator_id, hash) VALUES ($1, $2)
+			ON CONFLICT (operator_id) DO UPDATE SET hash = excluded.hash`, p.OperatorID, p.Hash)
+	}
+	return nil
+}
+
+// webhooks queues the writes of subscriptions: deletions (with their
+// pending deliveries), then creations. The second delete runs after the
+// first has waited for any transaction enqueueing deliveries for the
+// subscription (the deliveries' insert locks it), so it sees them.
+func (w *writer) webhooks(b *sb.Batch) error {
+	if len(b.DeletedWebhooks) > 0 {
+		w.queue("webhook", `DELETE FROM webhooks WHERE id = ANY($1::text[])`, b.DeletedWebhooks)
+		w.queue("delivery", `DELETE FROM deliveries WHERE webhook_id = ANY($1::text[]) AND NOT done`, b.DeletedWebhooks)
+	}
+	for _, h := range b.Webhooks {
+		created, err := nanos(h.CreatedAt)
+		if err != nil {
+			return err
+		}
+		events, err := name.Marshal(h.Events, "webhook")
+		if err != nil {
+			return err
+		}
+		w.queue("webhook", `INSERT INTO webhooks (id, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5)`,
+			h.ID, h.URL, events, h.Secret, created)
+	}
+	return nil
 }
 
 func (w *writer) operators(b *sb.Batch) error {
 	if len(b.Operators) == 0 {
 		return nil
 	}
-	ops := latest(b.Operators, func(o *sb.Operator) string { return o.ID })
+	ops := sqlstore.Latest(b.Operators, func(o *sb.Operator) string { return o.ID })
 	ids, data := make([]string, len(ops)), make([]string, len(ops))
 	for i, o := range ops {
 		var err error
-		if data[i], err = marshal(o, "operator"); err != nil {
+		if data[i], err = name.Marshal(o, "operator"); err != nil {
 			return err
 		}
 		ids[i] = o.ID
@@ -188,10 +234,10 @@ func (w *writer) chats(b *sb.Batch) error {
 	if len(b.Chats) == 0 {
 		return nil
 	}
-	closeSeq := closeSeqs(b.Events)
+	closeSeq := sqlstore.CloseSeqs(b.Events)
 	var r chatRows
-	for _, c := range latest(b.Chats, func(c *sb.Chat) string { return c.ID }) {
-		if err := r.add(*c, closeSeq); err != nil {
+	for _, c := range sqlstore.Latest(b.Chats, func(c *sb.Chat) string { return c.ID }) {
+		if err := r.add(c, closeSeq); err != nil {
 			return err
 		}
 	}
@@ -206,46 +252,18 @@ func (w *writer) chats(b *sb.Batch) error {
 	return nil
 }
 
-// add appends chat c; closeSeq maps chats closed in the batch to the seq of
-// their chat_closed event.
-func (r *chatRows) add(c sb.Chat, closeSeq map[string]int64) error {
-	id, err := strconv.ParseInt(c.ID, 10, 64)
-	if err != nil {
-		return sb.Errorf(sb.EINVALID, "chat_id", "chat id %q is not a number", c.ID)
-	}
-	c.QueuePosition = 0
-	created, err := nanos(c.CreatedAt)
+// add appends chat c's row (sqlstore.Name.ChatRow).
+func (r *chatRows) add(c *sb.Chat, closeSeq map[string]int64) error {
+	row, data, err := name.ChatRow(nil, *c, closeSeq)
 	if err != nil {
 		return err
 	}
-	closed, err := nanos(c.ClosedAt)
-	if err != nil {
-		return err
-	}
-	var seq pgtype.Int8
-	if n, ok := closeSeq[c.ID]; ok && c.Status == sb.ChatClosed {
-		seq = pgtype.Int8{Int64: n, Valid: true}
-	}
-	data, err := c.AppendJSON(nil)
-	if err != nil {
-		return internal(err, "encode chat")
-	}
-	r.id, r.status, r.operator = append(r.id, id), append(r.status, string(c.Status)), append(r.operator, c.OperatorID)
+	r.id, r.status, r.operator = append(r.id, row.ID), append(r.status, string(c.Status)), append(r.operator, c.OperatorID)
 	r.client, r.channel = append(r.client, c.Client.ID), append(r.channel, c.Channel)
-	r.created, r.closed, r.closeSeq = append(r.created, created), append(r.closed, closed), append(r.closeSeq, seq)
+	r.created, r.closed = append(r.created, pgtype.Int8(row.Created)), append(r.closed, pgtype.Int8(row.Closed))
+	r.closeSeq = append(r.closeSeq, pgtype.Int8(row.CloseSeq))
 	r.data = append(r.data, string(data))
 	return nil
-}
-
-// closeSeqs maps each chat closed in events to its chat_closed event's seq.
-func closeSeqs(events []sb.Event) map[string]int64 {
-	m := map[string]int64{}
-	for i := range events {
-		if events[i].Name == sb.EventChatClosed {
-			m[events[i].ChatID] = events[i].Seq
-		}
-	}
-	return m
 }
 
 func (w *writer) messages(b *sb.Batch) error {
@@ -257,7 +275,7 @@ func (w *writer) messages(b *sb.Batch) error {
 	for i := range b.Messages {
 		m := &b.Messages[i]
 		var err error
-		if data[i], err = marshal(m, "message"); err != nil {
+		if data[i], err = appendJSON(m, "message"); err != nil {
 			return err
 		}
 		ids[i], chats[i] = m.ID, m.ChatID
@@ -279,7 +297,7 @@ func (w *writer) events(b *sb.Batch) error {
 		if ats[i], err = nanos(e.OccurredAt); err != nil {
 			return err
 		}
-		if data[i], err = eventJSON(e); err != nil {
+		if data[i], err = name.EventJSON(e); err != nil {
 			return err
 		}
 		seqs[i], names[i], chats[i] = e.Seq, e.Name, e.ChatID
@@ -302,7 +320,7 @@ func (w *writer) decisions(b *sb.Batch) error {
 		if ats[i], err = nanos(d.At); err != nil {
 			return err
 		}
-		if data[i], err = marshal(d, "decision"); err != nil {
+		if data[i], err = appendJSON(d, "decision"); err != nil {
 			return err
 		}
 		seqs[i] = d.Seq
@@ -316,7 +334,7 @@ func (w *writer) config(b *sb.Batch) error {
 	if b.Config == nil {
 		return nil
 	}
-	data, err := marshal(b.Config, "config")
+	data, err := name.Marshal(b.Config, "config")
 	if err != nil {
 		return err
 	}
@@ -326,46 +344,20 @@ func (w *writer) config(b *sb.Batch) error {
 }
 
 func (w *writer) meta(b *sb.Batch) error {
-	data, err := marshal(&b.Counters, "counters")
+	if !b.Routing() { // tokens or webhooks only: the counters stand
+		return nil
+	}
+	data, err := name.Marshal(&b.Counters, "counters")
 	if err != nil {
 		return err
 	}
 	w.queue("counters", `INSERT INTO meta (id, counters, now) VALUES (1, $1, $2)
-		ON CONFLICT (id) DO UPDATE SET counters = excluded.counters, now = excluded.now`, data, formatNow(b.Now))
+		ON CONFLICT (id) DO UPDATE SET counters = excluded.counters, now = excluded.now`, data, sqlstore.FormatNow(b.Now))
 	return nil
 }
 
-// latest returns pointers to the items not superseded by a later item with
-// the same key.
-func latest[T any](items []T, key func(*T) string) []*T {
-	out := make([]*T, 0, len(items))
-	if len(items) == 1 {
-		return append(out, &items[0])
-	}
-	seen := make(map[string]bool, len(items))
-	for i := len(items) - 1; i >= 0; i-- {
-		if k := key(&items[i]); !seen[k] {
-			seen[k] = true
-			out = append(out, &items[i])
-		}
-	}
-	return out
-}
-
-// eventJSON is the event as JSON text, encoded once by the server.
-func eventJSON(e *sb.Event) (string, error) {
-	data, err := e.JSON()
-	if err != nil {
-		return "", internal(err, "encode event")
-	}
-	return string(data), nil
-}
-
-// marshal is v as JSON text.
-func marshal(v any, what string) (string, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return "", internal(err, "encode "+what)
-	}
-	return string(data), nil
+// appendJSON is v's JSON text, from its own encoder.
+func appendJSON(v sqlstore.Appender, what string) (string, error) {
+	data, err := name.AppendJSON(nil, v, what)
+	return string(data), err
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // sqlPutDeliveries enqueues deliveries in their order and returns the
@@ -75,15 +76,9 @@ func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]sb.Delivery
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT id, webhook_id, url, event_seq, chat_id, attempts, next_at, done, created_at
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.DeliveryColumns+`
 		FROM deliveries WHERE NOT done ORDER BY id LIMIT $1`, limit)
-	return collect(rows, err, "delivery", func(r pgx.CollectableRow) (sb.Delivery, error) {
-		var d sb.Delivery
-		var next, created pgtype.Int8
-		err := r.Scan(&d.ID, &d.WebhookID, &d.URL, &d.EventSeq, &d.ChatID, &d.Attempts, &next, &d.Done, &created)
-		d.NextAt, d.CreatedAt = fromNanos(next), fromNanos(created)
-		return d, err
-	})
+	return collect(rows, err, "delivery", scan(sqlstore.ScanDelivery))
 }
 
 // RecordAttempt stores an attempt and the delivery's new Attempts, NextAt
@@ -106,7 +101,7 @@ func (s *Store) RecordAttempt(ctx context.Context, d sb.Delivery, a sb.Attempt) 
 		return translate(err, "attempt")
 	}
 	if tag.RowsAffected() == 0 {
-		return notFound("delivery")
+		return sqlstore.NotFound("delivery")
 	}
 	return nil
 }
@@ -117,13 +112,7 @@ func (s *Store) Attempts(ctx context.Context, webhookID string, limit int) ([]sb
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT delivery_id, webhook_id, event_seq, at, status_code, error, duration_ms
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.AttemptColumns+`
 		FROM attempts WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2`, webhookID, limit)
-	return collect(rows, err, "attempt", func(r pgx.CollectableRow) (sb.Attempt, error) {
-		var a sb.Attempt
-		var at pgtype.Int8
-		err := r.Scan(&a.DeliveryID, &a.WebhookID, &a.EventSeq, &at, &a.StatusCode, &a.Error, &a.DurationMs)
-		a.At = fromNanos(at)
-		return a, err
-	})
+	return collect(rows, err, "attempt", scan(sqlstore.ScanAttempt))
 }

@@ -6,7 +6,11 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
+
+// name begins the messages of the store's internal errors.
+const name sqlstore.Name = "postgres"
 
 // SQLSTATE codes the store translates.
 const (
@@ -33,15 +37,5 @@ func translate(err error, what string) error {
 	case errors.As(err, &pe) && pe.Code == characterNotInRepertoire:
 		return &sb.Error{Code: sb.EINVALID, Message: what + " holds text the store cannot keep (a NUL byte?)", Err: err}
 	}
-	return internal(err, what)
-}
-
-// internal wraps a fault; doing says what the store was doing.
-func internal(err error, doing string) error {
-	return &sb.Error{Code: sb.EINTERNAL, Message: "postgres: " + doing, Err: err}
-}
-
-// notFound is ENOTFOUND for what.
-func notFound(what string) error {
-	return &sb.Error{Code: sb.ENOTFOUND, Message: what + " not found"}
+	return name.Internal(err, what)
 }

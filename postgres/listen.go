@@ -21,12 +21,12 @@ var notices = map[string]string{
 func (s *Store) Listen(ctx context.Context, fn func(notice string)) error {
 	conn, err := pgx.Connect(ctx, s.url)
 	if err != nil {
-		return internal(err, "connect to listen")
+		return name.Internal(err, "connect to listen")
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	for channel := range notices {
 		if _, err := conn.Exec(ctx, "LISTEN "+pgx.Identifier{channel}.Sanitize()); err != nil {
-			return internal(err, "listen")
+			return name.Internal(err, "listen")
 		}
 	}
 	for _, n := range notices {
@@ -35,7 +35,7 @@ func (s *Store) Listen(ctx context.Context, fn func(notice string)) error {
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
-			return internal(err, "wait for a notification")
+			return name.Internal(err, "wait for a notification")
 		}
 		if notice, ok := notices[n.Channel]; ok {
 			fn(notice)

@@ -4,14 +4,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
 	"path"
-	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // migrations are the numbered schema changes, NNNN_name.sql, applied in
@@ -29,76 +26,58 @@ const migrateLock int64 = 0x737762646d696772
 // migrate applies the migrations the database lacks. It refuses a database
 // migrated by a newer binary.
 func migrate(ctx context.Context, pool *pgxpool.Pool) error {
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil || len(names) == 0 {
-		return internal(fmt.Errorf("no migrations: %v", err), "migrate")
-	}
-	slices.Sort(names)
-	known, err := version(names[len(names)-1])
+	ms, err := name.Migrations(migrations)
 	if err != nil {
 		return err
 	}
-	for _, name := range names {
-		v, err := version(name)
-		if err != nil {
-			return err
-		}
-		if err := apply(ctx, pool, v, name, known); err != nil {
+	known := ms[len(ms)-1].Version
+	for _, m := range ms {
+		if err := apply(ctx, pool, m, known); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// version is the number a migration file name starts with.
-func version(name string) (int, error) {
-	base := path.Base(name)
-	n, err := strconv.Atoi(base[:max(0, strings.IndexByte(base, '_'))])
-	if err != nil || n <= 0 {
-		return 0, internal(fmt.Errorf("bad migration file name %q", name), "migrate")
-	}
-	return n, nil
-}
-
-// apply runs migration v (file name) unless it is recorded as applied;
-// known is the newest version this binary has.
-func apply(ctx context.Context, pool *pgxpool.Pool, v int, name string, known int) error {
+// apply runs migration m unless it is recorded as applied; known is the
+// newest version this binary has.
+func apply(ctx context.Context, pool *pgxpool.Pool, m sqlstore.Migration, known int) error {
 	return inTx(ctx, pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
-			return internal(err, "lock for migrating")
+			return name.Internal(err, "lock for migrating")
 		}
 		const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`
 		if _, err := tx.Exec(ctx, create); err != nil {
-			return internal(err, "migrate")
+			return name.Internal(err, "migrate")
 		}
 		var newest int
 		var done bool
 		err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0), coalesce(bool_or(version = $1), false)
-			FROM schema_migrations`, v).Scan(&newest, &done)
+			FROM schema_migrations`, m.Version).Scan(&newest, &done)
 		switch {
 		case err != nil:
-			return internal(err, "migrate")
+			return name.Internal(err, "migrate")
 		case newest > known:
-			return internal(fmt.Errorf("schema version %d is newer than this binary's %d", newest, known), "migrate")
+			return name.Internal(fmt.Errorf("schema version %d is newer than this binary's %d", newest, known), "migrate")
 		case done:
 			return nil
 		}
-		return run(ctx, tx, v, name)
+		return run(ctx, tx, m)
 	})
 }
 
 // run executes one migration file and records it.
-func run(ctx context.Context, tx pgx.Tx, v int, name string) error {
-	body, err := migrations.ReadFile(name)
+func run(ctx context.Context, tx pgx.Tx, m sqlstore.Migration) error {
+	body, err := migrations.ReadFile(m.Path)
 	if err != nil {
-		return internal(err, "migrate")
+		return name.Internal(err, "migrate")
 	}
 	// Without arguments pgx uses the simple protocol, which runs a script.
 	if _, err := tx.Exec(ctx, string(body)); err != nil {
-		return internal(fmt.Errorf("%s: %w", name, err), "migrate")
+		return name.Internal(fmt.Errorf("%s: %w", m.Path, err), "migrate")
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, v, path.Base(name))
+	_, err = tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.Version, path.Base(m.Path))
 	return translate(err, "migration")
 }
 
@@ -106,7 +85,7 @@ func run(ctx context.Context, tx pgx.Tx, v int, name string) error {
 func inTx(ctx context.Context, pool *pgxpool.Pool, fn func(pgx.Tx) error) error {
 	tx, err := pool.Begin(ctx)
 	if err != nil {
-		return internal(err, "begin")
+		return name.Internal(err, "begin")
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx))
 	if err := fn(tx); err != nil {

@@ -2,7 +2,8 @@
 // database through github.com/jackc/pgx/v5 (pgxpool).
 //
 // It makes the choices of the sqlite package, so both pass the same
-// conformance suite and hold the same data: vocabulary objects are stored
+// conformance suite and hold the same data (the encodings and Load's
+// assembly are shared, in internal/sqlstore): vocabulary objects are stored
 // whole as JSON next to the columns the queries need; query timestamps are
 // Unix nanoseconds (NULL for the zero time; times outside 1678–2262 are
 // refused), the JSON holds RFC 3339 with nanoseconds, and every time read
@@ -50,7 +51,7 @@ type Store struct {
 func Open(ctx context.Context, url string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
-		return nil, internal(err, "parse the database URL")
+		return nil, name.Internal(err, "parse the database URL")
 	}
 	if _, set := cfg.ConnConfig.RuntimeParams[idleTimeout]; !set {
 		// A process stopped inside a transaction (SIGSTOP) must not keep
@@ -59,10 +60,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
-		return nil, internal(err, "open the database")
+		return nil, name.Internal(err, "open the database")
 	}
 	if err = pool.Ping(ctx); err != nil {
-		err = internal(err, "connect to the database")
+		err = name.Internal(err, "connect to the database")
 	} else {
 		err = migrate(ctx, pool)
 	}
@@ -75,7 +76,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	ctl, err := pgxpool.NewWithConfig(ctx, ctlCfg) // connects when first used
 	if err != nil {
 		pool.Close()
-		return nil, internal(err, "open the database")
+		return nil, name.Internal(err, "open the database")
 	}
 	return &Store{pool: pool, ctl: ctl, url: url}, nil
 }

@@ -118,9 +118,9 @@ func TestText(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0] != m {
 		t.Errorf("Messages: %+v, %v; want [%+v]", got, err, m)
 	}
-	err = s.CreateToken(ctx, sb.Token{ID: "a\x00b", Hash: "h", Role: sb.RoleAdmin})
+	err = s.Commit(ctx, &sb.Batch{Tokens: []sb.Token{{ID: "a\x00b", Hash: "h", Role: sb.RoleAdmin}}})
 	if sb.ErrorCode(err) != sb.EINVALID {
-		t.Errorf("CreateToken with a NUL in its id: %v, want code %q", err, sb.EINVALID)
+		t.Errorf("a token with a NUL in its id: %v, want code %q", err, sb.EINVALID)
 	}
 	bad := &sb.Batch{Chats: []sb.Chat{{ID: "2", Status: sb.ChatNew, Client: sb.Client{ID: "c\x00"}}}}
 	if err := s.Commit(ctx, bad); sb.ErrorCode(err) != sb.EINVALID {
@@ -131,15 +131,15 @@ func TestText(t *testing.T) {
 	}
 }
 
-// TestDeleteWebhookWaitsForCommit: a DeleteWebhook that runs while a commit
-// enqueues deliveries for the subscription waits for that commit and then
-// deletes those deliveries as well, so no pending delivery outlives its
-// subscription.
+// TestDeleteWebhookWaitsForCommit: a commit that deletes a subscription
+// while another transaction enqueues deliveries for it waits for that one
+// and then deletes those deliveries as well, so no pending delivery outlives
+// its subscription.
 func TestDeleteWebhookWaitsForCommit(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := open(t, newDatabase(t))
-	if err := s.CreateWebhook(ctx, sb.Webhook{ID: "wh", URL: "https://example.com", Events: []string{"*"}}); err != nil {
+	if err := s.Commit(ctx, &sb.Batch{Webhooks: []sb.Webhook{{ID: "wh", URL: "https://example.com", Events: []string{"*"}}}}); err != nil {
 		t.Fatal(err)
 	}
 	// The statement Commit sends, in a transaction left open.
@@ -155,10 +155,10 @@ func TestDeleteWebhookWaitsForCommit(t *testing.T) {
 		t.Fatalf("enqueue: ids %v, %v", ids, err)
 	}
 	deleted := make(chan error, 1)
-	go func() { deleted <- s.DeleteWebhook(ctx, "wh") }()
+	go func() { deleted <- s.Commit(ctx, &sb.Batch{DeletedWebhooks: []string{"wh"}}) }()
 	select {
 	case err := <-deleted:
-		t.Fatalf("DeleteWebhook returned (%v) while a commit enqueued deliveries for it", err)
+		t.Fatalf("the delete returned (%v) while a commit enqueued deliveries for it", err)
 	case <-time.After(200 * time.Millisecond):
 	}
 	if err := tx.Commit(ctx); err != nil {

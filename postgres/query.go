@@ -2,35 +2,51 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
-	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
-// querier runs the read queries on the pool or inside a transaction.
+// querier runs the read queries on the pool or inside a transaction
+// (sqlstore.Querier).
 type querier struct {
 	ctx context.Context
 	db  interface {
 		Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+		QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 	}
 }
 
-func (s *Store) q(ctx context.Context) querier { return querier{ctx: ctx, db: s.pool} }
+// q reads on the pool.
+func (s *Store) q(ctx context.Context) sqlstore.Reader { return querier{ctx: ctx, db: s.pool}.read() }
 
-// list runs query, whose one column is JSON, and decodes each row into a T,
-// fixing it up with fix. It is nil when no row matches.
-func list[T any](q querier, what, query string, args []any, fix func(*T)) ([]T, error) {
+// read is a Reader on q.
+func (q querier) read() sqlstore.Reader { return sqlstore.Reader{Name: name, Querier: q} }
+
+// EachJSON runs query and calls fn with each row's JSON column as the
+// driver read it, without a copy: decoding copies what it keeps.
+func (q querier) EachJSON(what, query string, args []any, fn func(data []byte) error) error {
 	rows, err := q.db.Query(q.ctx, query, args...)
-	return collect(rows, err, what, func(r pgx.CollectableRow) (T, error) {
-		var v T
-		// The raw value is the JSON text; decoding it copies what it keeps.
-		if err := unmarshal(r.RawValues()[0], &v, what); err != nil {
-			return v, err
+	if err != nil {
+		return translate(err, what)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows.RawValues()[0]); err != nil {
+			return err
 		}
-		fix(&v)
-		return v, nil
-	})
+	}
+	return translate(rows.Err(), what)
+}
+
+// Row scans query's one row into dest; ok is false when there is none.
+func (q querier) Row(what, query string, dest ...any) (bool, error) {
+	err := q.db.QueryRow(q.ctx, query).Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, translate(err, what)
 }
 
 // collect reads the rows of a query that returned err with fn: nil when no
@@ -46,30 +62,7 @@ func collect[T any](rows pgx.Rows, err error, what string, fn pgx.RowToFunc[T]) 
 	return out, nil
 }
 
-func (q querier) chats(query string, args ...any) ([]sb.Chat, error) {
-	return list(q, "chat", query, args, (*sb.Chat).InUTC)
-}
-
-func (q querier) operators() ([]sb.Operator, error) {
-	return list(q, "operator", `SELECT json FROM operators ORDER BY id`, nil, (*sb.Operator).InUTC)
-}
-
-func (q querier) decisions(query string, args ...any) ([]sb.Decision, error) {
-	return list(q, "decision", query, args, (*sb.Decision).InUTC)
-}
-
-func (q querier) events(query string, args ...any) ([]sb.Event, error) {
-	return list(q, "event", query, args, (*sb.Event).InUTC)
-}
-
-func (q querier) messages(query string, args ...any) ([]sb.Message, error) {
-	return list(q, "message", query, args, (*sb.Message).InUTC)
-}
-
-// unmarshal decodes stored JSON.
-func unmarshal(data []byte, v any, what string) error {
-	if err := json.Unmarshal(data, v); err != nil {
-		return internal(err, "decode "+what)
-	}
-	return nil
+// scan is a shared row scanner as a pgx.RowToFunc.
+func scan[T any](fn func(sqlstore.Scanner) (T, error)) pgx.RowToFunc[T] {
+	return func(r pgx.CollectableRow) (T, error) { return fn(r) }
 }

@@ -1,58 +1,14 @@
 package postgres
 
 import (
-	"fmt"
-	"math"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
-	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
-// The instants a Unix-nanosecond column can hold (1677–2262).
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-// nanos is t for a timestamp column: Unix nanoseconds, or NULL for the zero
-// time. Instants a column cannot hold are EINVALID.
+// nanos is t for a timestamp column (sqlstore.Nanos).
 func nanos(t time.Time) (pgtype.Int8, error) {
-	switch {
-	case t.IsZero():
-		return pgtype.Int8{}, nil
-	case t.Before(minTime) || t.After(maxTime):
-		return pgtype.Int8{}, sb.Errorf(sb.EINVALID, "", "time %s is out of the store's range", t.Format(time.RFC3339))
-	}
-	return pgtype.Int8{Int64: t.UnixNano(), Valid: true}, nil
-}
-
-// bound is t as a query bound on a timestamp column, clamped to the range.
-func bound(t time.Time) int64 {
-	switch {
-	case t.Before(minTime):
-		return math.MinInt64
-	case t.After(maxTime):
-		return math.MaxInt64
-	}
-	return t.UnixNano()
-}
-
-// fromNanos reads a timestamp column back, in UTC.
-func fromNanos(n pgtype.Int8) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(0, n.Int64).UTC()
-}
-
-// formatNow and parseNow store the engine's clock exactly, any year.
-func formatNow(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func parseNow(s string) (time.Time, error) {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}, internal(fmt.Errorf("bad stored time %q: %w", s, err), "load")
-	}
-	return t.UTC(), nil
+	n, err := sqlstore.Nanos(t)
+	return pgtype.Int8(n), err
 }

@@ -21,6 +21,7 @@ type chat struct {
 	Text, WebhookURL               string
 	Weight, Requeues               int
 	Overdue, AutoAssigned          bool
+	ReturnButton                   bool
 
 	CreatedAt, QueuedAt, WaitStartedAt, AssignedAt, AcceptedAt instant
 	FirstResponseAt, LastMessageAt, AwaitingSince, ClosedAt    instant
@@ -63,7 +64,7 @@ func newChat(in sb.Chat, seq int64) *chat {
 		ID: in.ID, OperatorID: in.OperatorID, Channel: in.Channel, Topic: in.Topic, Status: in.Status,
 		Client: in.Client, Tags: in.Tags, Excluded: in.Excluded, Text: in.Text, WebhookURL: in.WebhookURL,
 		Weight: in.Weight, Requeues: in.Requeues, Overdue: in.Overdue, AutoAssigned: in.AutoAssigned,
-		CreatedAt: instantOf(in.CreatedAt), QueuedAt: instantOf(in.QueuedAt), WaitStartedAt: instantOf(in.WaitStartedAt),
+		ReturnButton: in.ReturnButton, CreatedAt: instantOf(in.CreatedAt), QueuedAt: instantOf(in.QueuedAt), WaitStartedAt: instantOf(in.WaitStartedAt),
 		AssignedAt: instantOf(in.AssignedAt), AcceptedAt: instantOf(in.AcceptedAt),
 		FirstResponseAt: instantOf(in.FirstResponseAt), LastMessageAt: instantOf(in.LastMessageAt),
 		AwaitingSince: instantOf(in.AwaitingSince), ClosedAt: instantOf(in.ClosedAt),
@@ -99,7 +100,7 @@ func (c *chat) export() sb.Chat {
 		ID: c.ID, OperatorID: c.OperatorID, Channel: c.Channel, Topic: c.Topic, Status: c.Status,
 		Client: c.Client, Tags: c.Tags, Excluded: c.Excluded, Text: c.Text, WebhookURL: c.WebhookURL,
 		Weight: c.Weight, Requeues: c.Requeues, Overdue: c.Overdue, AutoAssigned: c.AutoAssigned,
-		CreatedAt: c.CreatedAt.Time(), QueuedAt: c.QueuedAt.Time(), WaitStartedAt: c.WaitStartedAt.Time(),
+		ReturnButton: c.ReturnButton, CreatedAt: c.CreatedAt.Time(), QueuedAt: c.QueuedAt.Time(), WaitStartedAt: c.WaitStartedAt.Time(),
 		AssignedAt: c.AssignedAt.Time(), AcceptedAt: c.AcceptedAt.Time(),
 		FirstResponseAt: c.FirstResponseAt.Time(), LastMessageAt: c.LastMessageAt.Time(),
 		AwaitingSince: c.AwaitingSince.Time(), ClosedAt: c.ClosedAt.Time(),

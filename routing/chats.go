@@ -8,11 +8,23 @@ import (
 )
 
 func (e *Engine) validateConnect(c Connect) error {
-	switch {
-	case c.Client.ID == "":
-		return sb.Errorf(sb.EINVALID, "client.id", "client.id is required")
-	case c.Client.Channel == "":
-		return sb.Errorf(sb.EINVALID, "client.channel", "client.channel is required")
+	if err := firstError(checkID("client.id", c.Client.ID), checkID("client.channel", c.Client.Channel),
+		checkName("client.name", c.Client.Name), e.checkText("text", c.Text)); err != nil {
+		return err
+	}
+	if len(c.Tags) > MaxTags {
+		return sb.Errorf(sb.EINVALID, "config.tag_ids", "config.tag_ids may hold at most %d tags", MaxTags)
+	}
+	for _, t := range c.Tags {
+		if err := checkID("config.tag_ids", t); err != nil {
+			return err
+		}
+	}
+	if len(c.WebhookURL) > MaxURLLen {
+		return sb.Errorf(sb.EINVALID, "config.event_webhook_url", "config.event_webhook_url must have at most %d bytes", MaxURLLen)
+	}
+	if c.WebhookURL != "" && !sb.TargetURLAllowed(c.WebhookURL, e.settings.WebhookAllowPrivateTargets) {
+		return sb.Errorf(sb.EINVALID, "config.event_webhook_url", "config.event_webhook_url may not be a link-local address, nor a loopback or private one unless webhook_allow_private_targets is on")
 	}
 	if _, ok := e.topics[c.Topic]; c.Topic != "" && !ok {
 		return sb.Errorf(sb.EINVALID, "config.subject_alias", "unknown subject_alias %q", c.Topic)
@@ -89,8 +101,10 @@ func (e *Engine) connect(cmd Connect) error {
 	}
 	r.Outcome = OutcomeSuccess
 	if c := e.openChat(cmd.Client); c != nil {
-		s := e.snap(c)
-		r.Chat = &s
+		if cmd.Text != "" { // the client wrote again: one message per call
+			e.clientSaid(c, cmd.Text)
+		}
+		e.resChat = c
 		return nil
 	}
 	now := e.instant()
@@ -98,7 +112,7 @@ func (e *Engine) connect(cmd Connect) error {
 	c := &chat{
 		Client: cmd.Client, Channel: cmd.Client.Channel, Topic: cmd.Topic, Tags: cmd.Tags,
 		Weight: cmd.Weight, Text: cmd.Text, WebhookURL: cmd.WebhookURL, CreatedAt: now,
-		Status: sb.ChatNew, WaitStartedAt: now, tpos: noTimers,
+		Status: sb.ChatNew, WaitStartedAt: now, ReturnButton: cmd.ReturnButton, tpos: noTimers,
 	}
 	c.bit = e.bitOf(c.Channel)
 	switch {
@@ -116,8 +130,8 @@ func (e *Engine) connect(cmd Connect) error {
 			e.create(c)
 		case cmd.Status == "queue":
 			e.create(c)
-			e.enqueue(c)
-			e.decide(sb.Decision{Kind: sb.DecisionQueue, ChatID: c.ID})
+			e.enqueue(c, sb.ReasonNew)
+			e.decide(sb.Decision{Kind: sb.DecisionQueue, ChatID: c.ID, Reason: e.waitReason(c)})
 		default:
 			if !e.connectNow(c) {
 				return nil
@@ -186,8 +200,9 @@ func (e *Engine) connectAssigned(c *chat, o *operator) {
 	e.emit(sb.EventOperatorConnected, c, o, sb.Event{})
 }
 
-// enqueue puts c into the queue, or into New while auto_connect is off.
-func (e *Engine) enqueue(c *chat) {
+// enqueue puts c into the queue, or into New while auto_connect is off;
+// reason says why (chat_queued carries it).
+func (e *Engine) enqueue(c *chat, reason string) {
 	c.WaitStartedAt = e.instant()
 	e.touchChat(c)
 	if !e.settings.AutoConnect {
@@ -202,7 +217,24 @@ func (e *Engine) enqueue(c *chat) {
 	e.indexChat(c)
 	e.dirtyChats = append(e.dirtyChats, c)
 	e.refreshChatTimers(c)
-	e.emit(sb.EventChatQueued, c, nil, sb.Event{})
+	e.emit(sb.EventChatQueued, c, nil, sb.Event{Reason: reasonOf(reason)})
+}
+
+// reasonMessages explain the reason codes of sb.Reason*.
+var reasonMessages = map[string]string{
+	sb.ReasonNew:             "the chat entered the queue",
+	sb.ReasonRedistribution:  "a supervisor redistributed the operator's chats",
+	sb.ReasonMissedAccept:    "the operator did not accept the chat in time",
+	sb.ReasonInactivity:      "the chat had no messages for too long",
+	sb.ReasonTransfer:        "the chat was transferred to another topic",
+	sb.ReasonAssign:          "a supervisor gave the chat to another operator",
+	sb.ReasonOperatorDeleted: "the operator was deleted",
+	sb.ReasonPresenceLost:    "the operator was away too long and was switched offline",
+}
+
+// reasonOf returns the event reason for a code.
+func reasonOf(code string) *sb.Reason {
+	return &sb.Reason{Code: code, Message: reasonMessages[code]}
 }
 
 // connectOp connects c (new, queued or fresh) to o.
@@ -249,13 +281,13 @@ func (e *Engine) release(c *chat, closed bool) {
 }
 
 // requeue returns an active chat to routing (redistribution, missed
-// accept, inactivity, transfer): exclude adds its operator to the chat's
-// exclusions; change, when set, edits the chat while it is out of the
-// indexes.
-func (e *Engine) requeue(c *chat, exclude bool, change func(), anomalies ...string) {
+// accept, inactivity, transfer, a deleted operator) for the reason given:
+// exclude adds its operator to the chat's exclusions; change, when set,
+// edits the chat while it is out of the indexes.
+func (e *Engine) requeue(c *chat, exclude bool, change func(), reason string, anomalies ...string) {
 	o := e.ops[c.OperatorID]
 	e.release(c, false)
-	e.emit(sb.EventOperatorDisconnected, c, o, sb.Event{})
+	e.emit(sb.EventOperatorDisconnected, c, o, sb.Event{Reason: reasonOf(reason)})
 	if exclude && !excludes(c, o.ID) {
 		c.Excluded = append(slices.Clip(c.Excluded), o.ID)
 	}
@@ -267,8 +299,8 @@ func (e *Engine) requeue(c *chat, exclude bool, change func(), anomalies ...stri
 	if change != nil {
 		change()
 	}
-	e.decide(sb.Decision{Kind: sb.DecisionRequeue, ChatID: c.ID, OperatorID: o.ID, Anomalies: anomalies})
-	e.enqueue(c)
+	e.decide(sb.Decision{Kind: sb.DecisionRequeue, ChatID: c.ID, OperatorID: o.ID, Reason: reason, Anomalies: anomalies})
+	e.enqueue(c, reason)
 }
 
 // closeChat closes an open chat.
@@ -291,6 +323,8 @@ func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
 		e.emit(sb.EventClosedByClient, c, nil, sb.Event{})
 	case sb.ByTimer:
 		e.emit(sb.EventClosedByTimer, c, nil, sb.Event{})
+	case sb.ByBot:
+		e.emit(sb.EventChatReturnedToBot, c, nil, sb.Event{})
 	}
 	e.emit(sb.EventChatClosed, c, nil, sb.Event{})
 	e.closed.push(c.export())

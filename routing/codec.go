@@ -2,6 +2,7 @@ package routing
 
 import (
 	"encoding/json"
+	"reflect"
 
 	sb "github.com/switchboard/switchboard"
 )
@@ -11,27 +12,13 @@ import (
 var decoders = map[string]func([]byte) (Command, error){}
 
 func init() {
-	for _, register := range []func(){
-		register[Tick], register[CreateStatus], register[UpdateStatus], register[DeleteStatus],
-		register[CreateTopic], register[UpdateTopic], register[DeleteTopic], register[CreateSkillGroup],
-		register[UpdateSkillGroup], register[DeleteSkillGroup], register[CreateOperator],
-		register[UpdateOperator], register[DeleteOperator], register[SetOperatorStatus],
-		register[PresenceLost], register[PresenceRestored], register[UpdateSettings], register[CreateBan],
-		register[DeleteBan], register[Connect], register[Take], register[Assign], register[Accept],
-		register[Transfer], register[Close], register[OperatorMessage], register[ClientMessage],
-		register[Redistribute],
-	} {
-		register()
-	}
-}
-
-// register adds the decoder of command type T.
-func register[T Command]() {
-	var zero T
-	decoders[zero.name()] = func(body []byte) (Command, error) {
-		var c T
-		err := json.Unmarshal(body, &c)
-		return c, err
+	for _, c := range commands {
+		typ := reflect.TypeOf(c)
+		decoders[c.name()] = func(body []byte) (Command, error) {
+			p := reflect.New(typ)
+			err := json.Unmarshal(body, p.Interface())
+			return p.Elem().Interface().(Command), err
+		}
 	}
 }
 

@@ -9,10 +9,10 @@ import (
 )
 
 func validateStatus(s sb.Status) error {
-	switch {
-	case s.ID == "":
-		return sb.Errorf(sb.EINVALID, "id", "id is required")
-	case s.Name == "":
+	if err := firstError(checkID("id", s.ID), checkName("name", s.Name), checkName("color", s.Color)); err != nil {
+		return err
+	}
+	if s.Name == "" {
 		return sb.Errorf(sb.EINVALID, "name", "name is required")
 	}
 	return nil
@@ -70,8 +70,8 @@ func (e *Engine) deleteStatus(id string) error {
 }
 
 func (e *Engine) putTopic(t sb.Topic, create bool) error {
-	if t.Alias == "" {
-		return sb.Errorf(sb.EINVALID, "alias", "alias is required")
+	if err := firstError(checkID("alias", t.Alias), checkName("name", t.Name)); err != nil {
+		return err
 	}
 	_, exists := e.topics[t.Alias]
 	switch {
@@ -88,7 +88,11 @@ func (e *Engine) putTopic(t sb.Topic, create bool) error {
 	if t.Name == "" {
 		t.Name = t.Alias
 	}
+	prev := e.topics[t.Alias]
 	e.topics[t.Alias] = t
+	if t.Parent != prev.Parent {
+		e.rebuild() // the groups that serve it changed (R1: subtopics)
+	}
 	e.configChanged("topic", t.Alias, map[bool]string{true: "created", false: "updated"}[create])
 	return nil
 }
@@ -112,19 +116,19 @@ func (e *Engine) deleteTopic(alias string) error {
 			return sb.Errorf(sb.ECONFLICT, "alias", "open chat %s has topic %q", c.ID, alias)
 		}
 	}
+	parent := e.topics[alias].Parent
 	delete(e.topics, alias)
+	if parent != "" {
+		e.rebuild() // the groups of its parent no longer serve it
+	}
 	e.configChanged("topic", alias, "deleted")
 	return nil
 }
 
 func (e *Engine) validateGroup(g sb.SkillGroup) error {
-	switch {
-	case g.ID == "":
-		return sb.Errorf(sb.EINVALID, "id", "id is required")
-	case g.AcceptTimeoutS < 0:
-		return sb.Errorf(sb.EINVALID, "accept_timeout_s", "accept_timeout_s must not be negative")
-	case g.ResponseTimeoutS < 0:
-		return sb.Errorf(sb.EINVALID, "response_timeout_s", "response_timeout_s must not be negative")
+	if err := firstError(checkID("id", g.ID), checkName("name", g.Name),
+		checkTimer("accept_timeout_s", g.AcceptTimeoutS), checkTimer("response_timeout_s", g.ResponseTimeoutS)); err != nil {
+		return err
 	}
 	for _, t := range g.Topics {
 		if _, ok := e.topics[t]; !ok {
@@ -197,15 +201,18 @@ func (e *Engine) validateSettings(s sb.Settings) error {
 	for _, f := range []struct {
 		name string
 		v    int
-	}{
-		{"default_max_chats", s.DefaultMaxChats}, {"accept_timeout_s", s.AcceptTimeoutS},
-		{"max_missed_chats", s.MaxMissedChats}, {"response_timeout_s", s.ResponseTimeoutS},
-		{"chat_inactivity_timeout_s", s.ChatInactivityTimeoutS}, {"queue_timeout_s", s.QueueTimeoutS},
-		{"auto_offline_after_s", s.AutoOfflineAfterS},
-	} {
+	}{{"default_max_chats", s.DefaultMaxChats}, {"max_missed_chats", s.MaxMissedChats}} {
 		if f.v < 0 {
 			return sb.Errorf(sb.EINVALID, f.name, "%s must not be negative", f.name)
 		}
+	}
+	if err := firstError(checkTimer("accept_timeout_s", s.AcceptTimeoutS), checkTimer("response_timeout_s", s.ResponseTimeoutS),
+		checkTimer("chat_inactivity_timeout_s", s.ChatInactivityTimeoutS), checkTimer("queue_timeout_s", s.QueueTimeoutS),
+		checkTimer("auto_offline_after_s", s.AutoOfflineAfterS)); err != nil {
+		return err
+	}
+	if s.MaxMessageBytes < 0 || s.MaxMessageBytes > MaxMessageBytesLimit {
+		return sb.Errorf(sb.EINVALID, "max_message_bytes", "max_message_bytes must be 1 to %d (0: the default, %d)", MaxMessageBytesLimit, sb.DefaultMaxMessageBytes)
 	}
 	st, ok := e.status(s.AutoOfflineStatus)
 	if !ok || st.CanReceive {
@@ -238,10 +245,20 @@ func (e *Engine) updateSettings(s sb.Settings) error {
 }
 
 func (e *Engine) createBan(b sb.Ban) error {
-	switch {
-	case b.ClientID == "":
-		return sb.Errorf(sb.EINVALID, "client_id", "client_id is required")
-	case b.Until.IsZero():
+	if err := firstError(checkID("client_id", b.ClientID), checkName("reason", b.Reason)); err != nil {
+		return err
+	}
+	if b.Channel != "" {
+		if err := checkID("channel", b.Channel); err != nil {
+			return err
+		}
+	}
+	if b.ID != "" {
+		if err := checkID("id", b.ID); err != nil {
+			return err
+		}
+	}
+	if b.Until.IsZero() {
 		return sb.Errorf(sb.EINVALID, "until", "until is required")
 	}
 	if _, ok := e.bans[b.ID]; ok {

@@ -46,6 +46,11 @@ func withStatus(c routing.Connect, status string) routing.Connect {
 	return c
 }
 
+func withText(c routing.Connect, text string) routing.Connect {
+	c.Text = text
+	return c
+}
+
 func onChannel(c routing.Connect, channel string) routing.Connect {
 	c.Client.Channel = channel
 	return c
@@ -90,8 +95,11 @@ func connectCases() []connectCase {
 		{name: "ban/ending now does not apply", setup: ban("", 10), cmd: auto("support"),
 			outcome: routing.OutcomeSuccess, status: sb.ChatActive, operator: "a", events: createdAuto,
 			decisions: []string{sb.DecisionAuto}},
-		{name: "open chat/returned, nothing changes", setup: openChat, cmd: auto("sales"),
+		{name: "open chat/returned, nothing changes", setup: openChat, cmd: withText(auto("sales"), ""),
 			outcome: routing.OutcomeSuccess, status: sb.ChatActive, operator: "a", events: []string{},
+			decisions: []string{}},
+		{name: "open chat/its text is a client message", setup: openChat, cmd: auto("sales"),
+			outcome: routing.OutcomeSuccess, status: sb.ChatActive, operator: "a", events: []string{sb.EventMessageCreated},
 			decisions: []string{}},
 		{name: "open chat/on another channel does not count", setup: openChat, cmd: onChannel(auto("support"), "viber"),
 			outcome: routing.OutcomeSuccess, status: sb.ChatActive, operator: "b", events: createdAuto,

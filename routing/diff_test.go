@@ -147,7 +147,25 @@ func (r *diffRun) step() string {
 	if err := checkChanges(r.prev, st, resE); err != nil {
 		return fail("%v", err)
 	}
+	if d := compareQueueReasons(r.e, r.m); d != "" {
+		return fail("%s", d)
+	}
 	r.prev = st
+	return ""
+}
+
+// compareQueueReasons compares why each queued chat waits, as the engine's
+// Queue says (its first reason), with the model.
+func compareQueueReasons(e *Engine, m *naive) string {
+	for _, q := range e.Queue() {
+		want := WarnAutoConnectDisabled
+		if m.set.AutoConnect {
+			want = cmp.Or(m.waitReason(m.chats[nvChatNum(q.Chat.ID)]), "routing")
+		}
+		if got := q.Reasons[0].Code; got != want {
+			return fmt.Sprintf("queued chat %s waits for %q in the model, %q in the engine", q.Chat.ID, want, got)
+		}
+	}
 	return ""
 }
 
@@ -313,14 +331,18 @@ func firstDiff(a, b string) string {
 type stView struct {
 	set    sb.Settings
 	recv   map[string]bool
+	parent map[string]string // topic → parent
 	groups []sb.SkillGroup
 	ops    map[string]sb.Operator
 	chats  map[string]sb.Chat
 }
 
 func newStView(st State) *stView {
-	v := &stView{set: st.Config.Settings, recv: map[string]bool{}, groups: st.Config.Groups,
+	v := &stView{set: st.Config.Settings, recv: map[string]bool{}, parent: map[string]string{}, groups: st.Config.Groups,
 		ops: map[string]sb.Operator{}, chats: map[string]sb.Chat{}}
+	for _, t := range st.Config.Topics {
+		v.parent[t.Alias] = t.Parent
+	}
 	for _, s := range st.Config.Statuses {
 		v.recv[s.ID] = s.CanReceive
 	}
@@ -338,11 +360,34 @@ func (v *stView) serves(op, topic string) bool {
 		return true
 	}
 	for _, g := range v.groups {
-		if g.Active && slices.Contains(g.Topics, topic) && slices.Contains(g.Operators, op) {
-			return true
+		if !g.Active || !slices.Contains(g.Operators, op) {
+			continue
+		}
+		for t := topic; t != ""; t = v.parent[t] { // R1: a group serves the subtopics of its topics
+			if slices.Contains(g.Topics, t) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// strandedByExclusions reports whether some operator could take c but for
+// its exclusions (a status that can receive, c's topic, limits above 0),
+// and every such operator is excluded: R7 says that does not last.
+func (v *stView) strandedByExclusions(c sb.Chat) bool {
+	some := false
+	for _, o := range v.ops {
+		lim, limited := v.limitOf(o, c.Channel)
+		if !v.recv[o.Status] || !v.serves(o.ID, c.Topic) || v.maxOf(o) == 0 || limited && lim == 0 {
+			continue
+		}
+		if !slices.Contains(c.Excluded, o.ID) {
+			return false
+		}
+		some = true
+	}
+	return some
 }
 
 func (v *stView) maxOf(o sb.Operator) int {
@@ -449,6 +494,9 @@ func checkInvariantsView(v *stView, st State) error {
 					return fmt.Errorf("R9.3: queued chat %s has eligible operator %s at rest", c.ID, o.ID)
 				}
 			}
+			if v.strandedByExclusions(c) {
+				return fmt.Errorf("R7: queued chat %s waits at rest only because every operator who could take it is excluded %v", c.ID, c.Excluded)
+			}
 		}
 	}
 	return nil
@@ -461,12 +509,14 @@ func checkInvariantsView(v *stView, st State) error {
 func checkLimits(v *stView, cmd Command, res Result, overOK map[string]bool) error {
 	exempt := map[string]bool{}
 	switch c := cmd.(type) {
-	case UpdateSettings:
+	case UpdateSettings, PatchSettings:
 		for id := range v.ops {
 			exempt[id] = true
 		}
 	case UpdateOperator:
 		exempt[c.Operator.ID] = true
+	case PatchOperator:
+		exempt[c.ID] = true
 	case Assign:
 		exempt[c.OperatorID] = c.Force
 	case Connect:
@@ -604,7 +654,9 @@ func checkOrder(prev, cur State, cv *stView, cmd Command, res Result) error {
 				continue
 			}
 			total, onCh := bound(""), bound(q.Channel)
-			if pv.static(po, q) && cv.static(co, q) &&
+			// Each state judges the chat as it was then: R7's lapse may have
+			// cleared its exclusions during the step.
+			if pv.static(po, pq) && cv.static(co, q) &&
 				pv.room(po, q.Channel, total, onCh) && cv.room(co, q.Channel, total, onCh) {
 				return fmt.Errorf("R9.4: chat %s went to %s while the earlier chat %s waited with %s eligible", c.ID, x, q.ID, x)
 			}

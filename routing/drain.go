@@ -1,7 +1,11 @@
 package routing
 
 import (
+	"cmp"
 	"container/heap"
+	"iter"
+	"maps"
+	"slices"
 
 	sb "github.com/switchboard/switchboard"
 )
@@ -42,7 +46,10 @@ func (e *Engine) drain() {
 	for _, o := range ops {
 		o.dirty = false
 	}
-	if !e.settings.AutoConnect || (len(ops) == 0 && len(chats) == 0) {
+	if !e.settings.AutoConnect {
+		return
+	}
+	if chats = e.lapse(chats); len(ops) == 0 && len(chats) == 0 {
 		return
 	}
 	var h candidates
@@ -95,4 +102,68 @@ func (e *Engine) autoConnect(c *chat, o *operator, considered int, skipped []sb.
 	e.connectOp(c, o, true)
 	e.decide(d)
 	e.emit(sb.EventAutoConnected, c, o, sb.Event{})
+}
+
+// lapse is R7's clause that exclusions never strand a chat: a queued chat
+// whose every operator that could take it is excluded from it loses its
+// exclusions, and becomes a candidate of the drain. It checks the newly
+// queued chats, or every queued chat with exclusions after a change of who
+// could take them (exclDirty); it returns dirty with the chats it cleared.
+func (e *Engine) lapse(dirty []*chat) []*chat {
+	check, all := dirty, e.exclDirty
+	if all {
+		e.exclDirty = false
+		check = slices.Collect(maps.Values(e.excl))
+		slices.SortFunc(check, func(a, b *chat) int { return cmp.Compare(a.seq, b.seq) })
+	}
+	for _, c := range check {
+		if c.Status == sb.ChatQueued && len(c.Excluded) > 0 && e.onlyExcluded(c) {
+			c.Excluded = nil
+			delete(e.excl, c.seq)
+			e.touchChat(c)
+			if all { // a dirty chat is a candidate already
+				dirty = append(dirty, c)
+			}
+		}
+	}
+	return dirty
+}
+
+// onlyExcluded reports whether some operator with a receiving status
+// serves c's topic and could take a chat on its channel, and every such
+// operator is excluded from c.
+func (e *Engine) onlyExcluded(c *chat) bool {
+	some := false
+	for o := range e.eachServer(c.Topic) {
+		if !o.receiving || !e.couldTake(o, c.Channel) {
+			continue
+		}
+		if !excludes(c, o.ID) {
+			return false
+		}
+		some = true
+	}
+	return some
+}
+
+// eachServer yields the operators that serve topic, some of them more than
+// once.
+func (e *Engine) eachServer(topic string) iter.Seq[*operator] {
+	return func(yield func(*operator) bool) {
+		if topic == "" {
+			for _, o := range e.ops {
+				if !yield(o) {
+					return
+				}
+			}
+			return
+		}
+		for _, g := range e.idx.topicGroups[topic] {
+			for id := range g.opSet {
+				if !yield(e.ops[id]) {
+					return
+				}
+			}
+		}
+	}
 }

@@ -8,8 +8,8 @@ import (
 )
 
 const (
-	keepClosed = 1000  // closed chats the engine remembers
-	keepAudit  = 10000 // decisions the engine remembers
+	keepClosed = sb.KeepClosed    // closed chats the engine remembers
+	keepAudit  = sb.KeepDecisions // decisions the engine remembers
 )
 
 // Engine is the routing state machine. It is not safe for concurrent use:
@@ -35,8 +35,10 @@ type Engine struct {
 
 	idx        indexes
 	timers     timerHeap
-	dirtyOps   []*operator // operators whose eligibility grew (R4)
-	dirtyChats []*chat     // chats newly queued (R4)
+	dirtyOps   []*operator     // operators whose eligibility grew (R4)
+	dirtyChats []*chat         // chats newly queued (R4)
+	excl       map[int64]*chat // queued chats with exclusions (lapse)
+	exclDirty  bool            // who could take them changed: check them all
 
 	// per Apply
 	res     *Result
@@ -67,7 +69,8 @@ type operator struct {
 // group is a skill group with its operator and queue trees.
 type group struct {
 	sb.SkillGroup
-	topicSet  map[string]bool
+	topicSet  map[string]bool // its own topics
+	covers    map[string]bool // its topics and their subtopics (R1)
 	opSet     map[string]bool
 	ops       *tree[opKey]   // eligible operators by R2 key (active groups only)
 	queue     *tree[chatKey] // queued chats with a topic of the group, R3 order
@@ -87,6 +90,7 @@ func New(now time.Time) *Engine {
 		byClient: map[string]*chat{},
 		names:    map[string]string{},
 		bans:     map[string]sb.Ban{},
+		excl:     map[int64]*chat{},
 		closed:   ring[sb.Chat]{max: keepClosed},
 		audit:    ring[sb.Decision]{max: keepAudit},
 	}
@@ -117,75 +121,13 @@ func (e *Engine) ApplyAppend(now time.Time, cmd Command, events []sb.Event) (Res
 	e.tChats, e.tOps = e.tChats[:0], e.tOps[:0]
 	e.fireDue()
 	e.trigger = cmd.name()
-	err := e.dispatch(cmd)
+	err := cmd.apply(e)
 	e.drain()
 	e.finish()
 	e.res = nil
 	events = res.Events
 	res.Events = events[start:len(events):len(events)]
 	return res, events, err
-}
-
-func (e *Engine) dispatch(cmd Command) error {
-	switch c := cmd.(type) {
-	case Tick:
-		return nil
-	case CreateStatus:
-		return e.createStatus(c.Status)
-	case UpdateStatus:
-		return e.updateStatus(c.Status)
-	case DeleteStatus:
-		return e.deleteStatus(c.ID)
-	case CreateTopic:
-		return e.putTopic(c.Topic, true)
-	case UpdateTopic:
-		return e.putTopic(c.Topic, false)
-	case DeleteTopic:
-		return e.deleteTopic(c.Alias)
-	case CreateSkillGroup:
-		return e.putGroup(c.Group, true)
-	case UpdateSkillGroup:
-		return e.putGroup(c.Group, false)
-	case DeleteSkillGroup:
-		return e.deleteGroup(c.ID)
-	case CreateOperator:
-		return e.createOperator(c.Operator)
-	case UpdateOperator:
-		return e.updateOperator(c.Operator)
-	case DeleteOperator:
-		return e.deleteOperator(c.ID)
-	case SetOperatorStatus:
-		return e.setStatusCmd(c.OperatorID, c.Status)
-	case PresenceLost:
-		return e.presence(c.OperatorID, false)
-	case PresenceRestored:
-		return e.presence(c.OperatorID, true)
-	case UpdateSettings:
-		return e.updateSettings(c.Settings)
-	case CreateBan:
-		return e.createBan(c.Ban)
-	case DeleteBan:
-		return e.deleteBan(c.ID)
-	case Connect:
-		return e.connect(c)
-	case Take:
-		return e.take(c)
-	case Assign:
-		return e.assignCmd(c)
-	case Accept:
-		return e.acceptCmd(c)
-	case Transfer:
-		return e.transfer(c)
-	case Close:
-		return e.closeCmd(c)
-	case OperatorMessage:
-		return e.operatorMessage(c)
-	case ClientMessage:
-		return e.clientMessage(c)
-	case Redistribute:
-		return e.redistribute(c)
-	}
-	return sb.Errorf(sb.EINVALID, "", "unknown command %T", cmd)
 }
 
 // finish writes the changed chats and operators into the result.

@@ -74,8 +74,8 @@ func newGen(r *rand.Rand) *gen {
 	g.clients = 8 + r.IntN(40)
 	for i, t := range g.topics {
 		tp := sb.Topic{Alias: t, Name: t}
-		if i == 5 {
-			tp.Parent = g.topics[0]
+		if i > 0 && r.IntN(3) == 0 {
+			tp.Parent = g.parentOf(t)
 		}
 		g.pending = append(g.pending, CreateTopic{tp})
 	}
@@ -102,6 +102,16 @@ func newGen(r *rand.Rand) *gen {
 		g.pending = append(g.pending, CreateSkillGroup{grp})
 	}
 	return g
+}
+
+// parentOf picks a parent for topic among the topics before it, so that
+// the tree has no cycles (R1: subtopics at any depth).
+func (g *gen) parentOf(topic string) string {
+	i := slices.Index(g.topics, topic)
+	if i <= 0 {
+		return ""
+	}
+	return g.topics[g.n(i)]
 }
 
 func (g *gen) n(k int) int    { return g.r.IntN(k) }
@@ -343,6 +353,8 @@ func (g *gen) command(m *naive) Command {
 		1,  // bans
 		1,  // statuses
 		1,  // topics
+		2,  // return to bot
+		2,  // update chat
 	}
 	if open > 40 {
 		weights[0], weights[1] = 8, 25
@@ -362,8 +374,8 @@ func (g *gen) command(m *naive) Command {
 	case 1:
 		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatActive, sb.ChatActive)
 		cl := Close{ChatID: id, By: genPick(g, []sb.ClosedBy{sb.ByOperator, sb.ByOperator, sb.ByClient, sb.BySystem})}
-		if cl.By == sb.ByOperator && c != nil {
-			cl.OperatorID = c.op
+		if g.pct(60) {
+			cl.OperatorID, cl.Role = g.caller(m, c)
 		}
 		return cl
 	case 2:
@@ -375,17 +387,17 @@ func (g *gen) command(m *naive) Command {
 		if c != nil && g.pct(90) {
 			op = c.op
 		}
-		return OperatorMessage{ChatID: id, OperatorID: op, Text: "hi"}
+		return OperatorMessage{ChatID: id, OperatorID: op, Role: g.roleOf(), Text: "hi"}
 	case 4:
 		id, c := g.chatOf(m, sb.ChatActive)
 		op := g.realOp(m)
 		if c != nil && g.pct(85) {
 			op = c.op
 		}
-		return Accept{ChatID: id, OperatorID: op}
+		return Accept{ChatID: id, OperatorID: op, Role: g.roleOf()}
 	case 5:
 		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatNew, sb.ChatQueued, sb.ChatActive)
-		return Take{ChatID: id, OperatorID: g.opFor(m, c)}
+		return Take{ChatID: id, OperatorID: g.opFor(m, c), Role: g.roleOf()}
 	case 6:
 		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatActive)
 		return Assign{ChatID: id, OperatorID: g.opFor(m, c), Force: g.pct(40)}
@@ -394,6 +406,9 @@ func (g *gen) command(m *naive) Command {
 		t := Transfer{ChatID: id, Topic: g.knownTopic(m)}
 		if c != nil && g.pct(4) {
 			t.Topic = "nope"
+		}
+		if g.pct(60) {
+			t.OperatorID, t.Role = g.caller(m, c)
 		}
 		return t
 	case 8:
@@ -433,9 +448,48 @@ func (g *gen) command(m *naive) Command {
 		return g.ban(m)
 	case 16:
 		return g.status(m)
-	default:
+	case 17:
 		return g.topicCmd(m)
+	case 18:
+		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatActive, sb.ChatActive)
+		op, role := g.caller(m, c)
+		return ReturnToBot{ChatID: id, OperatorID: op, Role: role, Comment: "back to the menu"}
+	default:
+		id, c := g.chatOf(m, sb.ChatNew, sb.ChatQueued, sb.ChatActive, sb.ChatActive)
+		op, role := g.caller(m, c)
+		u := UpdateChat{ChatID: id, OperatorID: op, Role: role}
+		if g.pct(70) {
+			t := g.knownTopic(m)
+			if g.pct(4) {
+				t = "nope"
+			}
+			u.Topic = &t
+		}
+		if g.pct(50) {
+			u.Tags = &[]string{"vip"}
+		}
+		return u
 	}
+}
+
+// caller picks who acts on chat c (nil: a bad id): mostly its operator,
+// sometimes another operator, staff, an integrator or an unknown role.
+func (g *gen) caller(m *naive, c *nvChat) (op, role string) {
+	switch x := g.n(100); {
+	case x < 50 && c != nil && c.op != "":
+		return c.op, sb.RoleOperator
+	case x < 70:
+		return g.anyOp(m), sb.RoleOperator
+	case x < 97:
+		return "", genPick(g, []string{sb.RoleSupervisor, sb.RoleAdmin, sb.RoleIntegrator})
+	}
+	return "", "guest"
+}
+
+// roleOf is the role of a caller that acts as a given operator: mostly an
+// operator, sometimes staff or the system.
+func (g *gen) roleOf() string {
+	return genPick(g, []string{sb.RoleOperator, sb.RoleOperator, sb.RoleOperator, sb.RoleSupervisor, ""})
 }
 
 // opFor picks an operator for a take or an assign: often one that serves
@@ -494,7 +548,9 @@ func (g *gen) settings(m *naive) Command {
 	s := m.set
 	g.mutateSettings(&s, 1+g.n(3))
 	if g.pct(5) {
-		switch g.n(5) {
+		switch g.n(6) {
+		case 5:
+			s.QueueTimeoutS = MaxTimerS + 1 // past a year: it would overflow, so invalid
 		case 0:
 			s.DistributionMethod = "round_robin"
 		case 1:
@@ -506,6 +562,22 @@ func (g *gen) settings(m *naive) Command {
 		default:
 			s.DefaultMaxChats = -2
 		}
+	}
+	if g.pct(30) { // a patch of a few settings
+		p := PatchSettings{}
+		if g.pct(50) {
+			p.AcceptTimeoutS = &s.AcceptTimeoutS
+		}
+		if g.pct(50) {
+			p.AutoConnect = &s.AutoConnect
+		}
+		if g.pct(30) {
+			p.DefaultMaxChats = &s.DefaultMaxChats
+		}
+		if g.pct(30) {
+			p.DistributionMethod = &s.DistributionMethod
+		}
+		return p
 	}
 	return UpdateSettings{s}
 }
@@ -528,6 +600,8 @@ func (g *gen) group(m *naive) Command {
 			grp.Topics = append(grp.Topics, "nope")
 		case 1:
 			grp.Operators = append(grp.Operators, "ghost")
+		case 2:
+			grp.AcceptTimeoutS = MaxTimerS + 1 // past a year: invalid
 		}
 		return grp
 	}
@@ -543,10 +617,24 @@ func (g *gen) group(m *naive) Command {
 			return DeleteSkillGroup{"nope"}
 		}
 		return DeleteSkillGroup{genPick(g, ids)}
-	case x < 50:
+	case x < 40:
 		grp := nvCloneGroup(m.groups[genPick(g, ids)])
 		grp.Active = !grp.Active
 		return UpdateSkillGroup{grp}
+	case x < 50:
+		p := PatchSkillGroup{ID: genPick(g, ids)}
+		if g.pct(50) {
+			active := g.pct(70)
+			p.Active = &active
+		}
+		if g.pct(50) {
+			ops := g.subset(ops, 0, 4)
+			p.Operators = Field[[]string]{Set: true, V: &ops}
+		}
+		if g.pct(3) {
+			p.ID = "nope"
+		}
+		return p
 	case x < 75:
 		// add or remove one operator
 		grp := nvCloneGroup(m.groups[genPick(g, ids)])
@@ -577,10 +665,24 @@ func (g *gen) operator(m *naive) Command {
 		return CreateOperator{g.newOperator()}
 	case x < 40:
 		return DeleteOperator{g.anyOp(m)}
-	default:
+	case x < 70:
 		op := sb.Operator{ID: g.anyOp(m), Name: "renamed", Role: sb.RoleOperator}
 		g.limits(&op)
 		return UpdateOperator{op}
+	default: // a patch: limits set, back to the default, or left alone
+		op := sb.Operator{}
+		g.limits(&op)
+		p := PatchOperator{ID: g.anyOp(m)}
+		if g.pct(60) {
+			p.MaxChats = Field[int]{Set: true, V: op.MaxChats}
+		}
+		if g.pct(60) {
+			p.ChannelLimits = Field[map[string]int]{Set: true}
+			if op.ChannelLimits != nil {
+				p.ChannelLimits.V = &op.ChannelLimits
+			}
+		}
+		return p
 	}
 }
 
@@ -610,6 +712,10 @@ func (g *gen) status(m *naive) Command {
 		if _, ok := m.statuses[id]; !ok {
 			return CreateStatus{sb.Status{ID: id, Name: id, CanReceive: custom[id]}}
 		}
+		if g.pct(50) {
+			recv := !m.statuses[id].CanReceive
+			return PatchStatus{ID: id, CanReceive: &recv}
+		}
 		return UpdateStatus{sb.Status{ID: id, Name: id, CanReceive: !m.statuses[id].CanReceive}}
 	case x < 75:
 		return DeleteStatus{genPick(g, []string{"lunch", "overtime", "lunch", "overtime", "break", "offline", "online", "nope"})}
@@ -638,12 +744,15 @@ func (g *gen) topicCmd(m *naive) Command {
 		return DeleteTopic{alias}
 	case x < 70 || !exists:
 		return CreateTopic{sb.Topic{Alias: alias, Name: alias}}
-	default:
+	case x < 85:
 		t := sb.Topic{Alias: alias, Name: "renamed"}
-		if alias != g.topics[0] && g.pct(30) {
-			t.Parent = g.topics[0] // the first topic never has a parent: no cycles
+		if g.pct(40) {
+			t.Parent = g.parentOf(alias) // an earlier topic: no cycles
 		}
 		return UpdateTopic{t}
+	default:
+		parent := g.parentOf(alias)
+		return PatchTopic{Alias: alias, Parent: &parent}
 	}
 }
 

@@ -25,12 +25,14 @@ func (e *Engine) rebuild() {
 	x.chanBit = map[string]uint{}
 	x.receiving = 0
 	e.allocBits(e.settings.DefaultChannelLimits)
+	children := e.children()
 	for _, g := range sortedGroups(e.groups) {
 		g.ops, g.queue, g.receiving = newTree[opKey](), newTree[chatKey](), 0
+		g.covers = subtopics(g.Topics, children)
 		if !g.Active {
 			continue
 		}
-		for _, t := range g.Topics {
+		for t := range g.covers {
 			x.topicGroups[t] = append(x.topicGroups[t], g)
 		}
 	}
@@ -59,7 +61,35 @@ func (e *Engine) rebuild() {
 		e.markDirty(o)
 	}
 	e.indexQueue()
+	e.exclDirty = true
 	e.refreshAllTimers()
+}
+
+// children maps each topic to its subtopics.
+func (e *Engine) children() map[string][]string {
+	out := map[string][]string{}
+	for _, t := range e.topics {
+		if t.Parent != "" {
+			out[t.Parent] = append(out[t.Parent], t.Alias)
+		}
+	}
+	return out
+}
+
+// subtopics returns the topics and all their subtopics, at any depth: the
+// topics a skill group with these topics serves (R1).
+func subtopics(topics []string, children map[string][]string) map[string]bool {
+	out := make(map[string]bool, len(topics))
+	stack := slices.Clone(topics)
+	for len(stack) > 0 {
+		t := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if !out[t] {
+			out[t] = true
+			stack = append(stack, children[t]...)
+		}
+	}
+	return out
 }
 
 // indexQueue fills the empty queue trees with the queued chats, sorted
@@ -72,10 +102,14 @@ func (e *Engine) indexQueue() {
 		c *chat
 	}
 	queued := make([]entry, 0, len(e.chats))
+	clear(e.excl)
 	for _, c := range e.chats {
 		c.bit = e.bitOf(c.Channel)
 		if c.Status == sb.ChatQueued {
 			queued = append(queued, entry{c.key(), c})
+			if len(c.Excluded) > 0 {
+				e.excl[c.seq] = c
+			}
 		}
 	}
 	slices.SortFunc(queued, func(a, b entry) int { return a.k.cmp(b.k) })
@@ -207,11 +241,18 @@ func (e *Engine) serves(o *operator, topic string) bool {
 		return true
 	}
 	for _, g := range o.groups {
-		if g.topicSet[topic] {
+		if g.covers[topic] {
 			return true
 		}
 	}
 	return false
+}
+
+// couldTake reports whether o's limits let it take a chat on channel at
+// all, however few chats it had.
+func (e *Engine) couldTake(o *operator, channel string) bool {
+	l, ok := e.limits(o)[channel]
+	return e.maxChats(o) > 0 && (!ok || l > 0)
 }
 
 // opMask is the set of channel bits the operator may still take.
@@ -228,11 +269,11 @@ func (e *Engine) opMask(o *operator) uint64 {
 func (e *Engine) opKeyOf(o *operator) opKey {
 	switch e.settings.DistributionMethod {
 	case sb.MethodByNumber:
-		return opKey{a: int64(o.Active), id: o.ID}
+		return opKey{primary: int64(o.Active), id: o.ID}
 	case sb.MethodByLastDate:
-		return opKey{a: o.AssignSeq, id: o.ID}
+		return opKey{primary: o.AssignSeq, id: o.ID}
 	}
-	return opKey{a: int64(o.Active), b: o.CloseSeq, id: o.ID}
+	return opKey{primary: int64(o.Active), tie: o.CloseSeq, id: o.ID}
 }
 
 // indexOp puts the operator into the operator trees when it can receive and
@@ -277,11 +318,14 @@ func (e *Engine) markDirty(o *operator) {
 // key is the chat's R3 key in the queue trees. Weight, QueuedAt and seq do
 // not change while the chat is queued, so the key is computed, not stored.
 func (c *chat) key() chatKey {
-	return chatKey{a: -int64(c.Weight), b: int64(c.QueuedAt), c: c.seq}
+	return chatKey{negWeight: -int64(c.Weight), queuedAt: int64(c.QueuedAt), seq: c.seq}
 }
 
 func (e *Engine) indexChat(c *chat) {
 	k := c.key()
+	if len(c.Excluded) > 0 {
+		e.excl[c.seq] = c
+	}
 	e.idx.qall.insert(k, c.bit)
 	if c.Topic == "" {
 		e.idx.qnone.insert(k, c.bit)
@@ -294,6 +338,7 @@ func (e *Engine) indexChat(c *chat) {
 
 func (e *Engine) unindexChat(c *chat) {
 	k := c.key()
+	delete(e.excl, c.seq)
 	e.idx.qall.delete(k)
 	if c.Topic == "" {
 		e.idx.qnone.delete(k)
@@ -352,7 +397,7 @@ func (e *Engine) firstChat(o *operator) *chat {
 	)
 	try := func(t *tree[chatKey]) {
 		k, ok := t.first(o.omask)
-		for ok && excludes(e.chats[k.c], o.ID) {
+		for ok && excludes(e.chats[k.seq], o.ID) {
 			k, ok = t.after(k, o.omask)
 		}
 		if ok && (!found || k.less(best)) {
@@ -366,7 +411,7 @@ func (e *Engine) firstChat(o *operator) *chat {
 	if !found {
 		return nil
 	}
-	return e.chats[best.c]
+	return e.chats[best.seq]
 }
 
 // limitReason says why nobody may receive a new chat on topic.

@@ -1,11 +1,18 @@
 package routing
 
-import sb "github.com/switchboard/switchboard"
+import (
+	"slices"
+
+	sb "github.com/switchboard/switchboard"
+)
 
 // take lets an operator take a new or queued chat (R8).
 func (e *Engine) take(cmd Take) error {
 	c, err := e.chat(cmd.ChatID)
 	if err != nil {
+		return err
+	}
+	if err := e.seeing(c, cmd.Role, cmd.OperatorID); err != nil {
 		return err
 	}
 	o, err := e.op(cmd.OperatorID, "operator_id")
@@ -61,7 +68,7 @@ func (e *Engine) assignCmd(cmd Assign) error {
 	if c.Status == sb.ChatActive {
 		prev := e.ops[c.OperatorID]
 		e.release(c, false)
-		e.emit(sb.EventOperatorDisconnected, c, prev, sb.Event{})
+		e.emit(sb.EventOperatorDisconnected, c, prev, sb.Event{Reason: reasonOf(sb.ReasonAssign)})
 		c.Status, c.OperatorID, c.Overdue = sb.ChatNew, "", false
 	}
 	e.connectOp(c, o, false)
@@ -71,10 +78,14 @@ func (e *Engine) assignCmd(cmd Assign) error {
 	return nil
 }
 
-// activeChatOf returns c when it is active with operator opID.
-func (e *Engine) activeChatOf(chatID, opID string) (*chat, error) {
+// activeChatOf returns c when it is active with operator opID; a chat the
+// caller (of role) may not see is not found.
+func (e *Engine) activeChatOf(chatID, opID, role string) (*chat, error) {
 	c, err := e.chat(chatID)
 	if err != nil {
+		return nil, err
+	}
+	if err := e.seeing(c, role, opID); err != nil {
 		return nil, err
 	}
 	if c.Status != sb.ChatActive || c.OperatorID != opID {
@@ -84,7 +95,7 @@ func (e *Engine) activeChatOf(chatID, opID string) (*chat, error) {
 }
 
 func (e *Engine) acceptCmd(cmd Accept) error {
-	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID)
+	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID, cmd.Role)
 	if err != nil {
 		return err
 	}
@@ -112,7 +123,10 @@ func (e *Engine) operatorMessage(cmd OperatorMessage) error {
 	if cmd.Text == "" {
 		return sb.Errorf(sb.EINVALID, "text", "text is required")
 	}
-	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID)
+	if err := e.checkText("text", cmd.Text); err != nil {
+		return err
+	}
+	c, err := e.activeChatOf(cmd.ChatID, cmd.OperatorID, cmd.Role)
 	if err != nil {
 		return err
 	}
@@ -132,16 +146,24 @@ func (e *Engine) clientMessage(cmd ClientMessage) error {
 	if cmd.Text == "" {
 		return sb.Errorf(sb.EINVALID, "text", "text is required")
 	}
+	if err := e.checkText("text", cmd.Text); err != nil {
+		return err
+	}
 	c, err := e.chat(cmd.ChatID)
 	if err != nil {
 		return err
 	}
+	e.clientSaid(c, cmd.Text)
+	e.resChat = c
+	return nil
+}
+
+// clientSaid records a client message on an open chat.
+func (e *Engine) clientSaid(c *chat, text string) {
 	c.LastMessageAt, c.AwaitingSince = e.instant(), e.instant()
 	e.touchChat(c)
 	e.refreshChatTimers(c)
-	e.message(c, "client", c.Client.ID, cmd.Text)
-	e.resChat = c
-	return nil
+	e.message(c, "client", c.Client.ID, text)
 }
 
 func (e *Engine) closeCmd(cmd Close) error {
@@ -150,8 +172,14 @@ func (e *Engine) closeCmd(cmd Close) error {
 	default:
 		return sb.Errorf(sb.EINVALID, "by", "by must be operator, client or system")
 	}
+	if err := e.checkText("comment", cmd.Comment); err != nil {
+		return err
+	}
 	c, err := e.chat(cmd.ChatID)
 	if err != nil {
+		return err
+	}
+	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
 		return err
 	}
 	e.closeChat(c, cmd.By, cmd.Comment)
@@ -168,10 +196,13 @@ func (e *Engine) transfer(cmd Transfer) error {
 	if err != nil {
 		return err
 	}
+	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
+		return err
+	}
 	e.resChat = c
 	switch c.Status {
 	case sb.ChatActive:
-		e.requeue(c, false, func() { c.Topic, c.Excluded = cmd.Topic, nil })
+		e.requeue(c, false, func() { c.Topic, c.Excluded = cmd.Topic, nil }, sb.ReasonTransfer)
 	case sb.ChatQueued:
 		e.unindexChat(c)
 		c.Topic, c.Excluded = cmd.Topic, nil
@@ -182,5 +213,101 @@ func (e *Engine) transfer(cmd Transfer) error {
 	}
 	e.touchChat(c)
 	e.emit(sb.EventChatTransferred, c, nil, sb.Event{})
+	return nil
+}
+
+// mayWork checks that a caller of a role, acting as operator opID, may
+// change c: the system (no role), staff and integrators any open chat; an
+// operator only a chat active with it (a chat it may see otherwise is
+// forbidden, any other not found).
+func (e *Engine) mayWork(c *chat, role, opID string) error {
+	switch {
+	case role != sb.RoleOperator && role != "" && roleBits[role] == 0:
+		return sb.Errorf(sb.EFORBIDDEN, "role", "role %q may not change chats", role)
+	case role != sb.RoleOperator:
+		return nil
+	case c.Status == sb.ChatActive && c.OperatorID == opID:
+		return nil
+	case e.visible(c, role, opID):
+		return sb.Errorf(sb.EFORBIDDEN, "chat_id", "chat %s is not yours", c.ID)
+	}
+	return sb.Errorf(sb.ENOTFOUND, "chat_id", "chat %q not found", c.ID)
+}
+
+// seeing checks that the caller may see c (not found otherwise).
+func (e *Engine) seeing(c *chat, role, opID string) error {
+	if !e.visible(c, role, opID) {
+		return sb.Errorf(sb.ENOTFOUND, "chat_id", "chat %q not found", c.ID)
+	}
+	return nil
+}
+
+// visible is CanSee for an open chat.
+func (e *Engine) visible(c *chat, role, opID string) bool {
+	return e.sees(role, opID, c.Status, c.OperatorID, c.Topic)
+}
+
+// roleBits are the roles a command may name.
+var roleBits = map[string]int{sb.RoleAdmin: 1, sb.RoleSupervisor: 2, sb.RoleOperator: 4, sb.RoleIntegrator: 8}
+
+// returnToBot closes a chat by "bot": the scenario goes on with the client.
+func (e *Engine) returnToBot(cmd ReturnToBot) error {
+	if err := e.checkText("comment", cmd.Comment); err != nil {
+		return err
+	}
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
+		return err
+	}
+	e.closeChat(c, sb.ByBot, cmd.Comment)
+	e.resChat = c
+	return nil
+}
+
+// updateChat edits a chat's topic and tags in place.
+func (e *Engine) updateChat(cmd UpdateChat) error {
+	if t := cmd.Topic; t != nil && *t != "" {
+		if _, ok := e.topics[*t]; !ok {
+			return sb.Errorf(sb.EINVALID, "subject_alias", "unknown subject_alias %q", *t)
+		}
+	}
+	if cmd.Tags != nil {
+		if len(*cmd.Tags) > MaxTags {
+			return sb.Errorf(sb.EINVALID, "tag_ids", "tag_ids may hold at most %d tags", MaxTags)
+		}
+		for _, t := range *cmd.Tags {
+			if err := checkID("tag_ids", t); err != nil {
+				return err
+			}
+		}
+	}
+	c, err := e.chat(cmd.ChatID)
+	if err != nil {
+		return err
+	}
+	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
+		return err
+	}
+	if t := cmd.Topic; t != nil && *t != c.Topic {
+		queued := c.Status == sb.ChatQueued
+		if queued {
+			e.unindexChat(c)
+		}
+		c.Topic = e.intern(*t)
+		if queued {
+			e.indexChat(c)
+			e.dirtyChats = append(e.dirtyChats, c)
+		}
+		e.refreshChatTimers(c) // the groups' timeouts follow the topic
+	}
+	if cmd.Tags != nil {
+		c.Tags = slices.Clone(*cmd.Tags)
+	}
+	e.touchChat(c)
+	e.emit(sb.EventChatUpdated, c, nil, sb.Event{})
+	e.resChat = c
 	return nil
 }

@@ -184,7 +184,8 @@ func TestR6Redistribution(t *testing.T) {
 		equalTime(t, "wait_started_at", f.chat(c2).WaitStartedAt, t0.Add(sec(30)))
 	})
 	t.Run("excluded operator does not get the chats back", func(t *testing.T) {
-		f := newFixture(t, "a")
+		f := newFixture(t, "a", "b")
+		busy := f.occupy("b")
 		c1 := f.assigned("support", "a")
 		f.apply(routing.Redistribute{OperatorID: "a"})
 		f.setStatus("a", sb.StatusOnline)
@@ -192,6 +193,18 @@ func TestR6Redistribution(t *testing.T) {
 		c2 := f.assigned("support", "a")
 		f.closeChat(c2)
 		f.wantChat(c1, sb.ChatQueued, "")
+		f.closeChat(busy)
+		f.wantChat(c1, sb.ChatActive, "b")
+	})
+	t.Run("a lone operator gets them back (R7: exclusions lapse)", func(t *testing.T) {
+		f := newFixture(t, "a")
+		c1 := f.assigned("support", "a")
+		f.apply(routing.Redistribute{OperatorID: "a"})
+		f.wantChat(c1, sb.ChatQueued, "")
+		res := f.setStatus("a", sb.StatusOnline)
+		f.wantChat(c1, sb.ChatActive, "a")
+		equal(t, "excluded", len(f.chat(c1).Excluded), 0)
+		equal(t, "events", names(res), []string{sb.EventOperatorStatus, sb.EventAutoConnected})
 	})
 	t.Run("auto_connect off returns chats to New", func(t *testing.T) {
 		f := newFixture(t, "a", "b")
@@ -210,7 +223,8 @@ func TestR6Redistribution(t *testing.T) {
 // R8: a status change alone never moves active chats; setting the current
 // status changes nothing; a change resets the missed count.
 func r8Status(t *testing.T) {
-	f := newFixture(t, "a")
+	f := newFixture(t, "a", "b")
+	f.occupy("b")
 	f.settings(func(s *sb.Settings) { s.AcceptTimeoutS = 30 })
 	id := f.assigned("support", "a")
 	f.at(sec(30))
@@ -443,7 +457,8 @@ func r8Transfer(t *testing.T) {
 		equal(t, "a.close_seq", f.operator("a").CloseSeq, int64(0))
 	})
 	t.Run("clears exclusions", func(t *testing.T) {
-		f := newFixture(t, "a")
+		f := newFixture(t, "a", "b")
+		f.occupy("b")
 		id := f.assigned("support", "a")
 		f.apply(routing.Redistribute{OperatorID: "a", Status: sb.StatusOnline})
 		f.wantChat(id, sb.ChatQueued, "")

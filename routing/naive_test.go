@@ -188,10 +188,21 @@ func (m *naive) sortedChats() []*nvChat {
 
 func (m *naive) canReceive(o *nvOp) bool { return m.statuses[o.status].CanReceive }
 
-// serves is R1.2 without the "no topic" case.
+// inGroupWithTopic is R1.2 without the "no topic" case: an active group
+// of o's has the topic or one of its ancestors.
 func (m *naive) inGroupWithTopic(o *nvOp, topic string) bool {
 	for _, g := range m.groups {
-		if g.Active && slices.Contains(g.Topics, topic) && slices.Contains(g.Operators, o.id) {
+		if g.Active && m.groupServes(g, topic) && slices.Contains(g.Operators, o.id) {
+			return true
+		}
+	}
+	return false
+}
+
+// groupServes reports whether g has the topic or one of its ancestors.
+func (m *naive) groupServes(g sb.SkillGroup, topic string) bool {
+	for t := topic; t != ""; t = m.topics[t].Parent {
+		if slices.Contains(g.Topics, t) {
 			return true
 		}
 	}
@@ -382,8 +393,8 @@ func (m *naive) closeChat(c *nvChat) {
 	}
 }
 
-// requeue returns an active chat to routing.
-func (m *naive) requeue(c *nvChat, exclude bool, anomalies ...string) {
+// requeue returns an active chat to routing for a reason.
+func (m *naive) requeue(c *nvChat, exclude bool, reason string, anomalies ...string) {
 	m.loads = nil
 	op := c.op
 	c.op = ""
@@ -402,7 +413,7 @@ func (m *naive) requeue(c *nvChat, exclude bool, anomalies ...string) {
 	if m.set.AutoConnect {
 		c.status = sb.ChatQueued
 	}
-	m.decide(sb.DecisionRequeue, c.id, op, "", anomalies...)
+	m.decide(sb.DecisionRequeue, c.id, op, reason, anomalies...)
 }
 
 func (m *naive) setStatus(o *nvOp, status string) {
@@ -432,10 +443,17 @@ func (m *naive) activeChatsOf(o *nvOp) []*nvChat {
 }
 
 // drain is R4: while a queued chat has an eligible operator, connect the
-// first such chat in R3 order to the best operator by R2.
+// first such chat in R3 order to the best operator by R2. First, R7's
+// lapse: a queued chat whose every operator that could take it (receiving,
+// serving its topic, limits not 0) is excluded loses its exclusions.
 func (m *naive) drain() {
 	if !m.set.AutoConnect {
 		return
+	}
+	for _, c := range m.queued() {
+		if len(c.excluded) > 0 && m.onlyExcluded(c) {
+			c.excluded = map[string]bool{}
+		}
 	}
 	for {
 		done := true
@@ -458,6 +476,40 @@ func (m *naive) drain() {
 	}
 }
 
+// onlyExcluded: some operator could take c but for its exclusions, and all
+// such are excluded.
+func (m *naive) onlyExcluded(c *nvChat) bool {
+	some := false
+	for _, o := range m.ops {
+		lim, limited := m.limitOf(o, c.channel)
+		if !m.canReceive(o) || !m.serves(o, c.topic) || m.maxOf(o) == 0 || limited && lim == 0 {
+			continue
+		}
+		if !c.excluded[o.id] {
+			return false
+		}
+		some = true
+	}
+	return some
+}
+
+// waitReason is why a queued chat waits, "" when an operator may take it.
+func (m *naive) waitReason(c *nvChat) string {
+	if m.best(c) != nil {
+		return ""
+	}
+	excluded := 0
+	for _, o := range m.ops {
+		if m.canReceive(o) && m.serves(o, c.topic) && m.underLimits(o, c.channel) && c.excluded[o.id] {
+			excluded++
+		}
+	}
+	if r := m.limitReason(c.topic); r != ReasonAllOperatorsBusy || excluded == 0 {
+		return r
+	}
+	return ReasonOperatorsExcluded
+}
+
 // --- timers --------------------------------------------------------------
 
 // chatTimeout is the shortest non-zero override among the active groups with
@@ -465,7 +517,7 @@ func (m *naive) drain() {
 func (m *naive) chatTimeout(c *nvChat, global int, pick func(sb.SkillGroup) int) time.Duration {
 	best := 0
 	for _, g := range m.groups {
-		if g.Active && slices.Contains(g.Topics, c.topic) && slices.Contains(g.Operators, c.op) {
+		if g.Active && m.groupServes(g, c.topic) && slices.Contains(g.Operators, c.op) {
 			if v := pick(g); v > 0 && (best == 0 || v < best) {
 				best = v
 			}
@@ -549,7 +601,7 @@ func (m *naive) fire(t nvTimer) {
 	switch t.kind {
 	case nvAccept:
 		o := m.ops[c.op]
-		m.requeue(c, true, sb.AnomalyMissedAccept)
+		m.requeue(c, true, sb.ReasonMissedAccept, sb.AnomalyMissedAccept)
 		o.missed++
 		if m.set.MaxMissedChats > 0 && o.missed >= m.set.MaxMissedChats {
 			m.setStatus(o, m.set.AutoOfflineStatus)
@@ -559,7 +611,7 @@ func (m *naive) fire(t nvTimer) {
 		c.overdue = true
 	case nvInactivity:
 		if m.set.ChatInactivityAction == sb.InactivityRequeue {
-			m.requeue(c, true)
+			m.requeue(c, true, sb.ReasonInactivity)
 		} else {
 			m.closeChat(c)
 		}
@@ -571,7 +623,7 @@ func (m *naive) fire(t nvTimer) {
 		m.setStatus(o, m.set.AutoOfflineStatus)
 		if m.set.AutoOfflineRedistribute {
 			for _, c := range m.activeChatsOf(o) {
-				m.requeue(c, true)
+				m.requeue(c, true, sb.ReasonPresenceLost)
 			}
 		}
 	}
@@ -699,8 +751,8 @@ func (m *naive) do(cmd Command) error {
 		if err != nil {
 			return err
 		}
-		if len(m.activeChatsOf(o)) > 0 {
-			return nvErr(sb.ECONFLICT, "")
+		for _, ch := range m.activeChatsOf(o) {
+			m.requeue(ch, false, sb.ReasonOperatorDeleted)
 		}
 		delete(m.ops, o.id)
 		for id, g := range m.groups {
@@ -761,7 +813,7 @@ func (m *naive) do(cmd Command) error {
 	case Assign:
 		return m.assign(c)
 	case Accept:
-		ch, err := m.openChat(c.ChatID)
+		ch, err := m.visibleChat(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
@@ -779,25 +831,25 @@ func (m *naive) do(cmd Command) error {
 		if _, ok := m.topics[c.Topic]; c.Topic != "" && !ok {
 			return nvErr(sb.EINVALID, "subject_alias")
 		}
-		ch, err := m.openChat(c.ChatID)
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
 		ch.excluded = map[string]bool{}
 		ch.topic = c.Topic
 		if ch.status == sb.ChatActive {
-			m.requeue(ch, false)
+			m.requeue(ch, false, sb.ReasonTransfer)
 		}
 		m.resChat = ch.id
 	case Close:
-		ch, err := m.openChat(c.ChatID)
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
 		m.resChat = ch.id
 		m.closeChat(ch)
 	case OperatorMessage:
-		ch, err := m.openChat(c.ChatID)
+		ch, err := m.visibleChat(c.ChatID, c.OperatorID, c.Role)
 		if err != nil {
 			return err
 		}
@@ -837,12 +889,154 @@ func (m *naive) do(cmd Command) error {
 			if c.Weight != nil {
 				ch.weight = *c.Weight
 			}
-			m.requeue(ch, true)
+			m.requeue(ch, true, sb.ReasonRedistribution)
 		}
+	case PatchOperator, PatchSkillGroup, PatchTopic, PatchStatus, PatchSettings:
+		return m.patch(cmd)
+	case ReturnToBot:
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
+		if err != nil {
+			return err
+		}
+		m.resChat = ch.id
+		m.closeChat(ch)
+	case UpdateChat:
+		if t := c.Topic; t != nil && *t != "" {
+			if _, ok := m.topics[*t]; !ok {
+				return nvErr(sb.EINVALID, "subject_alias")
+			}
+		}
+		ch, err := m.workable(c.ChatID, c.OperatorID, c.Role)
+		if err != nil {
+			return err
+		}
+		if c.Topic != nil {
+			ch.topic = *c.Topic
+		}
+		m.resChat = ch.id
 	default:
 		panic(fmt.Sprintf("naive: unknown command %T", cmd))
 	}
 	return nil
+}
+
+// patch applies a patch command as the update of the merged entity.
+func (m *naive) patch(cmd Command) error {
+	pick := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	switch c := cmd.(type) {
+	case PatchOperator:
+		o, err := m.op(c.ID)
+		if err != nil {
+			return err
+		}
+		op := sb.Operator{ID: o.id, Name: "kept"}
+		op.MaxChats, op.ChannelLimits = nvCloneLimits(sb.Operator{MaxChats: o.maxChats, ChannelLimits: o.limits})
+		if c.MaxChats.Set {
+			op.MaxChats = c.MaxChats.V
+		}
+		if c.ChannelLimits.Set {
+			op.ChannelLimits = nil
+			if c.ChannelLimits.V != nil {
+				op.ChannelLimits = *c.ChannelLimits.V
+			}
+		}
+		return m.do(UpdateOperator{op})
+	case PatchSkillGroup:
+		g, ok := m.groups[c.ID]
+		if !ok {
+			return nvErr(sb.ENOTFOUND, "")
+		}
+		g = nvCloneGroup(g)
+		if c.Operators.Set {
+			g.Operators = nil
+			if c.Operators.V != nil {
+				g.Operators = *c.Operators.V
+			}
+		}
+		if c.Active != nil {
+			g.Active = *c.Active
+		}
+		return m.do(UpdateSkillGroup{g})
+	case PatchTopic:
+		t, ok := m.topics[c.Alias]
+		if !ok {
+			return nvErr(sb.ENOTFOUND, "")
+		}
+		pick(&t.Name, c.Name)
+		pick(&t.Parent, c.Parent)
+		return m.do(UpdateTopic{t})
+	case PatchStatus:
+		st, ok := m.statuses[c.ID]
+		if !ok {
+			return nvErr(sb.ENOTFOUND, "")
+		}
+		if c.CanReceive != nil {
+			st.CanReceive = *c.CanReceive
+		}
+		return m.do(UpdateStatus{st})
+	case PatchSettings:
+		s := m.set
+		if c.AcceptTimeoutS != nil {
+			s.AcceptTimeoutS = *c.AcceptTimeoutS
+		}
+		if c.AutoConnect != nil {
+			s.AutoConnect = *c.AutoConnect
+		}
+		if c.DefaultMaxChats != nil {
+			s.DefaultMaxChats = *c.DefaultMaxChats
+		}
+		if c.DistributionMethod != nil {
+			s.DistributionMethod = *c.DistributionMethod
+		}
+		return m.do(UpdateSettings{s})
+	}
+	panic(fmt.Sprintf("naive: no patch %T", cmd))
+}
+
+// workable returns an open chat a caller may change: the system (no role),
+// staff and integrators any; an operator only its active chat (forbidden
+// for another chat it may see, else not found).
+func (m *naive) workable(id, op, role string) (*nvChat, error) {
+	ch, err := m.openChat(id)
+	if err != nil {
+		return nil, err
+	}
+	switch role {
+	case "", sb.RoleAdmin, sb.RoleSupervisor, sb.RoleIntegrator:
+		return ch, nil
+	case sb.RoleOperator:
+		switch {
+		case ch.status == sb.ChatActive && ch.op == op:
+			return ch, nil
+		case m.sees(ch, op, role):
+			return nil, nvErr(sb.EFORBIDDEN, "")
+		}
+		return nil, nvErr(sb.ENOTFOUND, "")
+	}
+	return nil, nvErr(sb.EFORBIDDEN, "")
+}
+
+// sees is who may see an open chat: all but operators everything; an
+// operator its own chats, and the New and queued chats of its topics.
+func (m *naive) sees(ch *nvChat, op, role string) bool {
+	if role != sb.RoleOperator || ch.op == op {
+		return true
+	}
+	o := m.ops[op]
+	return o != nil && (ch.status == sb.ChatNew || ch.status == sb.ChatQueued) && m.serves(o, ch.topic)
+}
+
+// visibleChat is openChat, and not found for a caller that may not see it.
+func (m *naive) visibleChat(id, op, role string) (*nvChat, error) {
+	ch, err := m.openChat(id)
+	if err == nil && !m.sees(ch, op, role) {
+		return nil, nvErr(sb.ENOTFOUND, "")
+	}
+	return ch, err
 }
 
 func nvCloneGroup(g sb.SkillGroup) sb.SkillGroup {
@@ -883,10 +1077,10 @@ func (m *naive) validGroup(g sb.SkillGroup) error {
 			return nvErr(sb.EINVALID, "operators")
 		}
 	}
-	if g.AcceptTimeoutS < 0 {
+	if g.AcceptTimeoutS < 0 || g.AcceptTimeoutS > 365*24*3600 {
 		return nvErr(sb.EINVALID, "accept_timeout_s")
 	}
-	if g.ResponseTimeoutS < 0 {
+	if g.ResponseTimeoutS < 0 || g.ResponseTimeoutS > 365*24*3600 {
 		return nvErr(sb.EINVALID, "response_timeout_s")
 	}
 	return nil
@@ -917,7 +1111,7 @@ func (m *naive) validSettings(s sb.Settings) error {
 		{s.QueueTimeoutS, "queue_timeout_s"},
 		{s.AutoOfflineAfterS, "auto_offline_after_s"},
 	} {
-		if f.v < 0 {
+		if f.v < 0 || f.name != "max_missed_chats" && f.v > 365*24*3600 { // a timer: at most a year
 			return nvErr(sb.EINVALID, f.name)
 		}
 	}
@@ -960,6 +1154,9 @@ func (m *naive) connect(c Connect) error {
 		if ch.client == c.Client.ID && ch.channel == c.Client.Channel {
 			m.res.Outcome = OutcomeSuccess
 			m.resChat = ch.id
+			if c.Text != "" {
+				ch.lastMsg, ch.awaiting = m.now, m.now
+			}
 			return nil
 		}
 	}
@@ -989,7 +1186,7 @@ func (m *naive) connect(c Connect) error {
 			ch.queuedAt = m.now
 			ch.waitStart = m.now
 			create(sb.ChatQueued)
-			m.decide(sb.DecisionQueue, ch.id, "", "")
+			m.decide(sb.DecisionQueue, ch.id, "", m.waitReason(ch))
 		default:
 			if o := m.best(ch); o != nil {
 				create(sb.ChatActive)
@@ -1050,7 +1247,7 @@ func (m *naive) limitReason(topic string) string {
 }
 
 func (m *naive) take(c Take) error {
-	ch, err := m.openChat(c.ChatID)
+	ch, err := m.visibleChat(c.ChatID, c.OperatorID, c.Role)
 	if err != nil {
 		return err
 	}

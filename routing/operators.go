@@ -3,18 +3,25 @@ package routing
 import (
 	"maps"
 	"slices"
+	"strings"
 
 	sb "github.com/switchboard/switchboard"
 )
 
 func (e *Engine) validateOperator(o sb.Operator) error {
+	if err := firstError(checkID("id", o.ID), checkName("name", o.Name), checkName("email", o.Email)); err != nil {
+		return err
+	}
 	switch {
-	case o.ID == "":
-		return sb.Errorf(sb.EINVALID, "id", "id is required")
 	case o.Name == "":
 		return sb.Errorf(sb.EINVALID, "name", "name is required")
 	case o.MaxChats != nil && *o.MaxChats < 0:
 		return sb.Errorf(sb.EINVALID, "max_chats", "max_chats must not be negative")
+	}
+	for _, x := range e.ops {
+		if o.Email != "" && x.ID != o.ID && strings.EqualFold(x.Email, o.Email) {
+			return sb.Errorf(sb.ECONFLICT, "email", "operator %s has the email %s", x.ID, x.Email)
+		}
 	}
 	switch o.Role {
 	case "", sb.RoleOperator, sb.RoleSupervisor, sb.RoleAdmin:
@@ -26,8 +33,8 @@ func (e *Engine) validateOperator(o sb.Operator) error {
 
 func (e *Engine) validateLimits(limits map[string]int, field string) error {
 	for ch, l := range limits {
-		if ch == "" || l < 0 {
-			return sb.Errorf(sb.EINVALID, field, "%s needs channel names and limits of 0 or more", field)
+		if checkID(field, ch) != nil || l < 0 {
+			return sb.Errorf(sb.EINVALID, field, "%s needs channel names (ids) and limits of 0 or more", field)
 		}
 	}
 	if !e.bitsFit(limits) {
@@ -58,6 +65,7 @@ func (e *Engine) createOperator(in sb.Operator) error {
 	o.receiving = e.canReceive(o.Status)
 	if o.receiving {
 		e.idx.receiving++
+		e.exclDirty = true // its id may be in exclusions of an operator deleted before
 	}
 	e.indexOp(o)
 	e.markDirty(o)
@@ -86,6 +94,7 @@ func (e *Engine) updateOperator(in sb.Operator) error {
 		e.rebuild() // waiting chats of a newly limited channel need its bit
 	}
 	e.markDirty(o)
+	e.exclDirty = true // a limit of 0 decides whether it could take a chat
 	e.configChanged("operator", o.ID, "updated")
 	return nil
 }
@@ -95,9 +104,7 @@ func (e *Engine) deleteOperator(id string) error {
 	if err != nil {
 		return err
 	}
-	if o.Active > 0 {
-		return sb.Errorf(sb.ECONFLICT, "id", "operator %s has %d active chats; redistribute them first", id, o.Active)
-	}
+	e.returnAll(o, nil, false, sb.ReasonOperatorDeleted)
 	e.unindexOp(o)
 	e.clearOpTimer(o)
 	delete(e.ops, id)
@@ -115,6 +122,7 @@ func (e *Engine) deleteOperator(id string) error {
 		e.rebuild()
 	} else if o.receiving {
 		e.idx.receiving--
+		e.exclDirty = true // it served the chats without topic
 	}
 	e.configChanged("operator", id, "deleted")
 	return nil
@@ -152,6 +160,7 @@ func (e *Engine) setStatus(o *operator, status string) {
 		for _, g := range o.groups {
 			g.receiving += d
 		}
+		e.exclDirty = true
 	}
 	e.markDirty(o)
 	e.refreshOpTimer(o)
@@ -192,19 +201,21 @@ func (e *Engine) redistribute(cmd Redistribute) error {
 		return sb.Errorf(sb.EINVALID, "weight", "weight must not be negative")
 	}
 	e.setStatus(o, status)
-	e.returnAll(o, cmd.Weight)
+	e.returnAll(o, cmd.Weight, true, sb.ReasonRedistribution)
 	return nil
 }
 
-// returnAll returns every active chat of o to routing, excluding o.
-func (e *Engine) returnAll(o *operator, weight *int) {
+// returnAll returns every active chat of o to routing for a reason, in
+// chat order, excluding o when exclude is set; a non-nil weight replaces
+// each chat's.
+func (e *Engine) returnAll(o *operator, weight *int, exclude bool, reason string) {
 	mine := slices.Collect(maps.Values(o.mine))
 	slices.SortFunc(mine, func(a, b *chat) int { return int(a.seq - b.seq) })
 	for _, c := range mine {
-		e.requeue(c, true, func() {
+		e.requeue(c, exclude, func() {
 			if weight != nil {
 				c.Weight = *weight
 			}
-		})
+		}, reason)
 	}
 }

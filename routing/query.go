@@ -1,6 +1,7 @@
 package routing
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -80,7 +81,7 @@ func (e *Engine) Folder(folder, operatorID string) []sb.Chat {
 	switch folder {
 	case FolderInQueue:
 		e.idx.qall.ascend(func(k chatKey, _ uint64) bool {
-			c := e.chats[k.c]
+			c := e.chats[k.seq]
 			if o == nil || e.serves(o, c.Topic) {
 				out = append(out, e.snap(c))
 			}
@@ -127,7 +128,7 @@ func (e *Engine) openChats() []*chat {
 func (e *Engine) Queue() []QueueEntry {
 	var out []QueueEntry
 	e.idx.qall.ascend(func(k chatKey, _ uint64) bool {
-		c := e.chats[k.c]
+		c := e.chats[k.seq]
 		out = append(out, QueueEntry{
 			Chat: e.snap(c), Position: len(out) + 1,
 			Waiting: e.now.Sub(c.WaitStartedAt.Time()), Reasons: e.whyWaits(c),
@@ -137,7 +138,9 @@ func (e *Engine) Queue() []QueueEntry {
 	return out
 }
 
-// whyWaits explains why a queued chat has no operator.
+// whyWaits explains why a queued chat has no operator: the main reason
+// first, then channel_limit when free operators are at this channel's
+// limit.
 func (e *Engine) whyWaits(c *chat) []sb.Reason {
 	if !e.settings.AutoConnect {
 		return []sb.Reason{{Code: WarnAutoConnectDisabled, Message: "automatic connection is off"}}
@@ -145,37 +148,69 @@ func (e *Engine) whyWaits(c *chat) []sb.Reason {
 	if o, _, _ := e.bestOp(c); o != nil {
 		return []sb.Reason{{Code: "routing", Message: "an operator is eligible; routing in progress"}}
 	}
-	r := []sb.Reason{e.limitReason(c.Topic)}
-	var excluded, channel int
-	for _, o := range e.servers(c.Topic) {
-		if !o.receiving || o.Active >= e.maxChats(o) {
-			continue
-		}
-		if excludes(c, o.ID) {
-			excluded++
-		} else if !e.underLimits(o, c.Channel) {
-			channel++
-		}
-	}
-	if channel > 0 {
-		r = append(r, sb.Reason{Code: "channel_limit", Message: fmt.Sprintf("%d operators are at their %s limit", channel, c.Channel)})
-	}
-	if excluded > 0 {
-		r = append(r, sb.Reason{Code: "operators_excluded", Message: fmt.Sprintf("%d free operators are excluded from this chat", excluded)})
+	w := e.waiting(c)
+	r := []sb.Reason{w.main()}
+	if w.channel > 0 {
+		r = append(r, sb.Reason{Code: ReasonChannelLimit, Message: fmt.Sprintf("%d operators are at their %s limit", w.channel, c.Channel)})
 	}
 	return r
 }
 
+// waitReason is the code of why c waits, or "" when an operator may take
+// it now.
+func (e *Engine) waitReason(c *chat) string {
+	if o, _, _ := e.bestOp(c); o != nil {
+		return ""
+	}
+	return e.waiting(c).main().Code
+}
+
+// waitCounts counts the operators that serve a waiting chat's topic.
+type waitCounts struct {
+	servers   int // serve the topic
+	receiving int // … with a status that can receive
+	excluded  int // … under their limits for this chat, but excluded from it
+	channel   int // … under the general limit, at the chat's channel limit
+}
+
+func (e *Engine) waiting(c *chat) waitCounts {
+	var w waitCounts
+	for _, o := range e.servers(c.Topic) {
+		w.servers++
+		if !o.receiving {
+			continue
+		}
+		w.receiving++
+		switch {
+		case e.underLimits(o, c.Channel) && excludes(c, o.ID):
+			w.excluded++
+		case o.Active < e.maxChats(o) && !e.underLimits(o, c.Channel):
+			w.channel++
+		}
+	}
+	return w
+}
+
+// main is the reason a chat waits: nobody serves its topic, nobody of them
+// can receive, some could take it but are excluded (operators_excluded),
+// or all of them are at a limit.
+func (w waitCounts) main() sb.Reason {
+	switch {
+	case w.servers == 0:
+		return sb.Reason{Code: ReasonNoOperatorForTopic, Message: "no operator serves this topic"}
+	case w.receiving == 0:
+		return sb.Reason{Code: ReasonNoOperatorOnline, Message: "no operator of this topic is online"}
+	case w.excluded > 0:
+		return sb.Reason{Code: ReasonOperatorsExcluded, Message: fmt.Sprintf("%d free operators are excluded from this chat (a missed accept or a redistribution); the others are at a limit", w.excluded)}
+	}
+	return sb.Reason{Code: ReasonAllOperatorsBusy, Message: "every operator of this topic is at a limit"}
+}
+
 // servers returns the operators that serve topic.
 func (e *Engine) servers(topic string) map[string]*operator {
-	if topic == "" {
-		return e.ops
-	}
 	out := map[string]*operator{}
-	for _, g := range e.idx.topicGroups[topic] {
-		for id := range g.opSet {
-			out[id] = e.ops[id]
-		}
+	for o := range e.eachServer(topic) {
+		out[o.ID] = o
 	}
 	return out
 }
@@ -221,7 +256,16 @@ func (e *Engine) Diagnostics(operatorID string) (Diagnostics, error) {
 	if !o.Connected {
 		add("no_panel_session", "no open panel session")
 	}
-	if o.in && e.firstChat(o) == nil {
+	for _, c := range e.excl {
+		if excludes(c, o.ID) {
+			d.ExcludedFrom = append(d.ExcludedFrom, c.ID)
+		}
+	}
+	slices.SortFunc(d.ExcludedFrom, func(a, b string) int { return cmp.Or(cmp.Compare(len(a), len(b)), cmp.Compare(a, b)) })
+	if n := len(d.ExcludedFrom); n > 0 {
+		add("excluded", "excluded from %d waiting chats (see excluded_from): a missed accept or a redistribution", n)
+	}
+	if o.in && len(d.ExcludedFrom) == 0 && e.firstChat(o) == nil {
 		add("nothing_waiting", "no waiting chat this operator may take")
 	}
 	return d, nil
@@ -245,3 +289,47 @@ func (e *Engine) Statuses() []sb.Status { return slices.Clone(e.statuses) }
 
 // QueueLen returns the number of queued chats.
 func (e *Engine) QueueLen() int { return e.idx.qall.len() }
+
+// CanSee reports whether a caller of a role, acting as operator opID, may
+// see a chat (open or closed): everyone but operators all chats; an
+// operator the chats it holds or held, and the New and queued chats of the
+// topics it serves.
+func (e *Engine) CanSee(role, opID string, c *sb.Chat) bool {
+	return e.sees(role, opID, c.Status, c.OperatorID, c.Topic)
+}
+
+// sees is CanSee for a chat's status, operator and topic.
+func (e *Engine) sees(role, opID string, status sb.ChatStatus, holder, topic string) bool {
+	if role != sb.RoleOperator || holder == opID {
+		return true
+	}
+	o := e.ops[opID]
+	return o != nil && (status == sb.ChatNew || status == sb.ChatQueued) && e.serves(o, topic)
+}
+
+// CanSeeEvent reports whether a caller may see an event: all but operators
+// every event; an operator the events of chats it may see or that name it,
+// the events by which a chat of its topics leaves New or In Queue (so that
+// its panel drops it), its own status changes, and configuration changes.
+func (e *Engine) CanSeeEvent(role, opID string, ev *sb.Event) bool {
+	if role != sb.RoleOperator {
+		return true
+	}
+	switch {
+	case ev.Chat != nil && ev.ChatID != "":
+		if e.CanSee(role, opID, ev.Chat) || ev.Operator != nil && ev.Operator.ID == opID {
+			return true
+		}
+		o := e.ops[opID]
+		return leavesFolder[ev.Name] && o != nil && e.serves(o, ev.Chat.Topic)
+	case ev.Name == sb.EventOperatorStatus:
+		return ev.Operator != nil && ev.Operator.ID == opID
+	}
+	return ev.Name == sb.EventConfigChanged
+}
+
+// leavesFolder are the events by which a chat leaves New or In Queue.
+var leavesFolder = map[string]bool{
+	sb.EventAutoConnected: true, sb.EventOperatorConnected: true, sb.EventChatTransferred: true,
+	sb.EventChatUpdated: true, sb.EventQueueTimeout: true, sb.EventChatClosed: true,
+}

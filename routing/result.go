@@ -18,6 +18,8 @@ const (
 	ReasonNoOperatorForTopic  = "no_operator_for_topic"
 	ReasonNoOperatorOnline    = "no_operator_online"
 	ReasonAllOperatorsBusy    = "all_operators_busy"
+	ReasonOperatorsExcluded   = "operators_excluded" // a waiting chat's only operators are excluded
+	ReasonChannelLimit        = "channel_limit"      // free operators are at the chat's channel limit
 	WarnAutoConnectDisabled   = "auto_connect_disabled"
 	WarnAssignedOpIgnored     = "assigned_operator_ignored"
 	WarnOperatorCannotReceive = "operator_cannot_receive"
@@ -84,8 +86,10 @@ type Diagnostics struct {
 	MaxChats   int                    `json:"max_chats"`
 	Channels   map[string]ChannelLoad `json:"channels,omitempty"`
 	// Eligible is true when the operator could get a chat now.
-	Eligible bool        `json:"eligible"`
-	Reasons  []sb.Reason `json:"reasons"`
+	Eligible bool `json:"eligible"`
+	// ExcludedFrom lists the waiting chats the operator is excluded from.
+	ExcludedFrom []string    `json:"excluded_from,omitempty"`
+	Reasons      []sb.Reason `json:"reasons"`
 }
 
 // ChannelLoad is an operator's load on one limited channel.

@@ -200,6 +200,16 @@ func (f *fixture) assigned(topic, op string) string {
 	return id
 }
 
+// occupy gives op an accepted chat and a general limit of 1: it serves
+// the topic "support" but takes nothing more. An operator excluded from a
+// chat stays excluded while such an operator is not (R7: exclusions lapse
+// only when every operator who could take the chat is excluded).
+func (f *fixture) occupy(op string) string {
+	f.t.Helper()
+	f.setMax(op, 1)
+	return chatID(f.t, f.apply(f.connectCmd(routing.Connect{Topic: "support", Operator: op})))
+}
+
 func (f *fixture) closeChat(id string) routing.Result {
 	f.t.Helper()
 	return f.apply(routing.Close{ChatID: id, By: sb.ByClient})
@@ -376,9 +386,17 @@ func TestR1Eligibility(t *testing.T) {
 		{"chat without topic goes to any operator", func(f *fixture) {
 			f.updateGroup("support-team", func(g *sb.SkillGroup) { g.Operators = []string{} })
 		}, "", "telegram", "a"},
-		{"parent topic does not serve child", func(f *fixture) {
+		{"parent topic serves its subtopics", func(f *fixture) {
 			f.apply(routing.CreateTopic{Topic: sb.Topic{Alias: "support-vip", Name: "VIP", Parent: "support"}})
-		}, "support-vip", "telegram", ""},
+			f.apply(routing.CreateTopic{Topic: sb.Topic{Alias: "support-vip-refunds", Name: "Refunds", Parent: "support-vip"}})
+		}, "support-vip-refunds", "telegram", "a"},
+		{"subtopic does not serve its parent", func(f *fixture) {
+			f.apply(routing.CreateTopic{Topic: sb.Topic{Alias: "sales-vip", Name: "VIP", Parent: "sales"}})
+			f.updateGroup("support-team", func(g *sb.SkillGroup) { g.Topics = []string{"sales-vip"} })
+		}, "sales", "telegram", ""},
+		{"moving a topic under a served parent", func(f *fixture) {
+			f.apply(routing.UpdateTopic{Topic: sb.Topic{Alias: "sales", Name: "sales", Parent: "support"}})
+		}, "sales", "telegram", "a"},
 		{"under general limit", func(f *fixture) {
 			f.setMax("a", 2)
 			f.assigned("support", "a")
@@ -444,9 +462,11 @@ func TestR1Eligibility(t *testing.T) {
 	t.Run("excluded", r1Excluded)
 }
 
-// R1.5: an operator excluded from a chat does not get it.
+// R1.5: an operator excluded from a chat does not get it, while another
+// operator who could take it (b, at its limit) is not excluded.
 func r1Excluded(t *testing.T) {
-	f := newFixture(t, "a")
+	f := newFixture(t, "a", "b")
+	busy := f.occupy("b")
 	id := f.assigned("support", "a")
 	f.apply(routing.Redistribute{OperatorID: "a", Status: sb.StatusOnline})
 	f.wantChat(id, sb.ChatQueued, "")
@@ -455,6 +475,8 @@ func r1Excluded(t *testing.T) {
 	f.setStatus("a", sb.StatusOnline)
 	f.wantChat(id, sb.ChatQueued, "")
 	equal(t, "operator a active", f.operator("a").Active, 0)
+	f.closeChat(busy)
+	f.wantChat(id, sb.ChatActive, "b")
 }
 
 func TestR2Choice(t *testing.T) {

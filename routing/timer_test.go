@@ -13,7 +13,7 @@ func r7Accept(t *testing.T) {
 	f := newFixture(t, "a", "b")
 	f.settings(func(s *sb.Settings) { s.AcceptTimeoutS = 30 })
 	f.setMax("a", 1)
-	f.setStatus("b", sb.StatusBreak)
+	busy := f.occupy("b")
 	c1 := f.assigned("support", "a")
 	f.at(sec(10))
 	c2 := f.enqueue("support", 0)
@@ -36,7 +36,7 @@ func r7Accept(t *testing.T) {
 	equal(t, "a.missed_in_row", f.operator("a").MissedInRow, 1)
 	f.wantChat(c2, sb.ChatActive, "a")
 	f.at(sec(31))
-	f.setStatus("b", sb.StatusOnline)
+	f.closeChat(busy)
 	f.wantChat(c1, sb.ChatActive, "b")
 }
 
@@ -69,7 +69,8 @@ func r7MaxMissed(t *testing.T) {
 			name = "accept breaks the row"
 		}
 		t.Run(name, func(t *testing.T) {
-			f := newFixture(t, "a")
+			f := newFixture(t, "a", "b")
+			f.occupy("b")
 			f.createStatus("away", false)
 			f.settings(func(s *sb.Settings) {
 				s.AcceptTimeoutS, s.MaxMissedChats, s.AutoOfflineStatus = 30, 2, "away"
@@ -373,8 +374,10 @@ func r7Order(t *testing.T) {
 		c2 := f.enqueue("sales", 0)
 		f.at(sec(100))
 		res := f.tick()
+		// a is the chat's only operator: the missed chat is offered to it
+		// again (R7: exclusions lapse).
 		equal(t, "events", names(res), []string{sb.EventQueueTimeout, sb.EventClosedByTimer, sb.EventChatClosed,
-			sb.EventOperatorDisconnected, sb.EventChatQueued})
+			sb.EventOperatorDisconnected, sb.EventChatQueued, sb.EventAutoConnected})
 		equal(t, "queue timeout chat", eventChats(res, sb.EventQueueTimeout), []string{c2})
 		equal(t, "disconnected chat", eventChats(res, sb.EventOperatorDisconnected), []string{c1})
 		for _, ev := range res.Events {
@@ -535,7 +538,8 @@ func r7MaxMissedResets(t *testing.T) {
 
 // R7: max_missed_chats 0 never switches the operator.
 func r7MaxMissedOff(t *testing.T) {
-	f := newFixture(t, "a")
+	f := newFixture(t, "a", "b")
+	f.occupy("b")
 	f.settings(func(s *sb.Settings) { s.AcceptTimeoutS, s.MaxMissedChats = 30, 0 })
 	for i := range 3 {
 		f.assigned("support", "a")

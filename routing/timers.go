@@ -119,7 +119,7 @@ func (e *Engine) groupTimeout(c *chat, global int, pick func(*group) int) int {
 	o := e.ops[c.OperatorID]
 	best := 0
 	for _, g := range o.groups {
-		if v := pick(g); v > 0 && g.topicSet[c.Topic] && (best == 0 || v < best) {
+		if v := pick(g); v > 0 && g.covers[c.Topic] && (best == 0 || v < best) {
 			best = v
 		}
 	}
@@ -217,7 +217,7 @@ func (e *Engine) fire(t timer) {
 	switch t.kind {
 	case timerAccept:
 		o := e.ops[c.OperatorID]
-		e.requeue(c, true, nil, sb.AnomalyMissedAccept)
+		e.requeue(c, true, nil, sb.ReasonMissedAccept, sb.AnomalyMissedAccept)
 		o.MissedInRow++
 		e.touchOp(o)
 		if m := e.settings.MaxMissedChats; m > 0 && o.MissedInRow >= m {
@@ -230,7 +230,7 @@ func (e *Engine) fire(t timer) {
 		e.emit(sb.EventResponseOverdue, c, nil, sb.Event{})
 	case timerInactivity:
 		if e.settings.ChatInactivityAction == sb.InactivityRequeue {
-			e.requeue(c, true, nil)
+			e.requeue(c, true, nil, sb.ReasonInactivity)
 		} else {
 			e.closeChat(c, sb.ByTimer, "")
 		}
@@ -241,7 +241,7 @@ func (e *Engine) fire(t timer) {
 	case timerOffline:
 		e.setStatus(t.o, e.settings.AutoOfflineStatus)
 		if e.settings.AutoOfflineRedistribute {
-			e.returnAll(t.o, nil)
+			e.returnAll(t.o, nil, true, sb.ReasonPresenceLost)
 		}
 	}
 }

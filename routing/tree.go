@@ -9,34 +9,37 @@ type treeKey[K any] interface {
 	less(K) bool
 }
 
-// opKey orders operators: a, b, then the operator id.
+// opKey orders operators by R2: primary, then tie, then the operator id.
+// The distribution method fills them (Engine.opKeyOf): active chats and
+// close seq (default), active chats (by number), assign seq (by date).
 type opKey struct {
-	a, b int64
-	id   string
+	primary, tie int64
+	id           string
 }
 
 func (k opKey) less(o opKey) bool {
-	if k.a != o.a {
-		return k.a < o.a
+	if k.primary != o.primary {
+		return k.primary < o.primary
 	}
-	if k.b != o.b {
-		return k.b < o.b
+	if k.tie != o.tie {
+		return k.tie < o.tie
 	}
 	return k.id < o.id
 }
 
-// chatKey orders queued chats: a, b, then c. It holds no pointer, so the
+// chatKey orders queued chats by R3: higher weight (stored negated), then
+// earlier queue entry, then chat number. It holds no pointer, so the
 // collector does not scan the queue trees' nodes, a few per queued chat.
-type chatKey struct{ a, b, c int64 }
+type chatKey struct{ negWeight, queuedAt, seq int64 }
 
 func (k chatKey) less(o chatKey) bool {
-	if k.a != o.a {
-		return k.a < o.a
+	if k.negWeight != o.negWeight {
+		return k.negWeight < o.negWeight
 	}
-	if k.b != o.b {
-		return k.b < o.b
+	if k.queuedAt != o.queuedAt {
+		return k.queuedAt < o.queuedAt
 	}
-	return k.c < o.c
+	return k.seq < o.seq
 }
 
 // cmp orders keys as less does: -1, 0 or +1.

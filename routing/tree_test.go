@@ -26,7 +26,7 @@ func TestTree(t *testing.T) {
 		return 0
 	}
 	for step := range 20000 {
-		k := opKey{a: rng.Int64N(5), b: rng.Int64N(50), id: string(rune('a' + rng.IntN(3)))}
+		k := opKey{primary: rng.Int64N(5), tie: rng.Int64N(50), id: string(rune('a' + rng.IntN(3)))}
 		i, found := slices.BinarySearchFunc(ref, item{k: k}, cmp)
 		if rng.IntN(3) > 0 && !found {
 			m := uint64(1) << rng.IntN(4)
@@ -73,7 +73,7 @@ func TestTreeFill(t *testing.T) {
 	for _, n := range []int{0, 1, 2, 3, 10, 1000} {
 		var items []treeItem[chatKey]
 		for i := range n {
-			items = append(items, treeItem[chatKey]{chatKey{a: int64(i / 7), b: int64(i)}, uint64(1) << rng.IntN(4)})
+			items = append(items, treeItem[chatKey]{chatKey{negWeight: int64(i / 7), queuedAt: int64(i)}, uint64(1) << rng.IntN(4)})
 		}
 		filled, inserted := newTree[chatKey](), newTree[chatKey]()
 		filled.fill(items)
@@ -84,7 +84,7 @@ func TestTreeFill(t *testing.T) {
 			if filled.len() != inserted.len() {
 				t.Fatalf("n=%d step %d: len %d, want %d", n, step, filled.len(), inserted.len())
 			}
-			k := chatKey{a: rng.Int64N(int64(n/7 + 2)), b: rng.Int64N(int64(n + 2))}
+			k := chatKey{negWeight: rng.Int64N(int64(n/7 + 2)), queuedAt: rng.Int64N(int64(n + 2))}
 			filter := uint64(1)<<rng.IntN(4) | uint64(1)<<rng.IntN(4)
 			if filled.rank(k) != inserted.rank(k) {
 				t.Fatalf("n=%d step %d: rank(%v) differs", n, step, k)
@@ -99,7 +99,7 @@ func TestTreeFill(t *testing.T) {
 			if filled.delete(k) != inserted.delete(k) {
 				t.Fatalf("n=%d step %d: delete(%v) differs", n, step, k)
 			}
-			if rng.IntN(2) == 0 && inserted.rank(k) == inserted.rank(chatKey{a: k.a, b: k.b + 1}) {
+			if rng.IntN(2) == 0 && inserted.rank(k) == inserted.rank(chatKey{negWeight: k.negWeight, queuedAt: k.queuedAt + 1}) {
 				m := uint64(1) << rng.IntN(4)
 				filled.insert(k, m)
 				inserted.insert(k, m)

@@ -17,6 +17,31 @@ type Metrics struct {
 	decision  prometheus.Histogram
 	commit    prometheus.Histogram
 	batch     prometheus.Histogram
+
+	signInFailures prometheus.Counter
+
+	// channels are the channel label values given so far (only the writer
+	// observes): channels come from clients, so past maxChannelLabels a
+	// new one is counted as "other".
+	channels map[string]bool
+}
+
+// maxChannelLabels bounds the channel label's values.
+const maxChannelLabels = 64
+
+// channel is the label value of a chat's channel.
+func (m *Metrics) channel(ch string) string {
+	if m.channels[ch] {
+		return ch
+	}
+	if len(m.channels) >= maxChannelLabels {
+		return "other"
+	}
+	if m.channels == nil {
+		m.channels = map[string]bool{}
+	}
+	m.channels[ch] = true
+	return ch
 }
 
 // RegisterMetrics registers the server's metrics on reg and makes the
@@ -41,8 +66,11 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) {
 			Name: "switchboard_commit_commands", Help: "Commands per group commit.",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 10),
 		}),
+		signInFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "switchboard_signin_failures_total", Help: "Panel sign-ins refused for a wrong email or password.",
+		}),
 	}
-	reg.MustRegister(m.connected, m.limits, m.decision, m.commit, m.batch,
+	reg.MustRegister(m.connected, m.limits, m.decision, m.commit, m.batch, m.signInFailures,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_queue_length", Help: "Chats waiting in the queue."},
 			func() float64 {
 				n := 0
@@ -81,11 +109,11 @@ func (m *Metrics) observe(b *sb.Batch) {
 		switch ev.Name {
 		case sb.EventAutoConnected, sb.EventOperatorConnected:
 			if ev.Chat != nil {
-				m.connected.WithLabelValues(ev.Name, ev.Chat.Topic, ev.Chat.Channel).Inc()
+				m.connected.WithLabelValues(ev.Name, ev.Chat.Topic, m.channel(ev.Chat.Channel)).Inc()
 			}
 		case sb.EventLimit:
 			if ev.Chat != nil {
-				m.limits.WithLabelValues(ev.Chat.Topic, ev.Chat.Channel).Inc()
+				m.limits.WithLabelValues(ev.Chat.Topic, m.channel(ev.Chat.Channel)).Inc()
 			}
 		}
 	}

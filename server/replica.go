@@ -22,6 +22,9 @@ type Sessions interface {
 	Opened(ctx context.Context, operatorID string)
 	// Closed is called when it closes.
 	Closed(ctx context.Context, operatorID string)
+	// Seen is called for an API request made with the operator's own
+	// credential: it is present until the given time (Server.Seen).
+	Seen(operatorID string, until time.Time)
 }
 
 // journal adds cmd, just applied, to the batch's command log with the
@@ -53,6 +56,9 @@ func (s *Server) Replay(cmds []sb.Applied) error {
 			return fmt.Errorf("command %d: %w", a.Seq, err)
 		}
 		res, _ := s.eng.Apply(a.Now, cmd) // an error is the leader's too
+		if res.Changes.Config {
+			s.keepSettings()
+		}
 		if got := s.eng.Counters().Event; got != a.Events {
 			return fmt.Errorf("command %d (%s): the replica is at event %d, the leader was at %d", a.Seq, a.Name, got, a.Events)
 		}

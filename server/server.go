@@ -6,9 +6,11 @@ package server
 import (
 	"context"
 	"log/slog"
+	"net/http"
 	"runtime/debug"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
@@ -35,37 +37,46 @@ type Server struct {
 	// Journal, when set, adds every command applied to its batch
 	// (Batch.Applied), so that a ClusterStore logs it for the followers.
 	Journal bool
+	// SessionTTL is how long a panel sign-in lasts (DefaultSessionTTL when
+	// 0).
+	SessionTTL time.Duration
 	// Sessions, when set, is told of panel sessions instead of the engine:
 	// with several instances presence is derived from all of them (see
 	// replica.go). The server then ends no sessions when Run starts.
 	Sessions Sessions
 
-	mu       sync.RWMutex
-	eng      *routing.Engine
-	webhooks []sb.Webhook
-	reqs     chan *request
-	kick     chan struct{} // wakes the webhook worker
-	sessions map[string]int
-	smu      sync.Mutex
-	metrics  *Metrics
-	spare    spare
+	mu           sync.RWMutex
+	eng          *routing.Engine
+	webhooks     []sb.Webhook
+	reqs         chan *request
+	kick         chan struct{} // wakes the webhook worker
+	sessions     map[string]int
+	seen         map[string]time.Time // presence by API request: until when (see Seen)
+	kickSeen     chan struct{}
+	seenWindow   atomic.Int64 // nanoseconds; see keepSettings
+	allowPrivate atomic.Bool  // webhook_allow_private_targets; see keepSettings
+	delivery     *http.Client // of webhook deliveries (webhook.go)
+	smu          sync.Mutex
+	metrics      *Metrics
+	bt           routing.Batcher // the group's batch; only the writer loop applies
+	access       access
+	signIn       signInGuard
 }
 
-// spare holds the lists of a batch that nothing keeps once apply returns
-// (the broker keeps the events), for the next group to reuse: only the
-// writer loop applies.
-type spare struct {
-	chats     []sb.Chat
-	messages  []sb.Message
-	decisions []sb.Decision
-}
-
+// request is one write for the writer: a command for the engine, and/or
+// writes the engine does not hold (side).
 type request struct {
-	ctx  context.Context // nil: never canceled
-	cmd  routing.Command
-	res  routing.Result
-	err  error
-	done chan struct{}
+	ctx context.Context // nil: never canceled
+	cmd routing.Command // nil: only side
+	// side, when set, adds writes besides the engine's to the batch, once
+	// cmd (if any) succeeded; it runs with the engine write-locked and may
+	// refuse (its error is the request's). after runs once they are
+	// committed.
+	side  func(e *routing.Engine, b *sb.Batch) error
+	after func()
+	res   routing.Result
+	err   error
+	done  chan struct{}
 }
 
 // New returns a server over store; Open loads its state.
@@ -76,8 +87,11 @@ func New(store sb.Store, log *slog.Logger) *Server {
 		reqs:     make(chan *request, 4096),
 		kick:     make(chan struct{}, 1),
 		sessions: map[string]int{},
+		seen:     map[string]time.Time{},
+		kickSeen: make(chan struct{}, 1),
 	}
 	s.Broker = NewBroker(s.View)
+	s.delivery = s.newDeliveryClient()
 	return s
 }
 
@@ -117,6 +131,7 @@ func (s *Server) load(ctx context.Context) error {
 	start := time.Now()
 	eng.Stopwatch = func() int64 { return int64(time.Since(start)) }
 	s.eng, s.webhooks = eng, hooks
+	s.keepSettings()
 	return nil
 }
 
@@ -131,7 +146,24 @@ func (s *Server) View(fn func(e *routing.Engine)) {
 
 // Do applies cmd and returns once its result is durable.
 func (s *Server) Do(ctx context.Context, cmd routing.Command) (routing.Result, error) {
-	r := &request{ctx: ctx, cmd: cmd, done: make(chan struct{})}
+	return s.submit(ctx, &request{cmd: cmd})
+}
+
+// DoWith applies cmd and, when it succeeds, side's writes besides the
+// engine's, in one commit.
+func (s *Server) DoWith(ctx context.Context, cmd routing.Command, side func(*routing.Engine, *sb.Batch) error) (routing.Result, error) {
+	return s.submit(ctx, &request{cmd: cmd, side: side})
+}
+
+// write commits a request of side writes only.
+func (s *Server) write(ctx context.Context, r *request) error {
+	_, err := s.submit(ctx, r)
+	return err
+}
+
+// submit hands r to the writer and waits until it is durable.
+func (s *Server) submit(ctx context.Context, r *request) (routing.Result, error) {
+	r.ctx, r.done = ctx, make(chan struct{})
 	select {
 	case s.reqs <- r:
 	case <-ctx.Done():
@@ -150,12 +182,15 @@ func (s *Server) Do(ctx context.Context, cmd routing.Command) (routing.Result, e
 // in one transaction, answers, publishes, and fires timers. It returns when
 // ctx ends.
 func (s *Server) Run(ctx context.Context) {
-	timer := time.NewTimer(time.Hour)
+	timer, seen, purge := time.NewTimer(time.Hour), time.NewTimer(time.Hour), time.NewTicker(purgeEvery)
 	defer timer.Stop()
+	defer seen.Stop()
+	defer purge.Stop()
 	go s.deliverLoop(ctx)
 	if s.Sessions == nil {
 		s.endStaleSessions(ctx)
 	}
+	s.purgeSessions(ctx)
 	for {
 		s.resetTimer(timer)
 		var batch []*request
@@ -166,6 +201,15 @@ func (s *Server) Run(ctx context.Context) {
 			batch = append(batch, r)
 		case <-timer.C:
 			batch = append(batch, &request{cmd: routing.Tick{}, done: make(chan struct{})})
+		case <-seen.C:
+			batch = s.endSeen(time.Now())
+		case <-s.kickSeen:
+		case <-purge.C:
+			s.purgeSessions(ctx)
+		}
+		seen.Reset(s.nextSeen())
+		if len(batch) == 0 {
+			continue
 		}
 	fill:
 		for len(batch) < maxBatch {
@@ -195,30 +239,32 @@ func (s *Server) resetTimer(t *time.Timer) {
 // while the group is applied and committed, so they never see a change that
 // a crash could still undo.
 func (s *Server) apply(ctx context.Context, batch []*request) {
-	b := &sb.Batch{Events: make([]sb.Event, 0, 3*len(batch)+8)} // a queued connect makes 3
+	s.bt.Reset(4 * maxBatch)
+	b := s.bt.Batch()
+	b.Events = make([]sb.Event, 0, 3*len(batch)+8) // a queued connect makes 3
 	s.mu.Lock()
 	for _, r := range batch {
 		if r.ctx != nil && r.ctx.Err() != nil { // the caller gave up before it was applied
 			r.err = r.ctx.Err()
 			continue
 		}
-		r.res, b.Events, r.err = s.eng.ApplyAppend(s.now(), r.cmd, b.Events)
-		if s.Journal { // the engine's clock and counters right after this command
-			s.journal(b, r.cmd)
+		if r.cmd != nil {
+			r.res, r.err = s.bt.Apply(s.eng, s.now(), r.cmd)
+			if s.Journal { // the engine's clock and counters right after this command
+				s.journal(b, r.cmd)
+			}
+			for _, ev := range r.res.Events {
+				b.Deliveries = append(b.Deliveries, s.deliveriesFor(ev)...)
+			}
+		}
+		if r.side != nil && r.err == nil {
+			r.err = r.side(s.eng, b)
 		}
 	}
-	b.Chats = slices.Grow(s.spare.chats[:0], total(batch, func(r *routing.Result) int { return len(r.Changes.Chats) }))
-	b.Messages = slices.Grow(s.spare.messages[:0], total(batch, func(r *routing.Result) int { return len(r.Changes.Messages) }))
-	b.Decisions = slices.Grow(s.spare.decisions[:0], total(batch, func(r *routing.Result) int { return len(r.Decisions) }))
-	defer s.keepSpare(b)
-	for _, r := range batch {
-		s.addResult(b, &r.res) // a skipped command's result is empty
-	}
-	b.Counters, b.Now = s.eng.Counters(), s.eng.Now()
+	b = s.bt.Done(s.eng)
 	encodeEvents(b.Events)
 	if b.Config != nil {
-		cfg := s.eng.Config()
-		b.Config = &cfg
+		s.keepSettings()
 	}
 	start := time.Now()
 	err := s.Store.Commit(ctx, b)
@@ -234,6 +280,16 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 			r.res, r.err = routing.Result{}, &sb.Error{Code: sb.EINTERNAL, Message: "not saved", Err: err}
 		}
 	}
+	if err == nil {
+		for _, r := range batch {
+			if r.after != nil && r.err == nil {
+				r.after()
+			}
+		}
+		if gone := b.DeletedOperators; len(gone) > 0 { // the store deleted their tokens
+			s.access.forget(func(t sb.Token) bool { return !slices.Contains(gone, t.OperatorID) })
+		}
+	}
 	s.mu.Unlock()
 	for _, r := range batch {
 		close(r.done)
@@ -247,30 +303,6 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 			s.wakeDelivery()
 		}
 	}
-}
-
-// keepSpare keeps b's reusable lists, emptied so that they hold nothing
-// alive, each up to 4×maxBatch entries.
-func (s *Server) keepSpare(b *sb.Batch) {
-	keep := func(n int) bool { return n <= 4*maxBatch }
-	if clear(b.Chats); keep(cap(b.Chats)) {
-		s.spare.chats = b.Chats[:0]
-	}
-	if clear(b.Messages); keep(cap(b.Messages)) {
-		s.spare.messages = b.Messages[:0]
-	}
-	if clear(b.Decisions); keep(cap(b.Decisions)) {
-		s.spare.decisions = b.Decisions[:0]
-	}
-}
-
-// total sums n over the results of a group, to size the batch's lists once.
-func total(batch []*request, n func(*routing.Result) int) int {
-	sum := 0
-	for _, r := range batch {
-		sum += n(&r.res)
-	}
-	return sum
 }
 
 // encodeEvents encodes each event once for the store, the event stream
@@ -318,29 +350,6 @@ func (s *Server) endStaleSessions(ctx context.Context) {
 	}
 }
 
-// addResult adds one command's output to the batch; its events are there
-// already (ApplyAppend).
-func (s *Server) addResult(b *sb.Batch, r *routing.Result) {
-	c := &r.Changes
-	b.Chats = append(b.Chats, c.Chats...)
-	for _, id := range c.DeletedOperators { // a delete supersedes earlier writes
-		b.Operators = slices.DeleteFunc(b.Operators, func(o sb.Operator) bool { return o.ID == id })
-	}
-	for _, o := range c.Operators { // a (re)creation supersedes an earlier delete
-		b.DeletedOperators = slices.DeleteFunc(b.DeletedOperators, func(id string) bool { return id == o.ID })
-	}
-	b.Operators = append(b.Operators, c.Operators...)
-	b.DeletedOperators = append(b.DeletedOperators, c.DeletedOperators...)
-	b.Messages = append(b.Messages, c.Messages...)
-	b.Decisions = append(b.Decisions, r.Decisions...)
-	if c.Config {
-		b.Config = &sb.Config{}
-	}
-	for _, ev := range r.Events {
-		b.Deliveries = append(b.Deliveries, s.deliveriesFor(ev)...)
-	}
-}
-
 // deliveriesFor lists the webhook deliveries of an event: the chat's
 // event_webhook_url and every matching subscription.
 func (s *Server) deliveriesFor(ev sb.Event) []sb.Delivery {
@@ -369,18 +378,6 @@ func subscribed(w sb.Webhook, name string) bool {
 	return false
 }
 
-// SetWebhooks replaces the cached subscriptions after a change in the store.
-func (s *Server) SetWebhooks(ctx context.Context) error {
-	hooks, err := s.Store.Webhooks(ctx)
-	if err != nil {
-		return err
-	}
-	s.mu.Lock()
-	s.webhooks = hooks
-	s.mu.Unlock()
-	return nil
-}
-
 // SessionOpened counts a panel session of an operator; the first one
 // restores presence.
 func (s *Server) SessionOpened(ctx context.Context, opID string) {
@@ -405,16 +402,91 @@ func (s *Server) SessionClosed(ctx context.Context, opID string) {
 		s.Sessions.Closed(ctx, opID)
 		return
 	}
+	if s.closeSession(opID) {
+		if _, err := s.Do(ctx, routing.PresenceLost{OperatorID: opID}); err != nil {
+			s.Log.Warn("presence", "operator", opID, "err", err)
+		}
+	}
+}
+
+// closeSession takes one session of opID off the count and reports
+// whether it was the last.
+func (s *Server) closeSession(opID string) bool {
 	s.smu.Lock()
+	defer s.smu.Unlock()
 	s.sessions[opID]--
 	last := s.sessions[opID] == 0
 	if last {
 		delete(s.sessions, opID)
 	}
+	return last
+}
+
+// keepSettings keeps what other goroutines read of the settings without
+// the engine: how long an API request keeps its operator present (Seen: a
+// tenth of auto_offline_after_s, from one second to a minute) and whether
+// webhooks may reach private addresses. mu is held.
+func (s *Server) keepSettings() {
+	set := s.eng.Config().Settings
+	after := time.Duration(set.AutoOfflineAfterS) * time.Second
+	s.seenWindow.Store(int64(min(max(after/10, time.Second), time.Minute)))
+	if was := s.allowPrivate.Swap(set.WebhookAllowPrivateTargets); was && !set.WebhookAllowPrivateTargets {
+		s.delivery.CloseIdleConnections() // kept-alive connections to private addresses were dialed when allowed
+	}
+}
+
+// Seen counts an API request made with an operator's own credential as
+// presence (PRODUCT.md, Presence): the operator is present, as with an
+// open panel session, until a window after its latest request
+// (keepSettings).
+func (s *Server) Seen(ctx context.Context, opID string) {
+	until := time.Now().Add(time.Duration(s.seenWindow.Load()))
+	if s.Sessions != nil {
+		s.Sessions.Seen(opID, until)
+		return
+	}
+	s.smu.Lock()
+	_, present := s.seen[opID]
+	s.seen[opID] = until
 	s.smu.Unlock()
-	if last {
-		if _, err := s.Do(ctx, routing.PresenceLost{OperatorID: opID}); err != nil {
-			s.Log.Warn("presence", "operator", opID, "err", err)
+	if !present {
+		s.SessionOpened(ctx, opID)
+		select {
+		case s.kickSeen <- struct{}{}:
+		default:
 		}
 	}
+}
+
+// nextSeen returns how long until the first presence by API request ends.
+func (s *Server) nextSeen() time.Duration {
+	s.smu.Lock()
+	defer s.smu.Unlock()
+	next := time.Hour
+	for _, until := range s.seen {
+		next = min(next, max(time.Until(until), 0))
+	}
+	return next
+}
+
+// endSeen ends the presences by API request that are over at now and
+// returns the commands for the operators that lost presence with them.
+func (s *Server) endSeen(now time.Time) []*request {
+	s.smu.Lock()
+	var over []string
+	for op, until := range s.seen {
+		if !until.After(now) {
+			over = append(over, op)
+			delete(s.seen, op)
+		}
+	}
+	s.smu.Unlock()
+	slices.Sort(over)
+	var batch []*request
+	for _, op := range over {
+		if s.closeSession(op) {
+			batch = append(batch, &request{cmd: routing.PresenceLost{OperatorID: op}, done: make(chan struct{})})
+		}
+	}
+	return batch
 }

@@ -7,11 +7,16 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
+	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
@@ -38,7 +43,7 @@ func (s *Server) wakeDelivery() {
 func (s *Server) deliverLoop(ctx context.Context) {
 	busy := map[string]bool{}
 	done := make(chan string, 64)
-	client := &http.Client{Timeout: DeliveryTimeout}
+	client := s.delivery
 	for {
 		next := s.startDue(ctx, busy, done, client)
 		wait := time.NewTimer(min(max(time.Until(next), 10*time.Millisecond), pollEvery))
@@ -187,4 +192,51 @@ func Sign(secret, id, timestamp string, body []byte) string {
 	fmt.Fprintf(m, "%s.%s.", id, timestamp)
 	m.Write(body)
 	return "v1," + base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// errTargetRefused is a delivery to an address webhooks may not reach.
+var errTargetRefused = errors.New("the target's address is not allowed (link-local, or loopback or private without webhook_allow_private_targets)")
+
+// newDeliveryClient is the HTTP client of deliveries. It follows no
+// redirect (a 3xx is not a success), and its dialer refuses the addresses
+// sb.TargetAllowed refuses, checked on the address the name resolved to
+// at this delivery (a name that resolves elsewhere later is caught too).
+func (s *Server) newDeliveryClient() *http.Client {
+	dialer := &net.Dialer{Timeout: DeliveryTimeout, Control: func(_, address string, _ syscall.RawConn) error {
+		host, _, err := net.SplitHostPort(address)
+		if err != nil {
+			return err
+		}
+		if ip, err := netip.ParseAddr(host); err != nil || !sb.TargetAllowed(ip, s.allowPrivate.Load()) {
+			return errTargetRefused
+		}
+		return nil
+	}}
+	return &http.Client{
+		Timeout:       DeliveryTimeout,
+		Transport:     &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second},
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+}
+
+// checkTarget refuses a subscription URL whose host is, or resolves to, an
+// address webhooks may not reach. A name that does not resolve now is
+// accepted: deliveries check again.
+func (s *Server) checkTarget(ctx context.Context, target string) error {
+	refused := sb.Errorf(sb.EINVALID, "url", "url may not reach a link-local address, nor a loopback or private one unless webhook_allow_private_targets is on")
+	allow := s.allowPrivate.Load()
+	if !sb.TargetURLAllowed(target, allow) {
+		return refused
+	}
+	u, _ := url.Parse(target)
+	ips, err := net.DefaultResolver.LookupNetIP(ctx, "ip", u.Hostname())
+	if err != nil {
+		return nil
+	}
+	for _, ip := range ips {
+		if !sb.TargetAllowed(ip, allow) {
+			return refused
+		}
+	}
+	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // Chat returns any chat, closed ones included (ENOTFOUND). Its
@@ -14,18 +15,13 @@ import (
 func (s *Store) Chat(ctx context.Context, id string) (sb.Chat, error) {
 	n, err := strconv.ParseInt(id, 10, 64)
 	if err != nil {
-		return sb.Chat{}, notFound("chat")
+		return sb.Chat{}, sqlstore.NotFound("chat")
 	}
-	var data string
+	var data []byte
 	if err := s.r.QueryRowContext(ctx, `SELECT json FROM chats WHERE id = ?`, n).Scan(&data); err != nil {
 		return sb.Chat{}, translate(err, "chat")
 	}
-	var c sb.Chat
-	if err := unmarshal(data, &c, "chat"); err != nil {
-		return sb.Chat{}, err
-	}
-	c.InUTC()
-	return c, nil
+	return sqlstore.Decode[sb.Chat](name, data, "chat")
 }
 
 // ClosedChats returns up to limit closed chats newest first (by numeric id),
@@ -38,23 +34,23 @@ func (s *Store) ClosedChats(ctx context.Context, operatorID string, before int64
 		before = math.MaxInt64
 	}
 	if operatorID == "" {
-		return s.q(ctx).chats(`SELECT json FROM chats WHERE status = 'closed' AND id < ?
+		return s.q(ctx).Chats(`SELECT json FROM chats WHERE status = 'closed' AND id < ?
 			ORDER BY id DESC LIMIT ?`, before, limit)
 	}
-	return s.q(ctx).chats(`SELECT json FROM chats WHERE status = 'closed' AND operator_id = ? AND id < ?
+	return s.q(ctx).Chats(`SELECT json FROM chats WHERE status = 'closed' AND operator_id = ? AND id < ?
 		ORDER BY id DESC LIMIT ?`, operatorID, before, limit)
 }
 
 // ChatsCreated returns the chats created in [from, to), by creation: the
 // ids in between, since creation times grow with the ids (firstAt).
 func (s *Store) ChatsCreated(ctx context.Context, from, to time.Time) ([]sb.Chat, error) {
-	lo, err := s.firstAt(ctx, "chats", "id", "created_at", bound(from))
+	lo, err := s.firstAt(ctx, "chats", "id", "created_at", sqlstore.Bound(from))
 	if err != nil {
 		return nil, err
 	}
-	hi, err := s.firstAt(ctx, "chats", "id", "created_at", bound(to))
+	hi, err := s.firstAt(ctx, "chats", "id", "created_at", sqlstore.Bound(to))
 	if err != nil {
 		return nil, err
 	}
-	return s.q(ctx).chats(`SELECT json FROM chats WHERE id >= ? AND id < ? ORDER BY id`, lo, hi)
+	return s.q(ctx).Chats(`SELECT json FROM chats WHERE id >= ? AND id < ? ORDER BY id`, lo, hi)
 }

@@ -3,11 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"strconv"
-	"unsafe"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // Commit writes a batch in one transaction: all of it or nothing. Chats and
@@ -28,18 +26,18 @@ func (s *Store) Commit(ctx context.Context, b *sb.Batch) error {
 		return sb.Errorf(sb.EINVALID, "", "nil batch")
 	}
 	if err := ctx.Err(); err != nil {
-		return internal(err, "begin")
+		return name.Internal(err, "begin")
 	}
 	ctx = context.WithoutCancel(ctx)
 	s.ck.tail(s.w)
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
-		return internal(err, "begin")
+		return name.Internal(err, "begin")
 	}
 	defer conn.Close()
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return internal(err, "begin")
+		return name.Internal(err, "begin")
 	}
 	defer tx.Rollback()
 	w := &writer{ctx: ctx, conn: conn, tx: tx, s: &s.stmts, rows: getRows()}
@@ -69,7 +67,7 @@ type writer struct {
 
 func (w *writer) batch(b *sb.Batch) ([]int64, error) {
 	for _, step := range []func(*sb.Batch) error{
-		w.operators, w.chats, w.messages, w.events, w.decisions, w.config, w.meta,
+		w.operators, w.access, w.webhooks, w.chats, w.messages, w.events, w.decisions, w.config, w.meta,
 	} {
 		if err := step(b); err != nil {
 			return nil, err
@@ -91,14 +89,17 @@ func (w *writer) operators(b *sb.Batch) error {
 			if _, err := delPw.ExecContext(w.ctx, id); err != nil {
 				return translate(err, "password")
 			}
+			if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM tokens WHERE operator_id = ?`, id); err != nil {
+				return translate(err, "token")
+			}
 		}
 	}
 	if len(b.Operators) == 0 {
 		return nil
 	}
 	put := w.stmt(w.s.putOperator)
-	for _, o := range latest(b.Operators, func(o *sb.Operator) string { return o.ID }) {
-		data, err := marshal(o, "operator")
+	for _, o := range sqlstore.Latest(b.Operators, func(o *sb.Operator) string { return o.ID }) {
+		data, err := name.Marshal(o, "operator")
 		if err == nil {
 			_, err = put.ExecContext(w.ctx, o.ID, data)
 		}
@@ -109,59 +110,83 @@ func (w *writer) operators(b *sb.Batch) error {
 	return nil
 }
 
+// access writes tokens and passwords: deletions, then creations.
+func (w *writer) access(b *sb.Batch) error {
+	for _, id := range b.DeletedTokens {
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM tokens WHERE id = ?`, id); err != nil {
+			return translate(err, "token")
+		}
+	}
+	for _, t := range b.Tokens {
+		created, err := nanos(t.CreatedAt)
+		if err != nil {
+			return err
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO tokens (id, hash, role, operator_id, created_at) VALUES (?, ?, ?, ?, ?)`,
+			t.ID, t.Hash, t.Role, t.OperatorID, created); err != nil {
+			return translate(err, "token")
+		}
+	}
+	for _, p := range b.Passwords {
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO passwords (operator_id, hash) VALUES (?, ?)
+			ON CONFLICT (operator_id) DO UPDATE SET hash = excluded.hash`, p.OperatorID, p.Hash); err != nil {
+			return translate(err, "password")
+		}
+	}
+	return nil
+}
+
+// webhooks writes subscriptions: deletions (with their pending
+// deliveries), then creations.
+func (w *writer) webhooks(b *sb.Batch) error {
+	for _, id := range b.DeletedWebhooks {
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM webhooks WHERE id = ?`, id); err != nil {
+			return translate(err, "webhook")
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `DELETE FROM deliveries WHERE webhook_id = ? AND done = 0`, id); err != nil {
+			return translate(err, "delivery")
+		}
+	}
+	for _, h := range b.Webhooks {
+		created, err := nanos(h.CreatedAt)
+		if err != nil {
+			return err
+		}
+		events, err := name.Marshal(h.Events, "webhook")
+		if err != nil {
+			return err
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)`,
+			h.ID, h.URL, events, h.Secret, created); err != nil {
+			return translate(err, "webhook")
+		}
+	}
+	return nil
+}
+
 func (w *writer) chats(b *sb.Batch) error {
 	if len(b.Chats) == 0 {
 		return nil
 	}
-	closeSeq := closeSeqs(b.Events)
-	chats := latest(b.Chats, func(c *sb.Chat) string { return c.ID })
+	closeSeq := sqlstore.CloseSeqs(b.Events)
+	chats := sqlstore.Latest(b.Chats, func(c *sb.Chat) string { return c.ID })
 	err := w.s.putChats.insert(w.ctx, w.conn, w.rows, len(chats), func(r *rows, i int) error {
-		return chatRow(r, *chats[i], closeSeq)
+		return chatRow(r, chats[i], closeSeq)
 	})
 	return translate(err, "chat")
 }
 
-// chatRow appends the chat row's values for c, its JSON without the queue
-// position.
-func chatRow(r *rows, c sb.Chat, closeSeq map[string]int64) error {
-	id, err := strconv.ParseInt(c.ID, 10, 64)
-	if err != nil {
-		return sb.Errorf(sb.EINVALID, "chat_id", "chat id %q is not a number", c.ID)
-	}
-	created, err := nanos(c.CreatedAt)
-	if err != nil {
-		return err
-	}
-	closed, err := nanos(c.ClosedAt)
-	if err != nil {
-		return err
-	}
-	var seq any
-	if n, ok := closeSeq[c.ID]; ok && c.Status == sb.ChatClosed {
-		seq = n
-	}
-	c.QueuePosition = 0
+// chatRow appends the chat row's values for c (sqlstore.Name.ChatRow).
+func chatRow(r *rows, c *sb.Chat, closeSeq map[string]int64) error {
 	start := len(r.buf)
-	if r.buf, err = c.AppendJSON(r.buf); err != nil {
-		return internal(err, "encode chat")
+	row, buf, err := name.ChatRow(r.buf, *c, closeSeq)
+	r.buf = buf
+	if err != nil {
+		return err
 	}
-	r.add(id, string(c.Status), c.OperatorID, c.Client.ID, c.Channel, created, closed, seq, r.text(start))
+	r.add(row.ID, string(c.Status), c.OperatorID, c.Client.ID, c.Channel,
+		value(row.Created), value(row.Closed), value(row.CloseSeq), r.text(start))
 	return nil
-}
-
-// closeSeqs maps each chat closed in events to its chat_closed event's seq
-// (nil when none closed).
-func closeSeqs(events []sb.Event) map[string]int64 {
-	var m map[string]int64
-	for i := range events {
-		if events[i].Name == sb.EventChatClosed {
-			if m == nil {
-				m = map[string]int64{}
-			}
-			m[events[i].ChatID] = events[i].Seq
-		}
-	}
-	return m
 }
 
 func (w *writer) messages(b *sb.Batch) error {
@@ -169,8 +194,8 @@ func (w *writer) messages(b *sb.Batch) error {
 		m := &b.Messages[i]
 		start := len(r.buf)
 		var err error
-		if r.buf, err = m.AppendJSON(r.buf); err != nil {
-			return internal(err, "encode message")
+		if r.buf, err = name.AppendJSON(r.buf, m, "message"); err != nil {
+			return err
 		}
 		r.add(m.ID, m.ChatID, r.text(start))
 		return nil
@@ -185,7 +210,7 @@ func (w *writer) events(b *sb.Batch) error {
 		if err != nil {
 			return err
 		}
-		data, err := eventJSON(e)
+		data, err := name.EventJSON(e)
 		r.add(e.Seq, e.Name, e.ChatID, at, data)
 		return err
 	})
@@ -200,8 +225,8 @@ func (w *writer) decisions(b *sb.Batch) error {
 			return err
 		}
 		start := len(r.buf)
-		if r.buf, err = d.AppendJSON(r.buf); err != nil {
-			return internal(err, "encode decision")
+		if r.buf, err = name.AppendJSON(r.buf, d, "decision"); err != nil {
+			return err
 		}
 		r.add(d.Seq, at, r.text(start))
 		return nil
@@ -213,7 +238,7 @@ func (w *writer) config(b *sb.Batch) error {
 	if b.Config == nil {
 		return nil
 	}
-	data, err := marshal(b.Config, "config")
+	data, err := name.Marshal(b.Config, "config")
 	if err == nil {
 		_, err = w.stmt(w.s.putConfig).ExecContext(w.ctx, data)
 	}
@@ -221,9 +246,12 @@ func (w *writer) config(b *sb.Batch) error {
 }
 
 func (w *writer) meta(b *sb.Batch) error {
-	data, err := marshal(&b.Counters, "counters")
+	if !b.Routing() { // tokens or webhooks only: the counters stand
+		return nil
+	}
+	data, err := name.Marshal(&b.Counters, "counters")
 	if err == nil {
-		_, err = w.stmt(w.s.putMeta).ExecContext(w.ctx, data, formatNow(b.Now))
+		_, err = w.stmt(w.s.putMeta).ExecContext(w.ctx, data, sqlstore.FormatNow(b.Now))
 	}
 	return translate(err, "counters")
 }
@@ -262,45 +290,4 @@ func (w *writer) delivery(put *sql.Stmt, d *sb.Delivery) (int64, error) {
 		return 0, err
 	}
 	return res.LastInsertId()
-}
-
-// latest returns pointers to the items not superseded by a later item with
-// the same key.
-func latest[T any](items []T, key func(*T) string) []*T {
-	out := make([]*T, 0, len(items))
-	if len(items) == 1 {
-		return append(out, &items[0])
-	}
-	seen := make(map[string]bool, len(items))
-	for i := len(items) - 1; i >= 0; i-- {
-		if k := key(&items[i]); !seen[k] {
-			seen[k] = true
-			out = append(out, &items[i])
-		}
-	}
-	return out
-}
-
-// eventJSON is the event as JSON text, encoded once by the server. The
-// text shares the encoding's bytes, which nothing changes once encoded (the
-// driver copies them into SQLite).
-func eventJSON(e *sb.Event) (string, error) {
-	data, err := e.JSON()
-	if err != nil {
-		return "", internal(err, "encode event")
-	}
-	return unsafeString(data), nil
-}
-
-// unsafeString is data as a string without a copy: data must not change
-// afterwards.
-func unsafeString(data []byte) string { return unsafe.String(unsafe.SliceData(data), len(data)) }
-
-// marshal is v as JSON text.
-func marshal(v any, what string) (string, error) {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return "", internal(err, "encode "+what)
-	}
-	return string(data), nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // PendingDeliveries returns up to limit deliveries not done, by id.
@@ -12,23 +13,9 @@ func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]sb.Delivery
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT id, webhook_id, url, event_seq, chat_id, attempts, next_at, done, created_at
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlstore.DeliveryColumns+`
 		FROM deliveries WHERE done = 0 ORDER BY id LIMIT ?`, limit)
-	if err != nil {
-		return nil, translate(err, "delivery")
-	}
-	defer rows.Close()
-	var out []sb.Delivery
-	for rows.Next() {
-		var d sb.Delivery
-		var next, created sql.NullInt64
-		if err := rows.Scan(&d.ID, &d.WebhookID, &d.URL, &d.EventSeq, &d.ChatID, &d.Attempts, &next, &d.Done, &created); err != nil {
-			return nil, translate(err, "delivery")
-		}
-		d.NextAt, d.CreatedAt = fromNanos(next), fromNanos(created)
-		out = append(out, d)
-	}
-	return out, translate(rows.Err(), "delivery")
+	return collect(rows, err, "delivery", sqlstore.ScanDelivery)
 }
 
 // RecordAttempt stores an attempt and the delivery's new Attempts, NextAt
@@ -60,21 +47,7 @@ func (s *Store) Attempts(ctx context.Context, webhookID string, limit int) ([]sb
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT delivery_id, webhook_id, event_seq, at, status_code, error, duration_ms
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlstore.AttemptColumns+`
 		FROM attempts WHERE webhook_id = ? ORDER BY id DESC LIMIT ?`, webhookID, limit)
-	if err != nil {
-		return nil, translate(err, "attempt")
-	}
-	defer rows.Close()
-	var out []sb.Attempt
-	for rows.Next() {
-		var a sb.Attempt
-		var at sql.NullInt64
-		if err := rows.Scan(&a.DeliveryID, &a.WebhookID, &a.EventSeq, &at, &a.StatusCode, &a.Error, &a.DurationMs); err != nil {
-			return nil, translate(err, "attempt")
-		}
-		a.At = fromNanos(at)
-		out = append(out, a)
-	}
-	return out, translate(rows.Err(), "attempt")
+	return collect(rows, err, "attempt", sqlstore.ScanAttempt)
 }

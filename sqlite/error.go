@@ -5,9 +5,13 @@ import (
 	"errors"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 	modernc "modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
+
+// name begins the messages of the store's internal errors.
+const name sqlstore.Name = "sqlite"
 
 // translate turns a driver error into a *switchboard.Error: no rows →
 // ENOTFOUND, a unique or primary key violation → ECONFLICT, anything else →
@@ -25,19 +29,9 @@ func translate(err error, what string) error {
 	case errors.As(err, &se) && unique(se.Code()):
 		return &sb.Error{Code: sb.ECONFLICT, Message: what + " already exists", Err: err}
 	}
-	return internal(err, what)
+	return name.Internal(err, what)
 }
 
 func unique(code int) bool {
 	return code == sqlite3.SQLITE_CONSTRAINT_UNIQUE || code == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-}
-
-// internal wraps a fault; doing says what the store was doing.
-func internal(err error, doing string) error {
-	return &sb.Error{Code: sb.EINTERNAL, Message: "sqlite: " + doing, Err: err}
-}
-
-// notFound is ENOTFOUND for what.
-func notFound(what string) error {
-	return &sb.Error{Code: sb.ENOTFOUND, Message: what + " not found"}
 }

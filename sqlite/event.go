@@ -5,6 +5,7 @@ import (
 	"time"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // Events returns up to limit events with Seq > after, in order.
@@ -12,7 +13,7 @@ func (s *Store) Events(ctx context.Context, after int64, limit int) ([]sb.Event,
 	if limit <= 0 {
 		return nil, nil
 	}
-	return s.q(ctx).events(`SELECT json FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
+	return s.q(ctx).Events(`SELECT json FROM events WHERE seq > ? ORDER BY seq LIMIT ?`, after, limit)
 }
 
 // The event counts. Only limit events are indexed (events_limit); the
@@ -25,7 +26,7 @@ const (
 
 // CountEvents counts events of a name that occurred in [from, to).
 func (s *Store) CountEvents(ctx context.Context, name string, from, to time.Time) (int, error) {
-	q, args := sqlCountEvents, []any{name, bound(from), bound(to)}
+	q, args := sqlCountEvents, []any{name, sqlstore.Bound(from), sqlstore.Bound(to)}
 	if name == sb.EventLimit {
 		q, args = sqlCountLimits, args[1:]
 	}
@@ -36,7 +37,7 @@ func (s *Store) CountEvents(ctx context.Context, name string, from, to time.Time
 
 // Messages returns a chat's messages in order (none for an unknown chat).
 func (s *Store) Messages(ctx context.Context, chatID string) ([]sb.Message, error) {
-	return s.q(ctx).messages(`SELECT json FROM messages WHERE chat_id = ? ORDER BY id`, chatID)
+	return s.q(ctx).Messages(`SELECT json FROM messages WHERE chat_id = ? ORDER BY id`, chatID)
 }
 
 // Decisions returns up to limit decisions made at or after since, oldest
@@ -45,9 +46,9 @@ func (s *Store) Decisions(ctx context.Context, since time.Time, limit int) ([]sb
 	if limit <= 0 {
 		return nil, nil
 	}
-	first, err := s.firstAt(ctx, "decisions", "seq", "at", bound(since))
+	first, err := s.firstAt(ctx, "decisions", "seq", "at", sqlstore.Bound(since))
 	if err != nil {
 		return nil, err
 	}
-	return s.q(ctx).decisions(`SELECT json FROM decisions WHERE seq >= ? ORDER BY seq LIMIT ?`, first, limit)
+	return s.q(ctx).Decisions(`SELECT json FROM decisions WHERE seq >= ? ORDER BY seq LIMIT ?`, first, limit)
 }

@@ -3,44 +3,22 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"os"
-	"slices"
 	"sync"
 
 	sb "github.com/switchboard/switchboard"
 )
 
-// What Load keeps, as the engine does.
-const (
-	keepClosed = 1000
-	keepAudit  = 10000
-)
-
-// Load returns the routing state as last committed, read from one snapshot:
-// the configuration (that of a fresh install, switchboard.DefaultSettings
-// and DefaultStatuses, until a batch carries one), the operators by id, the
-// open chats by numeric id, the last 1,000 closed chats oldest first in
-// close order (by closed_at, then the seq of their chat_closed event, then
-// id), the last 10,000 decisions oldest first, the counters and the clock.
-// ok is false on a store never committed to.
+// Load returns the routing state as last committed, read from one
+// read-only transaction, as sqlstore.Name.Load says.
 func (s *Store) Load(ctx context.Context) (st sb.State, ok bool, err error) {
 	defer s.prefetch()()
 	tx, err := s.r.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
-		return sb.State{}, false, internal(err, "load")
+		return sb.State{}, false, name.Internal(err, "load")
 	}
 	defer tx.Rollback()
-	if ok, err = loadMeta(ctx, tx, &st); !ok || err != nil {
-		return sb.State{}, false, err
-	}
-	if err = loadConfig(ctx, tx, &st.Config); err != nil {
-		return sb.State{}, false, err
-	}
-	if err = loadLists(ctx, tx, &st); err != nil {
-		return sb.State{}, false, err
-	}
-	return st, true, nil
+	return name.Load(snapshot{querier{ctx: ctx, db: tx}, tx})
 }
 
 // prefetch reads the database file in order, ahead of Load, until the
@@ -74,61 +52,17 @@ func (s *Store) prefetch() (stop func()) {
 	return func() { close(done); wg.Wait() }
 }
 
-func loadMeta(ctx context.Context, tx *sql.Tx, st *sb.State) (bool, error) {
-	var counters, now string
-	err := tx.QueryRowContext(ctx, `SELECT counters, now FROM meta WHERE id = 1`).Scan(&counters, &now)
-	if err == sql.ErrNoRows {
-		return false, nil
-	}
-	if err == nil {
-		err = unmarshal(counters, &st.Counters, "counters")
-	}
-	if err == nil {
-		st.Now, err = parseNow(now)
-	}
-	return err == nil, translate(err, "counters")
+// snapshot is Load's read transaction (sqlstore.Snapshot).
+type snapshot struct {
+	querier
+	tx *sql.Tx
 }
 
-// loadConfig reads the configuration, or that of a fresh install when no
-// batch carried one yet.
-func loadConfig(ctx context.Context, tx *sql.Tx, cfg *sb.Config) error {
-	var data string
-	err := tx.QueryRowContext(ctx, `SELECT json FROM config WHERE id = 1`).Scan(&data)
-	if err == sql.ErrNoRows {
-		*cfg = sb.Config{Settings: sb.DefaultSettings(), Statuses: sb.DefaultStatuses()}
-		return nil
-	}
-	if err == nil {
-		err = unmarshal(data, cfg, "config")
-	}
-	cfg.InUTC()
-	return translate(err, "config")
-}
+// OpenChats reads the open chats by numeric id (openChats).
+func (s snapshot) OpenChats() ([]sb.Chat, error) { return openChats(s.ctx, s.tx) }
 
-func loadLists(ctx context.Context, tx *sql.Tx, st *sb.State) (err error) {
-	q := querier{ctx: ctx, db: tx}
-	if st.Operators, err = q.operators(); err != nil {
-		return err
-	}
-	if st.Chats, err = openChats(ctx, tx); err != nil {
-		return err
-	}
-	if st.Closed, err = q.chats(`SELECT json FROM chats WHERE status = 'closed'
-		ORDER BY closed_at DESC, close_seq DESC, id DESC LIMIT ?`, keepClosed); err != nil {
-		return err
-	}
-	slices.Reverse(st.Closed)
-	if st.Audit, err = q.decisions(`SELECT json FROM decisions ORDER BY seq DESC LIMIT ?`, keepAudit); err != nil {
-		return err
-	}
-	slices.Reverse(st.Audit)
-	return nil
-}
-
-// unmarshal decodes stored JSON.
-func unmarshal(data string, v any, what string) error {
-	if err := json.Unmarshal([]byte(data), v); err != nil {
-		return internal(err, "decode "+what)
-	}
-	return nil
+// LastClosed reads the last n closed chats, newest first.
+func (s snapshot) LastClosed(n int) ([]sb.Chat, error) {
+	return s.read().Chats(`SELECT json FROM chats WHERE status = 'closed'
+		ORDER BY closed_at DESC, close_seq DESC, id DESC LIMIT ?`, n)
 }

@@ -5,12 +5,10 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
 	"path"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // migrations are the numbered schema changes, NNNN_name.sql, applied in
@@ -25,75 +23,56 @@ func migrate(ctx context.Context, db *sql.DB) error {
 	const create = `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT`
 	if _, err := db.ExecContext(ctx, create); err != nil {
-		return internal(err, "migrate")
+		return name.Internal(err, "migrate")
 	}
-	names, err := fs.Glob(migrations, "migrations/*.sql")
-	if err != nil || len(names) == 0 {
-		return internal(fmt.Errorf("no migrations: %v", err), "migrate")
-	}
-	slices.Sort(names)
-	if err := notNewer(ctx, db, names[len(names)-1]); err != nil {
-		return err
-	}
-	for _, name := range names {
-		v, err := version(name)
-		if err != nil {
-			return err
-		}
-		if err := apply(ctx, db, v, name); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// notNewer fails when the database has a migration beyond last.
-func notNewer(ctx context.Context, db *sql.DB, last string) error {
-	known, err := version(last)
+	ms, err := name.Migrations(migrations)
 	if err != nil {
 		return err
 	}
-	var newest int
-	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
-		return internal(err, "migrate")
+	if err := notNewer(ctx, db, ms[len(ms)-1].Version); err != nil {
+		return err
 	}
-	if newest > known {
-		return internal(fmt.Errorf("schema version %d is newer than this binary's %d", newest, known), "migrate")
+	for _, m := range ms {
+		if err := apply(ctx, db, m); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-// version is the number a migration file name starts with.
-func version(name string) (int, error) {
-	base := path.Base(name)
-	n, err := strconv.Atoi(base[:max(0, strings.IndexByte(base, '_'))])
-	if err != nil || n <= 0 {
-		return 0, internal(fmt.Errorf("bad migration file name %q", name), "migrate")
+// notNewer fails when the database has a migration beyond known.
+func notNewer(ctx context.Context, db *sql.DB, known int) error {
+	var newest int
+	if err := db.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&newest); err != nil {
+		return name.Internal(err, "migrate")
 	}
-	return n, nil
+	if newest > known {
+		return name.Internal(fmt.Errorf("schema version %d is newer than this binary's %d", newest, known), "migrate")
+	}
+	return nil
 }
 
 // apply runs one migration unless it is recorded as applied.
-func apply(ctx context.Context, db *sql.DB, v int, name string) error {
+func apply(ctx context.Context, db *sql.DB, m sqlstore.Migration) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return internal(err, "migrate")
+		return name.Internal(err, "migrate")
 	}
 	defer tx.Rollback()
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, v).Scan(&n); err != nil || n > 0 {
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.Version).Scan(&n); err != nil || n > 0 {
 		return translate(err, "migration")
 	}
-	body, err := migrations.ReadFile(name)
+	body, err := migrations.ReadFile(m.Path)
 	if err != nil {
-		return internal(err, "migrate")
+		return name.Internal(err, "migrate")
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return internal(fmt.Errorf("%s: %w", name, err), "migrate")
+		return name.Internal(fmt.Errorf("%s: %w", m.Path, err), "migrate")
 	}
 	const record = `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`
-	if _, err := tx.ExecContext(ctx, record, v, path.Base(name), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
-		return internal(err, "migrate")
+	if _, err := tx.ExecContext(ctx, record, m.Version, path.Base(m.Path), time.Now().UTC().Format(time.RFC3339Nano)); err != nil {
+		return name.Internal(err, "migrate")
 	}
 	return translate(tx.Commit(), "migration")
 }

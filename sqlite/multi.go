@@ -7,6 +7,8 @@ import (
 	"errors"
 	"strings"
 	"sync"
+
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
 // multiSizes are the row counts of the prepared multi-row INSERTs, largest
@@ -124,7 +126,7 @@ func (r *rows) add(vs ...any) {
 }
 
 // text is what was appended to buf since start, as a value.
-func (r *rows) text(start int) string { return unsafeString(r.buf[start:]) }
+func (r *rows) text(start int) string { return sqlstore.UnsafeString(r.buf[start:]) }
 
 func (r *rows) reset() {
 	for i := range r.n {

@@ -71,7 +71,7 @@ func (j *chatJob) decode(out []sb.Chat) error {
 	for i, end := range j.ends {
 		c := &out[j.first+i]
 		if err := jsonv2.Unmarshal(j.buf[start:end], c); err != nil {
-			return internal(err, "decode chat")
+			return name.Internal(err, "decode chat")
 		}
 		c.InUTC()
 		start = end

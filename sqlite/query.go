@@ -3,71 +3,72 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 
-	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
 
-// querier runs the read queries on the reader pool or inside a transaction.
+// querier runs the read queries on the reader pool or inside a transaction
+// (sqlstore.Querier).
 type querier struct {
 	ctx context.Context
 	db  interface {
 		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+		QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	}
 }
 
-func (s *Store) q(ctx context.Context) querier { return querier{ctx: ctx, db: s.r} }
+// q reads on the reader pool.
+func (s *Store) q(ctx context.Context) sqlstore.Reader { return querier{ctx: ctx, db: s.r}.read() }
 
-// each runs query and decodes the JSON column of every row with decode.
-func (q querier) each(what, query string, args []any, decode func(data string) error) error {
+// read is a Reader on q.
+func (q querier) read() sqlstore.Reader { return sqlstore.Reader{Name: name, Querier: q} }
+
+// EachJSON runs query and calls fn with each row's JSON column.
+func (q querier) EachJSON(what, query string, args []any, fn func(data []byte) error) error {
 	rows, err := q.db.QueryContext(q.ctx, query, args...)
 	if err != nil {
 		return translate(err, what)
 	}
 	defer rows.Close()
+	var data sql.RawBytes // reused: valid until the next Next
 	for rows.Next() {
-		var data string
 		if err := rows.Scan(&data); err != nil {
 			return translate(err, what)
 		}
-		if err := decode(data); err != nil {
+		if err := fn(data); err != nil {
 			return err
 		}
 	}
 	return translate(rows.Err(), what)
 }
 
-// list runs query and decodes each row's JSON column into a T, fixing it
-// up with fix.
-func list[T any](q querier, what, query string, args []any, fix func(*T)) ([]T, error) {
+// Row scans query's one row into dest; ok is false when there is none.
+func (q querier) Row(what, query string, dest ...any) (bool, error) {
+	err := q.db.QueryRowContext(q.ctx, query).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	return err == nil, translate(err, what)
+}
+
+// collect reads the rows of a query that returned err with scan: nil when
+// no row matches, errors translated.
+func collect[T any](rows *sql.Rows, err error, what string, scan func(sqlstore.Scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, translate(err, what)
+	}
+	defer rows.Close()
 	var out []T
-	err := q.each(what, query, args, func(data string) error {
-		var v T
-		if err := unmarshal(data, &v, what); err != nil {
-			return err
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, translate(err, what)
 		}
-		fix(&v)
 		out = append(out, v)
-		return nil
-	})
-	return out, err
-}
-
-func (q querier) chats(query string, args ...any) ([]sb.Chat, error) {
-	return list(q, "chat", query, args, (*sb.Chat).InUTC)
-}
-
-func (q querier) operators() ([]sb.Operator, error) {
-	return list(q, "operator", `SELECT json FROM operators ORDER BY id`, nil, (*sb.Operator).InUTC)
-}
-
-func (q querier) decisions(query string, args ...any) ([]sb.Decision, error) {
-	return list(q, "decision", query, args, (*sb.Decision).InUTC)
-}
-
-func (q querier) events(query string, args ...any) ([]sb.Event, error) {
-	return list(q, "event", query, args, (*sb.Event).InUTC)
-}
-
-func (q querier) messages(query string, args ...any) ([]sb.Message, error) {
-	return list(q, "message", query, args, (*sb.Message).InUTC)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate(err, what)
+	}
+	return out, nil
 }

@@ -12,7 +12,8 @@
 // queries need. Timestamps: query columns hold Unix nanoseconds (NULL for the
 // zero time; times outside 1678–2262 are refused), the JSON holds RFC 3339
 // with nanoseconds. Every time read back is in UTC, so what was committed in
-// UTC comes back reflect.DeepEqual.
+// UTC comes back reflect.DeepEqual. These encodings, and how Load assembles
+// the state, are shared with the postgres store (internal/sqlstore).
 package sqlite
 
 import (
@@ -47,7 +48,7 @@ const busyMs = "10000"
 // path and applies the migrations it lacks.
 func Open(ctx context.Context, path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, internal(err, "create the data folder")
+		return nil, name.Internal(err, "create the data folder")
 	}
 	s := &Store{path: path}
 	var err error
@@ -95,13 +96,13 @@ func openReaders(ctx context.Context, path string) (*sql.DB, error) {
 func openPool(ctx context.Context, path string, conns int, params ...string) (*sql.DB, error) {
 	db, err := sql.Open("sqlite", dsn(path, params...))
 	if err != nil {
-		return nil, internal(err, "open the database")
+		return nil, name.Internal(err, "open the database")
 	}
 	db.SetMaxOpenConns(conns)
 	db.SetMaxIdleConns(conns)
 	if err := db.PingContext(ctx); err != nil {
 		db.Close()
-		return nil, internal(err, "open the database")
+		return nil, name.Internal(err, "open the database")
 	}
 	return db, nil
 }
@@ -117,7 +118,7 @@ func (s *Store) Close() error {
 	var err error
 	if s.ck != nil {
 		if e := s.ck.close(); e != nil {
-			err = internal(e, "close the checkpointer")
+			err = name.Internal(e, "close the checkpointer")
 		}
 	}
 	if s.w != nil {
@@ -126,7 +127,7 @@ func (s *Store) Close() error {
 	for _, db := range []*sql.DB{s.r, s.w} {
 		if db != nil {
 			if e := db.Close(); e != nil && err == nil {
-				err = internal(e, "close the database")
+				err = name.Internal(e, "close the database")
 			}
 		}
 	}

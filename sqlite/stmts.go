@@ -51,7 +51,7 @@ func (s *stmts) prepare(ctx context.Context, db *sql.DB) error {
 	} {
 		st, err := db.PrepareContext(ctx, p.sql)
 		if err != nil {
-			return internal(err, "prepare")
+			return name.Internal(err, "prepare")
 		}
 		*p.stmt = st
 	}
@@ -66,7 +66,7 @@ func (s *stmts) prepare(ctx context.Context, db *sql.DB) error {
 	} {
 		*p.m = newMulti(p.head, p.row, p.tail)
 		if err := (*p.m).prepare(ctx, db); err != nil {
-			return internal(err, "prepare")
+			return name.Internal(err, "prepare")
 		}
 	}
 	return nil

@@ -5,59 +5,20 @@ import (
 	"database/sql"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/internal/sqlstore"
 )
-
-// CreateToken stores a token (ECONFLICT on a duplicate id or hash).
-func (s *Store) CreateToken(ctx context.Context, t sb.Token) error {
-	created, err := nanos(t.CreatedAt)
-	if err != nil {
-		return err
-	}
-	_, err = s.w.ExecContext(ctx, `INSERT INTO tokens (id, hash, role, operator_id, created_at) VALUES (?, ?, ?, ?, ?)`,
-		t.ID, t.Hash, t.Role, t.OperatorID, created)
-	return translate(err, "token")
-}
 
 // TokenByHash finds a token by the hash of its secret (ENOTFOUND).
 func (s *Store) TokenByHash(ctx context.Context, hash string) (sb.Token, error) {
-	row := s.r.QueryRowContext(ctx, `SELECT id, hash, role, operator_id, created_at FROM tokens WHERE hash = ?`, hash)
-	t, err := scanToken(row)
+	row := s.r.QueryRowContext(ctx, `SELECT `+sqlstore.TokenColumns+` FROM tokens WHERE hash = ?`, hash)
+	t, err := sqlstore.ScanToken(row)
 	return t, translate(err, "token")
 }
 
 // Tokens lists tokens by creation (created_at, then insertion).
 func (s *Store) Tokens(ctx context.Context) ([]sb.Token, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, hash, role, operator_id, created_at FROM tokens ORDER BY created_at, rowid`)
-	if err != nil {
-		return nil, translate(err, "token")
-	}
-	defer rows.Close()
-	var out []sb.Token
-	for rows.Next() {
-		t, err := scanToken(rows)
-		if err != nil {
-			return nil, translate(err, "token")
-		}
-		out = append(out, t)
-	}
-	return out, translate(rows.Err(), "token")
-}
-
-// DeleteToken removes a token (ENOTFOUND).
-func (s *Store) DeleteToken(ctx context.Context, id string) error {
-	res, err := s.w.ExecContext(ctx, `DELETE FROM tokens WHERE id = ?`, id)
-	return deleted(res, err, "token")
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanToken(r scanner) (sb.Token, error) {
-	var t sb.Token
-	var created sql.NullInt64
-	err := r.Scan(&t.ID, &t.Hash, &t.Role, &t.OperatorID, &created)
-	t.CreatedAt = fromNanos(created)
-	return t, err
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlstore.TokenColumns+` FROM tokens ORDER BY created_at, rowid`)
+	return collect(rows, err, "token", sqlstore.ScanToken)
 }
 
 // deleted is the error of a DELETE of one what: ENOTFOUND when no row went.
@@ -70,7 +31,7 @@ func deleted(res sql.Result, err error, what string) error {
 		return translate(err, what)
 	}
 	if n == 0 {
-		return notFound(what)
+		return sqlstore.NotFound(what)
 	}
 	return nil
 }

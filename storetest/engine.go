@@ -101,11 +101,12 @@ func testEngineRoundTrip(t *testing.T, s sb.Store) {
 	var decisions []sb.Decision
 	for i, st := range scenario() {
 		now := t0.Add(time.Duration(st.sec)*time.Second + time.Duration(i)*time.Nanosecond)
-		res, err := e.Apply(now, st.cmd)
+		var bt routing.Batcher
+		res, err := bt.Apply(e, now, st.cmd)
 		if err != nil {
 			t.Fatalf("step %d %T: %v", i, st.cmd, err)
 		}
-		commit(t, s, batchOf(res, e))
+		commit(t, s, bt.Done(e))
 		events, decisions = append(events, res.Events...), append(decisions, res.Decisions...)
 	}
 	want := e.Export()
@@ -128,11 +129,12 @@ func testEngineRoundTrip(t *testing.T, s sb.Store) {
 // a Config loads the configuration of a fresh engine.
 func testEngineFirstCommitWithoutConfig(t *testing.T, s sb.Store) {
 	e := routing.New(t0)
-	res, err := e.Apply(at(1), routing.Connect{Client: sb.Client{ID: "c1", Channel: "telegram"}, AutoConnect: true})
+	var bt routing.Batcher
+	res, err := bt.Apply(e, at(1), routing.Connect{Client: sb.Client{ID: "c1", Channel: "telegram"}, AutoConnect: true})
 	if err != nil || res.Outcome != routing.OutcomeLimit || res.Changes.Config {
 		t.Fatalf("connect to an empty engine: outcome %q, config changed %v, err %v", res.Outcome, res.Changes.Config, err)
 	}
-	commit(t, s, batchOf(res, e))
+	commit(t, s, bt.Done(e))
 	got := load(t, s)
 	equal(t, "Load against Export", nilEmpty(got), nilEmpty(e.Export()))
 	e2, err := routing.Import(got)
@@ -157,18 +159,4 @@ func nilEmpty(st sb.State) sb.State {
 		st.Audit = nil
 	}
 	return st
-}
-
-// batchOf is what a server commits for one engine Result.
-func batchOf(res routing.Result, e *routing.Engine) *sb.Batch {
-	b := &sb.Batch{
-		Chats: res.Changes.Chats, Operators: res.Changes.Operators, DeletedOperators: res.Changes.DeletedOperators,
-		Messages: res.Changes.Messages, Events: res.Events, Decisions: res.Decisions,
-		Counters: e.Counters(), Now: e.Now(),
-	}
-	if res.Changes.Config {
-		cfg := e.Config()
-		b.Config = &cfg
-	}
-	return b
 }

@@ -66,9 +66,8 @@ func testTimesUTC(t *testing.T, s sb.Store) {
 	ctx := context.Background()
 	local, inUTC := t0.In(time.FixedZone("EET", 2*3600)).Add(987), t0.Add(987)
 	b, tok, wh, a := timesFixture(local)
+	commit(t, s, &sb.Batch{Tokens: []sb.Token{tok}, Webhooks: []sb.Webhook{wh}})
 	commit(t, s, b)
-	check(t, s.CreateToken(ctx, tok))
-	check(t, s.CreateWebhook(ctx, wh))
 	check(t, s.RecordAttempt(ctx, b.Deliveries[0], a))
 
 	want, tok, wh, a := timesFixture(inUTC)
@@ -138,14 +137,21 @@ func testLatestWins(t *testing.T, s sb.Store) {
 func testDeletedOperators(t *testing.T, s sb.Store) {
 	ctx := context.Background()
 	a, b := operator("op-a", sb.StatusOnline), operator("op-b", sb.StatusOnline)
-	commit(t, s, &sb.Batch{Operators: []sb.Operator{a, b}})
-	check(t, s.SetPassword(ctx, "op-a", "hash-a"))
-	check(t, s.SetPassword(ctx, "op-b", "hash-b"))
+	commit(t, s, &sb.Batch{Operators: []sb.Operator{a, b},
+		Passwords: []sb.Password{{OperatorID: "op-a", Hash: "hash-a"}, {OperatorID: "op-b", Hash: "hash-b"}},
+		Tokens: []sb.Token{{ID: "tok-a", Hash: "h-a", Role: sb.RoleOperator, OperatorID: "op-a", CreatedAt: at(1)},
+			{ID: "ses-a", Hash: "h-sa", Role: sb.RoleSupervisor, OperatorID: "op-a", CreatedAt: at(1)},
+			{ID: "tok-b", Hash: "h-b", Role: sb.RoleOperator, OperatorID: "op-b", CreatedAt: at(1)}}})
 	commit(t, s, &sb.Batch{DeletedOperators: []string{"op-a", "op-unknown"}})
 	equal(t, "operators", load(t, s).Operators, []sb.Operator{b})
 	_, err := s.PasswordHash(ctx, "op-a")
 	wantCode(t, "PasswordHash of a deleted operator", err, sb.ENOTFOUND)
 	equal(t, "password of op-b", must(s.PasswordHash(ctx, "op-b"))(t), "hash-b")
+	for _, h := range []string{"h-a", "h-sa"} {
+		_, err := s.TokenByHash(ctx, h)
+		wantCode(t, "a token of a deleted operator", err, sb.ENOTFOUND)
+	}
+	equal(t, "tokens left", len(must(s.Tokens(ctx))(t)), 1)
 }
 
 func testDeletedThenUpserted(t *testing.T, s sb.Store) {

@@ -16,7 +16,8 @@
 //   - Load's closed chats are in close order: closed_at, then the seq of the
 //     chat's chat_closed event in its batch, then id.
 //   - A batch applies DeletedOperators before Operators; a deleted operator's
-//     password goes with it.
+//     password and tokens go with it. Tokens and webhooks are created and
+//     deleted by batches too; deleting one that is gone is not an error.
 //   - A batch's deliveries get their IDs on success; one for a subscription
 //     that no longer exists is dropped (ID 0).
 //   - RecordAttempt of a delivery that is gone is ENOTFOUND.
@@ -43,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) sb.Store) {
 		{"TimesExactInUTC", testTimesUTC},
 		{"LatestWins", testLatestWins},
 		{"DeletedOperatorsGone", testDeletedOperators},
+		{"AccessOnlyBatchKeepsCounters", testAccessOnly},
 		{"DeletedThenUpsertedStays", testDeletedThenUpserted},
 		{"ClosedChats", testClosedChats},
 		{"ClosedInCloseOrder", testClosedOrder},

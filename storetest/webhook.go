@@ -21,19 +21,18 @@ func testWebhooks(t *testing.T, s sb.Store) {
 	a, b, c := webhook("wh-a", 1, "*"), webhook("wh-b", 2), webhook("wh-c", 3, sb.EventChatClosed, sb.EventLimit)
 	b.Events = []string{}
 	for _, w := range []sb.Webhook{c, a, b} {
-		check(t, s.CreateWebhook(ctx, w))
+		commit(t, s, &sb.Batch{Webhooks: []sb.Webhook{w}})
 	}
-	wantCode(t, "CreateWebhook with a taken id", s.CreateWebhook(ctx, webhook("wh-a", 4)), sb.ECONFLICT)
+	wantCode(t, "a webhook with a taken id", s.Commit(ctx, &sb.Batch{Webhooks: []sb.Webhook{webhook("wh-a", 4)}}), sb.ECONFLICT)
 	equal(t, "Webhooks", must(s.Webhooks(ctx))(t), []sb.Webhook{a, b, c})
-	check(t, s.DeleteWebhook(ctx, "wh-b"))
-	wantCode(t, "DeleteWebhook again", s.DeleteWebhook(ctx, "wh-b"), sb.ENOTFOUND)
+	commit(t, s, &sb.Batch{DeletedWebhooks: []string{"wh-b"}})
+	commit(t, s, &sb.Batch{DeletedWebhooks: []string{"wh-b"}}) // again: nothing to do
 	equal(t, "Webhooks after the delete", must(s.Webhooks(ctx))(t), []sb.Webhook{a, c})
 }
 
 func testDeliveries(t *testing.T, s sb.Store) {
 	ctx := context.Background()
-	check(t, s.CreateWebhook(ctx, webhook("wh-a", 0)))
-	check(t, s.CreateWebhook(ctx, webhook("wh-b", 0)))
+	commit(t, s, &sb.Batch{Webhooks: []sb.Webhook{webhook("wh-a", 0), webhook("wh-b", 0)}})
 	b := &sb.Batch{Deliveries: []sb.Delivery{delivery("wh-a", 1), delivery("", 1), delivery("wh-gone", 2), delivery("wh-b", 2)}}
 	commit(t, s, b)
 	d := b.Deliveries
@@ -63,11 +62,10 @@ func testDeliveries(t *testing.T, s sb.Store) {
 
 func testDeleteWebhookDeliveries(t *testing.T, s sb.Store) {
 	ctx := context.Background()
-	check(t, s.CreateWebhook(ctx, webhook("wh-a", 0)))
-	check(t, s.CreateWebhook(ctx, webhook("wh-b", 0)))
+	commit(t, s, &sb.Batch{Webhooks: []sb.Webhook{webhook("wh-a", 0), webhook("wh-b", 0)}})
 	b := &sb.Batch{Deliveries: []sb.Delivery{delivery("wh-a", 1), delivery("wh-b", 1), delivery("", 1), delivery("wh-a", 2)}}
 	commit(t, s, b)
-	check(t, s.DeleteWebhook(ctx, "wh-a"))
+	commit(t, s, &sb.Batch{DeletedWebhooks: []string{"wh-a"}})
 	equal(t, "PendingDeliveries", must(s.PendingDeliveries(ctx, 10))(t), b.Deliveries[1:3])
 	b2 := &sb.Batch{Deliveries: []sb.Delivery{delivery("wh-a", 3), delivery("wh-b", 3)}}
 	commit(t, s, b2)

@@ -151,6 +151,27 @@ func TestClusterPresence(t *testing.T) {
 	e2eEventually(t, "op-1 disconnected with its instance", func() bool { return !leader.op("op-1").Connected })
 }
 
+// TestClusterPresenceByAPI: requests an operator makes through a follower,
+// without an event stream, keep it present on the leader; once they stop,
+// the presence ends (after the window of the last request).
+func TestClusterPresenceByAPI(t *testing.T) {
+	t.Parallel()
+	leader, f := e2ePGPair(t)
+	leader.operator("op-1", nil)
+	leader.settings(map[string]any{"auto_offline_after_s": 10}) // a window of 1 s
+	op := leader.token(sb.RoleOperator, "op-1")
+	e2eEventually(t, "the follower at the leader's settings", func() bool {
+		var s sb.Settings
+		f.must(200, "GET", "/api/v1/settings", f.admin, nil).into(t, &s)
+		return s.AutoOfflineAfterS == 10
+	})
+	f.must(204, "POST", "/api/v1/presence", op, nil) // a write: the leader answers it
+	e2eEventually(t, "op-1 present on the leader", func() bool { return leader.op("op-1").Connected })
+	e2eEventually(t, "op-1's presence over", func() bool { return !leader.op("op-1").Connected })
+	f.must(200, "GET", "/api/v1/chats?folder=mine", op, nil) // a read: the follower answers it
+	e2eEventually(t, "op-1 present again through a read on the follower", func() bool { return leader.op("op-1").Connected })
+}
+
 // TestClusterTokenDeleted: a token deleted through one instance stops
 // working on the other, which had it cached.
 func TestClusterTokenDeleted(t *testing.T) {

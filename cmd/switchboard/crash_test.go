@@ -28,10 +28,6 @@ func TestMain(m *testing.M) {
 		haChild(dbURL)
 		return
 	}
-	if args := os.Getenv("SB_SERVE_CHILD"); args != "" {
-		serveChild(strings.Fields(args))
-		return
-	}
 	os.Exit(m.Run())
 }
 

@@ -27,6 +27,7 @@ func e2eInputFixtureNew(t *testing.T) *e2eInputFixture {
 	s.operator("op-b", nil)
 	s.group("g", []string{"t"}, []string{"op-a"})
 	s.setStatus("op-a", sb.StatusOnline)
+	s.settings(map[string]any{"webhook_allow_private_targets": true}) // the receiver is on 127.0.0.1
 	f := &e2eInputFixture{e2eSrv: s, tokens: map[byte]string{
 		'A': s.admin,
 		'S': s.token(sb.RoleSupervisor, ""),
@@ -108,6 +109,9 @@ var e2eBadTable = []e2eBadCase{
 	)},
 
 	{"DELETE /api/v1/session", 'I', e2eAt("/api/v1/session"), false, e2eCalls()},
+	{"POST /api/v1/presence", 'A', e2eAt("/api/v1/presence"), false, e2eCalls(
+		e2eBadCall{"a credential of no operator", nil, 403, ""},
+	)},
 
 	{"POST /api/v1/statuses", 'A', e2eAt("/api/v1/statuses"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"id": "lunch", "name": "Lunch", "can_receive": "yes"}, "can_receive"),
@@ -156,8 +160,8 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("empty name", map[string]any{"name": ""}, "name"),
 		e2eBad("short password", map[string]any{"password": "short"}, "password"),
 	)},
-	{"DELETE /api/v1/operators/{id}", 'A', e2eAt("/api/v1/operators/op-a"), false, e2eCalls(
-		e2eBadCall{"operator with active chats", nil, 409, "id"},
+	{"DELETE /api/v1/operators/{id}", 'A', e2eAt("/api/v1/operators/ghost"), false, e2eCalls(
+		e2eBadCall{"unknown operator", nil, 404, "id"},
 	)},
 	{"PUT /api/v1/operators/{id}/status", 'A', e2eAt("/api/v1/operators/op-a/status"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"status": true}, "status"),
@@ -225,6 +229,15 @@ var e2eBadTable = []e2eBadCase{
 	{"POST /api/v1/chats/{id}/close", 'A', e2eChatPath("active", "/close"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"comment": 5}, "comment"),
 	)},
+	{"POST /api/v1/chats/{id}/return-to-bot", 'A', e2eChatPath("closed", "/return-to-bot"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"comment": 5}, "comment"),
+		e2eBadCall{"a closed chat", map[string]any{}, 409, "chat_id"},
+	)},
+	{"PATCH /api/v1/chats/{id}", 'A', e2eChatPath("active", ""), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"tag_ids": "vip"}, "tag_ids"),
+		e2eBad("nothing to change", map[string]any{}, "subject_alias"),
+		e2eBad("unknown topic", map[string]any{"subject_alias": "ghost"}, "subject_alias"),
+	)},
 
 	{"POST /api/v1/bans", 'S', e2eAt("/api/v1/bans"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"client_id": 5, "until": e2eFuture()}, "client_id"),
@@ -236,12 +249,14 @@ var e2eBadTable = []e2eBadCase{
 		e2eBadCall{"unknown ban", nil, 404, "id"},
 	)},
 
-	{"POST /api/v1/webhooks", 'I', e2eAt("/api/v1/webhooks"), true, e2eCalls(
+	{"POST /api/v1/webhooks", 'A', e2eAt("/api/v1/webhooks"), true, e2eCalls(
+		e2eBad("a link-local target (cloud metadata)", map[string]any{"url": "http://169.254.169.254/latest/meta-data"}, "url"),
+		e2eBad("a link-local IPv6 target", map[string]any{"url": "http://[fe80::1]/hook"}, "url"),
 		e2eBad("wrong type", map[string]any{"url": "http://example.com/", "events": "*"}, "events"),
 		e2eBad("bad url", map[string]any{"url": "ftp://example.com/"}, "url"),
 		e2eBad("unknown event", map[string]any{"url": "http://example.com/", "events": []string{"nope"}}, "events"),
 	)},
-	{"DELETE /api/v1/webhooks/{id}", 'I', e2eAt("/api/v1/webhooks/ghost"), false, e2eCalls(
+	{"DELETE /api/v1/webhooks/{id}", 'A', e2eAt("/api/v1/webhooks/ghost"), false, e2eCalls(
 		e2eBadCall{"unknown webhook", nil, 404, ""},
 	)},
 }

@@ -27,8 +27,9 @@ const (
 	e2eRoleStaff = "AS"
 )
 
-// e2eRoleFixture is a server with one token per role; the operator token is
-// operator op-r's, who serves topic t.
+// e2eRoleFixture is a server with one token per role, each acting for an
+// operator (so that routes that act as the caller's operator pass the role
+// check); the operator token is operator op-r's, who serves topic t.
 type e2eRoleFixture struct {
 	*e2eSrv
 	tokens map[byte]string // by role letter
@@ -41,11 +42,15 @@ func e2eRoleFixtureNew(t *testing.T) *e2eRoleFixture {
 	s.operator("op-r", map[string]any{"max_chats": 10000})
 	s.group("g", []string{"t"}, []string{"op-r"})
 	s.setStatus("op-r", sb.StatusOnline)
+	s.settings(map[string]any{"webhook_allow_private_targets": true}) // the receivers are on 127.0.0.1
+	s.operator("adm-r", map[string]any{"role": sb.RoleAdmin})
+	s.operator("sup-r", map[string]any{"role": sb.RoleSupervisor})
+	s.operator("int-r", nil)
 	return &e2eRoleFixture{e2eSrv: s, tokens: map[byte]string{
-		'A': s.admin,
-		'S': s.token(sb.RoleSupervisor, ""),
+		'A': s.token(sb.RoleAdmin, "adm-r"),
+		'S': s.token(sb.RoleSupervisor, "sup-r"),
 		'O': s.token(sb.RoleOperator, "op-r"),
-		'I': s.token(sb.RoleIntegrator, ""),
+		'I': s.token(sb.RoleIntegrator, "int-r"),
 	}}
 }
 
@@ -87,14 +92,16 @@ func e2eFixed(path string, body any) func(*e2eRoleFixture) (string, any) {
 // e2eRoleTable must list every route of http/handler.go's routesTable, with
 // the role sets written there.
 var e2eRoleTable = map[string]e2eRoleCase{
-	"POST /api/v1/tokens": {"A", e2eFixed("/api/v1/tokens", map[string]any{"role": "integrator"})},
-	"GET /api/v1/tokens":  {"A", e2eFixed("/api/v1/tokens", nil)},
+	"POST /api/v1/tokens":  {"A", e2eFixed("/api/v1/tokens", map[string]any{"role": "integrator"})},
+	"GET /api/v1/tokens":   {"A", e2eFixed("/api/v1/tokens", nil)},
+	"GET /api/v1/sessions": {"A", e2eFixed("/api/v1/sessions", nil)},
 	"DELETE /api/v1/tokens/{id}": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/tokens/" + f.created("/api/v1/tokens", map[string]any{"role": "integrator"}, "id"), nil
 	}},
 
 	"GET /api/v1/session":    {e2eRoleAll, e2eFixed("/api/v1/session", nil)},
 	"DELETE /api/v1/session": {e2eRoleAll, e2eFixed("/api/v1/session", nil)},
+	"POST /api/v1/presence":  {e2eRoleAll, e2eFixed("/api/v1/presence", nil)},
 
 	"GET /api/v1/statuses": {e2eRoleAll, e2eFixed("/api/v1/statuses", nil)},
 	"POST /api/v1/statuses": {"A", func(f *e2eRoleFixture) (string, any) {
@@ -152,14 +159,20 @@ var e2eRoleTable = map[string]e2eRoleCase{
 	"GET /api/v1/chats/{id}/messages": {e2eRoleAll, func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/chats/" + f.chatWith(true) + "/messages", nil
 	}},
-	"POST /api/v1/chats/{id}/messages": {"OI", func(f *e2eRoleFixture) (string, any) {
+	"POST /api/v1/chats/{id}/messages": {e2eRoleAll, func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/chats/" + f.chatWith(true) + "/messages", map[string]any{"text": "hi"}
 	}},
-	"POST /api/v1/chats/{id}/accept": {"O", func(f *e2eRoleFixture) (string, any) {
+	"POST /api/v1/chats/{id}/accept": {e2eRolePanel, func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/chats/" + f.chatWith(true) + "/accept", nil
 	}},
-	"POST /api/v1/chats/{id}/take": {"O", func(f *e2eRoleFixture) (string, any) {
+	"POST /api/v1/chats/{id}/take": {e2eRolePanel, func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/chats/" + f.chatWith(false) + "/take", nil
+	}},
+	"PATCH /api/v1/chats/{id}": {e2eRoleAll, func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/chats/" + f.chatWith(true), map[string]any{"tag_ids": []string{"vip"}}
+	}},
+	"POST /api/v1/chats/{id}/return-to-bot": {e2eRoleAll, func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/chats/" + f.chatWith(true) + "/return-to-bot", nil
 	}},
 	"POST /api/v1/chats/{id}/assign": {e2eRoleStaff, func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/chats/" + f.chatWith(false) + "/assign", map[string]any{"operator_id": "op-r"}
@@ -187,14 +200,14 @@ var e2eRoleTable = map[string]e2eRoleCase{
 	"GET /api/v1/events":        {e2eRoleAll, e2eFixed("/api/v1/events?after=0", nil)},
 	"GET /api/v1/events/stream": {e2eRoleAll, e2eFixed("/api/v1/events/stream", nil)},
 
-	"GET /api/v1/webhooks": {"AI", e2eFixed("/api/v1/webhooks", nil)},
-	"POST /api/v1/webhooks": {"AI", e2eFixed("/api/v1/webhooks", map[string]any{
+	"GET /api/v1/webhooks": {"A", e2eFixed("/api/v1/webhooks", nil)},
+	"POST /api/v1/webhooks": {"A", e2eFixed("/api/v1/webhooks", map[string]any{
 		"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"},
 	})},
-	"DELETE /api/v1/webhooks/{id}": {"AI", func(f *e2eRoleFixture) (string, any) {
+	"DELETE /api/v1/webhooks/{id}": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/webhooks/" + f.created("/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}, "id"), nil
 	}},
-	"GET /api/v1/webhooks/{id}/deliveries": {"AI", func(f *e2eRoleFixture) (string, any) {
+	"GET /api/v1/webhooks/{id}/deliveries": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/webhooks/" + f.created("/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}, "id") + "/deliveries", nil
 	}},
 }
@@ -218,7 +231,7 @@ func e2eDeclaredRoles(t *testing.T) map[string]string {
 		"rStaff": e2eRoleStaff, "rPanel": e2eRolePanel, "rAll": e2eRoleAll,
 	}
 	out := map[string]string{}
-	re := regexp.MustCompile(`h\.handle\("([^"]+)", ([A-Za-z|]+),`)
+	re := regexp.MustCompile(`h\.handle\w*\("([^"]+)", ([A-Za-z|]+),`)
 	for _, m := range re.FindAllStringSubmatch(string(src), -1) {
 		set := ""
 		for _, r := range strings.Split(m[2], "|") {

@@ -92,8 +92,18 @@ func TestConnectTable(t *testing.T) {
 		if again.ID != first.ID || again.Status != sb.ChatActive || again.OperatorID != "op-a" {
 			t.Fatalf("retry got %+v, want chat %s active with op-a", again, first.ID)
 		}
+		// The retry's text is one more client message on that chat.
+		if evs := f.events(seq); len(evs) != 1 || evs[0].Name != sb.EventMessageCreated || evs[0].ChatID != first.ID {
+			t.Errorf("a retry emitted %v, want one message_created on chat %s", e2eNames(evs), first.ID)
+		}
+		body := e2eConnectBody("retry-1", "widget", cfg)
+		body["text"] = ""
+		seq = f.lastSeq()
+		if a := f.connect(f.integ, body); a.Chat == nil || a.Chat.ID != first.ID {
+			t.Fatalf("retry without text: %+v", a)
+		}
 		if evs := f.events(seq); len(evs) != 0 {
-			t.Errorf("a retry emitted %v", e2eNames(evs))
+			t.Errorf("a retry without text emitted %v", e2eNames(evs))
 		}
 	})
 

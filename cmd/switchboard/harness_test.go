@@ -52,6 +52,9 @@ func (c *sbAPI) call(method, path string, body any, out any) (int, error) {
 		return 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+c.token)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
@@ -88,6 +91,12 @@ func (c *sbAPI) sbGet(t *testing.T, path string, out any) {
 func (m *Main) sbToken(t *testing.T, admin *sbAPI, role, operatorID string) *sbAPI {
 	out := admin.sbMust(t, "POST", "/api/v1/tokens", map[string]any{"role": role, "operator_id": operatorID}, 201)
 	return m.sbClient(out["token"].(string))
+}
+
+// sbAllowPrivateWebhooks lets webhooks reach the tests' receivers on
+// 127.0.0.1 (the setting webhook_allow_private_targets).
+func sbAllowPrivateWebhooks(t *testing.T, admin *sbAPI) {
+	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"webhook_allow_private_targets": true}, 200)
 }
 
 // sbSetupTopic makes topic "support", operator "op-1" in group "g1".

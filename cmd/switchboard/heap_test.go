@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net"
 	"net/http"
 	"runtime"
@@ -115,15 +114,16 @@ func TestServeHeapFloor(t *testing.T) {
 // TestBenchServerHeapFloor: the in-process server of switchboard bench keeps
 // the heap floor as serve does, and gives GOGC back when it stops.
 func TestBenchServerHeapFloor(t *testing.T) {
-	b := &bencher{cfg: benchConfig{Data: t.TempDir()}, stderr: io.Discard}
-	stop, err := b.startServer(t.Context())
+	_, stop, err := startBenchServer(t.Context(), t.TempDir(), sbAdminSecret, quietLog())
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got := gcPercent(); got <= 100 {
 		t.Errorf("GC percent %d while the in-process server runs", got)
 	}
-	stop()
+	if err := stop(); err != nil {
+		t.Error(err)
+	}
 	if got := gcPercent(); got != 100 {
 		t.Errorf("GC percent %d after it stopped, want 100", got)
 	}

@@ -1,7 +1,7 @@
 // Command switchboard runs the Switchboard server.
 //
 //	switchboard serve [--addr localhost:8080] [--data ./switchboard-data]
-//	switchboard bench [flags]   (see bench.go)
+//	switchboard bench [flags]   (the load tool: package bench)
 //	switchboard version
 package main
 

@@ -37,7 +37,7 @@ const panelStep = 10 * time.Second
 // it knows the last event id the page has received.
 var panelEventNames = []string{
 	sb.EventChatCreated, sb.EventChatQueued, sb.EventAutoConnected, sb.EventOperatorConnected,
-	sb.EventOperatorDisconnected, sb.EventChatAccepted, sb.EventChatTransferred,
+	sb.EventOperatorDisconnected, sb.EventChatAccepted, sb.EventChatTransferred, sb.EventChatUpdated, sb.EventChatReturnedToBot,
 	sb.EventClosedByOperator, sb.EventClosedByClient, sb.EventClosedByTimer, sb.EventChatClosed,
 	sb.EventLimit, sb.EventQueueTimeout, sb.EventResponseOverdue, sb.EventMessageCreated,
 	sb.EventOperatorStatus, sb.EventConfigChanged,
@@ -527,6 +527,27 @@ func TestPanelOperatorFlow(t *testing.T) {
 			"__panel.num('ul#folders li[data-folder=mine] span.count') === 1 && "+
 			"__panel.num('ul#folders li[data-folder=in_queue] span.count') === 0 && "+panelNotReloaded,
 		"__panel.html('ul#folders', 1500) + ' list: ' + __panel.html('ul#chat-list', 1500) + ' same document: ' + "+panelNotReloaded)
+
+	// Return to bot: offered only for a chat the scenario connected with
+	// add_return_button.
+	p.click(panelRow(bid))
+	p.waitVisible(`section#chat-view[data-chat-id="` + bid + `"]`)
+	p.waitJS("no Return to bot for a chat without add_return_button", panelStep,
+		"__panel.vis('button#close') && !__panel.vis('button#return-to-bot')", "__panel.html('.chat-actions', 2000)")
+	admin.sbMust(t, "POST", "/api/v1/chats/"+bid+"/close", nil, 200)
+	c3 := integ.sbMust(t, "POST", sbConnectPath, map[string]any{
+		"client": map[string]any{"id": "c-3", "name": "Iryna", "channel": "telegram"}, "text": "Menu, please",
+		"config": map[string]any{"subject_alias": "support", "auto_connect_operator": true, "add_return_button": true},
+	}, 200)["chat"].(map[string]any)
+	cid := c3["id"].(string)
+	p.waitVisible(panelRow(cid))
+	p.click(panelRow(cid))
+	p.waitJS("Return to bot is offered", panelStep, "__panel.vis('button#return-to-bot')", "__panel.html('.chat-actions', 2000)")
+	p.click("button#return-to-bot")
+	panelPoll(t, "the chat returned to the bot", func() (bool, string) {
+		c := panelGetChat(t, admin, cid)
+		return c["status"] == "closed" && c["closed_by"] == "bot", fmt.Sprintf("%v by %v", c["status"], c["closed_by"])
+	})
 	p.noExceptions()
 }
 
@@ -735,6 +756,11 @@ func TestPanelSupervisor(t *testing.T) {
 	// (op-2, the only other operator of the topic, is offline).
 	aid := active["id"].(string)
 	p.click(op1 + " button.redistribute")
+	// It asks first: a dialog with the status (Offline by default) and the weight.
+	p.waitJS("the redistribute dialog asks", panelStep,
+		"__panel.vis('dialog#redistribute-dialog') && __panel.q('dialog#redistribute-dialog select[name=status]').value === 'offline'",
+		"__panel.html('dialog#redistribute-dialog', 1500)")
+	p.click("dialog#redistribute-dialog button[type=submit]")
 	panelPoll(t, "op-1 offline and its chat back in the queue", func() (bool, string) {
 		o, c := panelGetOperator(t, admin, "op-1"), panelGetChat(t, admin, aid)
 		return o["status"] == "offline" && c["status"] == "queued", fmt.Sprintf("op-1 %v, chat %v", o["status"], c["status"])
@@ -770,6 +796,7 @@ func TestPanelAdminAutoConnect(t *testing.T) {
 	panelOperator(t, admin, "adm", "Ada Admin", "ada@example.com", "admin", 5)
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	defer hook.Close()
+	sbAllowPrivateWebhooks(t, admin)
 	admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hook.URL + "/switchboard", "events": []string{"*"}}, 201)
 	m.sbToken(t, admin, "integrator", "")
 	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"auto_connect": false}, 200)

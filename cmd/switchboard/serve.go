@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,11 @@ type Config struct {
 	LogLevel      slog.Level
 	SessionTTL    time.Duration // how long a panel sign-in lasts
 	HeapFloorMiB  int           // the heap size the collector lets the process reach first (heap.go)
+	// MaxConnections caps the open connections (0: from the file
+	// descriptor limit, see connLimit).
+	MaxConnections int
+	// FrameAncestors is the CSP source list of who may embed the panel.
+	FrameAncestors string
 }
 
 func (c Config) validate() error {
@@ -56,6 +62,10 @@ func (c Config) validate() error {
 		return errors.New("--session-ttl must be positive")
 	case c.HeapFloorMiB < 0:
 		return fmt.Errorf("--heap-floor must be 0 or more MiB, not %d", c.HeapFloorMiB)
+	case c.MaxConnections < 0:
+		return fmt.Errorf("--max-connections must be 0 (from the file limit) or more, not %d", c.MaxConnections)
+	case strings.ContainsAny(c.FrameAncestors, ";,\r\n"):
+		return errors.New("--frame-ancestors must be a CSP source list, such as 'none' or https://crm.example.com")
 	}
 	return nil
 }
@@ -69,6 +79,7 @@ type Main struct {
 	Addr string
 
 	store  sb.Store
+	conns  *sbhttp.ConnLimit
 	node   *cluster.Node // with PostgreSQL
 	srv    *http.Server
 	cancel context.CancelFunc
@@ -78,7 +89,7 @@ type Main struct {
 // NewMain returns a Main with the defaults of PRODUCT.md §9.
 func NewMain() *Main {
 	return &Main{Config: Config{Addr: "localhost:8080", Data: "./switchboard-data", LeaseTTL: cluster.DefaultTTL,
-		SessionTTL: sbhttp.DefaultSessionTTL, HeapFloorMiB: 256}}
+		SessionTTL: server.DefaultSessionTTL, HeapFloorMiB: 256, FrameAncestors: web.DefaultFrameAncestors}}
 }
 
 // ParseFlags reads flags, then environment variables for flags not given.
@@ -98,11 +109,16 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	ttl := fs.String("lease-ttl", env("SWITCHBOARD_LEASE_TTL", c.LeaseTTL.String()), "leader lease time to live, e.g. 5s (SWITCHBOARD_LEASE_TTL)")
 	level := fs.String("log-level", env("SWITCHBOARD_LOG_LEVEL", "info"), "debug, info, warn or error (SWITCHBOARD_LOG_LEVEL)")
 	session := fs.String("session-ttl", env("SWITCHBOARD_SESSION_TTL", c.SessionTTL.String()), "how long a panel sign-in lasts, e.g. 8h (SWITCHBOARD_SESSION_TTL)")
+	fs.StringVar(&c.FrameAncestors, "frame-ancestors", env("SWITCHBOARD_FRAME_ANCESTORS", c.FrameAncestors), "who may embed the panel in a frame: a CSP source list, e.g. https://crm.example.com (SWITCHBOARD_FRAME_ANCESTORS)")
+	conns := fs.String("max-connections", env("SWITCHBOARD_MAX_CONNECTIONS", "0"), "open connections kept at most; 0: from the file descriptor limit (SWITCHBOARD_MAX_CONNECTIONS)")
 	floor := fs.String("heap-floor", env("SWITCHBOARD_HEAP_FLOOR", strconv.Itoa(c.HeapFloorMiB)), "MiB the heap may reach before the garbage collector runs; 0: Go's own pacing (SWITCHBOARD_HEAP_FLOOR)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var err error
+	if c.MaxConnections, err = strconv.Atoi(*conns); err != nil {
+		return fmt.Errorf("--max-connections: %q is not a whole number", *conns)
+	}
 	if c.HeapFloorMiB, err = strconv.Atoi(*floor); err != nil {
 		return fmt.Errorf("--heap-floor: %q is not a whole number of MiB", *floor)
 	}
@@ -138,8 +154,8 @@ func (m *Main) Run(ctx context.Context) error {
 	app := server.New(store, m.Log)
 	reg := prometheus.NewRegistry()
 	app.RegisterMetrics(reg)
-	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), web.Handler())
-	h.SessionTTL = m.Config.SessionTTL
+	app.SessionTTL = m.Config.SessionTTL
+	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), web.Handler(m.Config.FrameAncestors))
 	if err := m.start(ctx, app, h); err != nil {
 		ln.Close()
 		return err
@@ -151,14 +167,25 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.node != nil {
 		handler = m.node.Handler(h)
 	}
-	m.srv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	m.conns = &sbhttp.ConnLimit{Max: m.connLimit()}
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "switchboard_connections_refused_total",
+		Help: "Connections refused at the limit (--max-connections)."}, func() float64 { return float64(m.conns.Refused()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "switchboard_connections_shed_total",
+			Help: "Connections not being answered that were closed for a new one at the limit."}, func() float64 { return float64(m.conns.Shed()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_connections_open",
+			Help: "Open client connections (at most --max-connections)."}, func() float64 { return float64(m.conns.Open()) }))
+	m.srv = &http.Server{
+		Handler: m.conns.Handler(handler), ConnState: m.conns.ConnState, ConnContext: m.conns.ConnContext,
+		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+	}
 	m.srv.RegisterOnShutdown(app.Broker.CloseAll)
 	go func() {
-		if err := m.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := m.srv.Serve(m.conns.Listener(ln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			m.Log.Error("serve", "err", err)
 		}
 	}()
-	m.Log.Info("switchboard listening", "addr", m.Addr)
+	m.Log.Info("switchboard listening", "addr", m.Addr, "max_connections", m.conns.Max)
 	return nil
 }
 
@@ -168,10 +195,18 @@ func (m *Main) openStore(ctx context.Context) (sb.Store, error) {
 	if m.Config.DatabaseURL != "" {
 		return postgres.Open(ctx, m.Config.DatabaseURL)
 	}
-	if err := os.MkdirAll(m.Config.Data, 0o750); err != nil {
+	if err := os.MkdirAll(m.Config.Data, 0o700); err != nil {
 		return nil, err
 	}
-	return sqlite.Open(ctx, filepath.Join(m.Config.Data, "switchboard.db"))
+	path := filepath.Join(m.Config.Data, "switchboard.db")
+	// The database holds password hashes and token hashes: the owner's
+	// only. SQLite gives its -wal and -shm files the database's mode.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	f.Close()
+	return sqlite.Open(ctx, path)
 }
 
 // start loads the state and starts the writer: on a store several
@@ -188,7 +223,7 @@ func (m *Main) start(ctx context.Context, app *server.Server, h *sbhttp.Handler)
 		return nil
 	}
 	m.node = cluster.New(cs, app, m.Log, advertise(m.Config.AdvertiseAddr, m.Addr), m.Config.LeaseTTL)
-	m.node.OnTokensDeleted = h.ForgetTokens
+	m.node.OnTokensDeleted = app.ForgetTokens
 	if err := m.node.Start(ctx); err != nil {
 		m.node.Close()
 		m.node = nil
@@ -213,26 +248,31 @@ func advertise(addr, listen string) string {
 	return listen
 }
 
-// bootstrapAdmin creates the admin token at first start.
+// bootstrapAdmin seeds the admin token of a fresh install: when the store
+// holds no token at all, the token SWITCHBOARD_ADMIN_TOKEN names, or a new
+// one printed once in the log. Once the store has tokens the variable is
+// ignored (the log says so when its token is not among them), so a revoked
+// admin token stays revoked across restarts.
 func (m *Main) bootstrapAdmin(ctx context.Context) error {
+	ts, err := m.store.Tokens(ctx)
+	if err != nil {
+		return err
+	}
 	secret := m.Config.AdminToken
-	if secret != "" {
-		if _, err := m.store.TokenByHash(ctx, sbhttp.HashToken(secret)); err == nil {
-			return nil
+	if len(ts) > 0 {
+		if _, err := m.store.TokenByHash(ctx, server.HashToken(secret)); secret != "" && err != nil {
+			m.Log.Warn("SWITCHBOARD_ADMIN_TOKEN is ignored: it only seeds a store without tokens, and this one has some")
 		}
-	} else {
-		ts, err := m.store.Tokens(ctx)
-		if err != nil || len(ts) > 0 {
-			return err
-		}
-		secret = sbhttp.NewSecret("sbt_")
+		return nil
+	}
+	if secret == "" {
+		secret = server.NewSecret("sbt_")
 		m.Log.Warn("created the admin token; keep it, it is shown once", "token", secret)
 	}
-	err := m.store.CreateToken(ctx, sb.Token{
-		ID: "admin-" + time.Now().UTC().Format("20060102150405"), Hash: sbhttp.HashToken(secret),
-		Role: sb.RoleAdmin, CreatedAt: time.Now().UTC(),
-	})
-	if sb.ErrorCode(err) == sb.ECONFLICT && m.Config.AdminToken != "" {
+	t := sb.Token{ID: "admin-" + time.Now().UTC().Format("20060102150405"), Hash: server.HashToken(secret),
+		Role: sb.RoleAdmin, CreatedAt: time.Now().UTC()}
+	err = m.store.Commit(ctx, &sb.Batch{Tokens: []sb.Token{t}})
+	if sb.ErrorCode(err) == sb.ECONFLICT {
 		return nil // another instance, starting at the same time, created it
 	}
 	return err
@@ -257,4 +297,19 @@ func (m *Main) Close() error {
 		return m.store.Close()
 	}
 	return nil
+}
+
+// connLimit is --max-connections, or from the file descriptor limit (which
+// Go raises to the hard limit at start): all but 256 of them, for the
+// database, the log and the webhooks' outgoing connections, and at most
+// 100,000.
+func (m *Main) connLimit() int {
+	if m.Config.MaxConnections > 0 {
+		return m.Config.MaxConnections
+	}
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil || rl.Cur < 512 {
+		return 256
+	}
+	return int(min(rl.Cur-256, 100_000))
 }

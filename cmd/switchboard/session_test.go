@@ -65,6 +65,7 @@ func sessionClient(t *testing.T, m *Main, jar http.CookieJar) func(method, path,
 		t.Helper()
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequest(method, "http://"+m.Addr+path, bytes.NewReader(b))
+		req.Header.Set("Content-Type", "application/json")
 		if csrf != "" {
 			req.Header.Set("X-CSRF-Token", csrf)
 		}
@@ -106,6 +107,7 @@ func TestSessionFollowsOperator(t *testing.T) {
 	for proto, want := range map[string]bool{"": false, "https": true} {
 		req, _ := http.NewRequest("POST", "http://"+m.Addr+"/api/v1/session",
 			strings.NewReader(`{"email": "one@example.com", "password": "secret-password"}`))
+		req.Header.Set("Content-Type", "application/json")
 		if proto != "" {
 			req.Header.Set("X-Forwarded-Proto", proto)
 		}

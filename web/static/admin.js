@@ -1,9 +1,11 @@
 // Administration (#view-admin): settings, statuses, topics, skill groups,
 // operators, tokens and webhooks.
 
+import { t, fieldLabel } from './i18n.js';
 import {
   state, api, items, enc, esc, fmtFull, fmtTime, safeColor, statusOf, topicName, operatorName,
-  job, schedule, runNow, notice, clearErrors, showError, on, emit, parseLimits, fmtLimits, ApiError,
+  job, schedule, runNow, notice, clearErrors, showError, on, emit, parseLimits, fmtLimits, errorText,
+  labelCells,
 } from './core.js';
 
 const PAGE = 100;
@@ -38,6 +40,9 @@ function guarded(el, fn) {
   }
   fn();
 }
+
+const saveDelete = () => `<button type="button" data-act="save">${esc(t('adm.save'))}</button> ` +
+  `<button type="button" data-act="delete" class="danger">${esc(t('adm.delete'))}</button>`;
 
 const num = (v) => (v === '' || v === null || v === undefined ? null : Number(v));
 
@@ -89,7 +94,7 @@ async function saveSettings(e) {
     for (const k of ['default_max_chats', 'accept_timeout_s', 'max_missed_chats', 'response_timeout_s',
       'chat_inactivity_timeout_s', 'queue_timeout_s', 'auto_offline_after_s']) {
       const v = f.elements[k].value.trim();
-      if (v === '' || !/^\d+$/.test(v)) throw fieldError(k, `${k} must be a whole number`);
+      if (v === '' || !/^\d+$/.test(v)) throw fieldError(k, t('err.wholeNumber', { field: fieldLabel(k) }));
       body[k] = Number(v);
     }
     try { body.default_channel_limits = parseLimits(f.elements.default_channel_limits.value); } catch (x) { throw fieldError('default_channel_limits', x.message); }
@@ -98,7 +103,7 @@ async function saveSettings(e) {
     state.settings = s;
     fillSettings();
     emit('settings');
-    notice('Settings saved');
+    notice(t('n.settingsSaved'));
   });
 }
 
@@ -109,10 +114,11 @@ function renderStatuses() {
   guarded(root.querySelector('tbody'), () => {
     root.querySelector('tbody').innerHTML = state.statuses.map((s) =>
       `<tr data-id="${esc(s.id)}"><td><span class="dot" style="background:${safeColor(s.color)}"></span>${esc(s.id)}</td>` +
-      `<td><input name="name" value="${esc(s.name)}" aria-label="Name"></td>` +
-      `<td><input name="color" type="color" value="${esc(/^#[0-9a-fA-F]{6}$/.test(s.color) ? s.color : '#8a8f98')}" aria-label="Colour"></td>` +
-      `<td><input name="can_receive" type="checkbox"${s.can_receive ? ' checked' : ''} aria-label="Can receive"></td>` +
-      `<td class="actions"><button type="button" data-act="save">Save</button> <button type="button" data-act="delete" class="danger">Delete</button></td></tr>`).join('');
+      `<td><input name="name" value="${esc(s.name)}" aria-label="${esc(t('adm.name'))}"></td>` +
+      `<td><input name="color" type="color" value="${esc(/^#[0-9a-fA-F]{6}$/.test(s.color) ? s.color : '#8a8f98')}" aria-label="${esc(t('adm.colour'))}"></td>` +
+      `<td><input name="can_receive" type="checkbox"${s.can_receive ? ' checked' : ''} aria-label="${esc(t('adm.canReceive'))}"></td>` +
+      `<td class="actions">${saveDelete()}</td></tr>`).join('');
+    labelCells(root.querySelector('table'));
   });
 }
 
@@ -121,14 +127,15 @@ function renderStatuses() {
 function renderTopics() {
   const root = $('topics');
   guarded(root.querySelector('tbody'), () => {
-    const opts = (cur, self) => '<option value="">(no parent)</option>' + state.topics.filter((t) => t.alias !== self)
-      .map((t) => `<option value="${esc(t.alias)}"${t.alias === cur ? ' selected' : ''}>${esc(t.name || t.alias)}</option>`).join('');
-    root.querySelector('tbody').innerHTML = state.topics.map((t) =>
-      `<tr data-id="${esc(t.alias)}"><td><code>${esc(t.alias)}</code></td>` +
-      `<td><input name="name" value="${esc(t.name)}" aria-label="Name"></td>` +
-      `<td><select name="parent" aria-label="Parent">${opts(t.parent || '', t.alias)}</select></td>` +
-      `<td class="actions"><button type="button" data-act="save">Save</button> <button type="button" data-act="delete" class="danger">Delete</button></td></tr>`).join('') ||
-      '<tr><td colspan="4" class="empty">No topics yet.</td></tr>';
+    const opts = (cur, self) => `<option value="">${esc(t('adm.noParent'))}</option>` + state.topics.filter((x) => x.alias !== self)
+      .map((x) => `<option value="${esc(x.alias)}"${x.alias === cur ? ' selected' : ''}>${esc(x.name || x.alias)}</option>`).join('');
+    root.querySelector('tbody').innerHTML = state.topics.map((x) =>
+      `<tr data-id="${esc(x.alias)}"><td><code>${esc(x.alias)}</code></td>` +
+      `<td><input name="name" value="${esc(x.name)}" aria-label="${esc(t('adm.name'))}"></td>` +
+      `<td><select name="parent" aria-label="${esc(t('adm.parent'))}">${opts(x.parent || '', x.alias)}</select></td>` +
+      `<td class="actions">${saveDelete()}</td></tr>`).join('') ||
+      `<tr><td colspan="4" class="empty">${esc(t('adm.noTopics'))}</td></tr>`;
+    labelCells(root.querySelector('table'));
     const create = root.querySelector('form select[name=parent]');
     const keep = create.value;
     create.innerHTML = opts('', '');
@@ -148,10 +155,11 @@ function renderGroups() {
     return `<tr data-id="${esc(g.id)}"><td><code>${esc(g.id)}</code></td><td>${esc(g.name)}</td>` +
       `<td>${esc((g.topics || []).map(topicName).join(', ') || '—')}</td>` +
       `<td title="${esc(ops.map(operatorName).join(', '))}">${esc(opText || '—')} <span class="muted">(${ops.length})</span></td>` +
-      `<td>${g.active ? 'yes' : '<span class="muted">no</span>'}</td>` +
-      `<td>${esc(g.accept_timeout_s || 0)} s / ${esc(g.response_timeout_s || 0)} s</td>` +
-      `<td class="actions"><button type="button" data-act="edit">Edit</button> <button type="button" data-act="delete" class="danger">Delete</button></td></tr>`;
-  }).join('') || '<tr><td colspan="7" class="empty">No skill groups yet.</td></tr>';
+      `<td>${g.active ? esc(t('adm.yes')) : `<span class="muted">${esc(t('adm.no'))}</span>`}</td>` +
+      `<td>${esc(t('adm.timeoutsValue', { a: g.accept_timeout_s || 0, r: g.response_timeout_s || 0 }))}</td>` +
+      `<td class="actions"><button type="button" data-act="edit">${esc(t('adm.edit'))}</button> <button type="button" data-act="delete" class="danger">${esc(t('adm.delete'))}</button></td></tr>`;
+  }).join('') || `<tr><td colspan="7" class="empty">${esc(t('adm.noGroups'))}</td></tr>`;
+  labelCells(root.querySelector('table'));
   renderGroupChecklists();
 }
 
@@ -165,9 +173,9 @@ function renderGroupChecklists(sel) {
   const box = (name, list) => list.map(([v, label]) =>
     `<label class="check"><input type="checkbox" name="${name}" value="${esc(v)}"${cur[name].includes(v) ? ' checked' : ''}> ${esc(label)}</label>`).join('');
   form.querySelector('fieldset[data-name=topics] .opts').innerHTML =
-    box('topics', state.topics.map((t) => [t.alias, `${t.name || t.alias} (${t.alias})`])) || '<span class="muted">No topics.</span>';
+    box('topics', state.topics.map((x) => [x.alias, `${x.name || x.alias} (${x.alias})`])) || `<span class="muted">${esc(t('adm.noTopicsShort'))}</span>`;
   form.querySelector('fieldset[data-name=operators] .opts').innerHTML =
-    box('operators', state.operators.map((o) => [o.id, `${o.name || o.id} (${o.id})`])) || '<span class="muted">No operators.</span>';
+    box('operators', state.operators.map((o) => [o.id, `${o.name || o.id} (${o.id})`])) || `<span class="muted">${esc(t('adm.noOperatorsShort'))}</span>`;
   filterOps();
 }
 
@@ -187,7 +195,7 @@ function editGroup(g) {
   form.elements.active.checked = g ? !!g.active : true;
   form.elements.accept_timeout_s.value = g ? g.accept_timeout_s || 0 : 0;
   form.elements.response_timeout_s.value = g ? g.response_timeout_s || 0 : 0;
-  form.querySelector('.group-form-title').textContent = g ? `Edit skill group ${g.id}` : 'New skill group';
+  form.querySelector('.group-form-title').textContent = g ? t('adm.editGroup', { id: g.id }) : t('adm.newGroup');
   form.querySelector('.cancel').hidden = !g;
   renderGroupChecklists({ topics: g ? g.topics || [] : [], operators: g ? g.operators || [] : [] });
   if (g) form.scrollIntoView({ block: 'nearest' });
@@ -207,12 +215,12 @@ async function saveGroup(e) {
     };
     if (editingGroup) {
       await api('PATCH', `/skill-groups/${enc(editingGroup)}`, body);
-      notice(`Skill group ${editingGroup} saved`);
+      notice(t('n.entitySaved', { what: t('entity.skill_group'), id: editingGroup }));
     } else {
       const id = form.elements.id.value.trim();
       if (id) body.id = id;
       const g = await api('POST', '/skill-groups', body);
-      notice(`Skill group ${g.id} created`);
+      notice(t('n.entityCreated', { what: t('entity.skill_group'), id: g.id }));
     }
     editGroup(null);
     await loadGroups();
@@ -231,12 +239,13 @@ function renderOperators() {
     tb.innerHTML = ops.slice(0, opsShown).map((o) => {
       const s = statusOf(o.status);
       return `<tr data-id="${esc(o.id)}" data-operator-id="${esc(o.id)}"><td><code>${esc(o.id)}</code></td><td>${esc(o.name)}</td>` +
-        `<td>${esc(o.email || '')}</td><td>${esc(o.role)}</td>` +
+        `<td>${esc(o.email || '')}</td><td>${esc(t('role.' + o.role))}</td>` +
         `<td><span class="dot" style="background:${safeColor(s.color)}"></span>${esc(s.name)}</td>` +
-        `<td><input name="max_chats" type="number" min="0" value="${o.max_chats ?? ''}" placeholder="default" aria-label="Max chats"></td>` +
-        `<td><input name="channel_limits" value="${esc(o.channel_limits ? fmtLimits(o.channel_limits) : '')}" placeholder="default" aria-label="Channel limits"></td>` +
-        `<td class="actions"><button type="button" data-act="save">Save</button> <button type="button" data-act="delete" class="danger">Delete</button></td></tr>`;
-    }).join('') || '<tr><td colspan="8" class="empty">No operators yet.</td></tr>';
+        `<td><input name="max_chats" type="number" min="0" value="${o.max_chats ?? ''}" placeholder="${esc(t('adm.default'))}" aria-label="${esc(t('adm.maxChats'))}"></td>` +
+        `<td><input name="channel_limits" value="${esc(o.channel_limits ? fmtLimits(o.channel_limits) : '')}" placeholder="${esc(t('adm.default'))}" aria-label="${esc(t('adm.channelLimits'))}"></td>` +
+        `<td class="actions">${saveDelete()}</td></tr>`;
+    }).join('') || `<tr><td colspan="8" class="empty">${esc(t('adm.noOperators'))}</td></tr>`;
+    labelCells(root.querySelector('table'));
     root.querySelector('button.more').hidden = ops.length <= opsShown;
     $('admin-ops-summary').textContent = `${ops.length}`;
   });
@@ -248,14 +257,15 @@ async function loadTokens() { tokens = items(await api('GET', '/tokens')); rende
 
 function renderTokens() {
   const root = $('tokens');
-  root.querySelector('tbody').innerHTML = tokens.map((t) =>
-    `<tr data-id="${esc(t.id)}"><td><code>${esc(t.id)}</code></td><td>${esc(t.role)}</td>` +
-    `<td>${esc(t.operator_id ? operatorName(t.operator_id) : '')}</td><td>${esc(fmtFull(t.created_at))}</td>` +
-    `<td class="actions"><button type="button" data-act="delete" class="danger">Revoke</button></td></tr>`).join('') ||
-    '<tr><td colspan="5" class="empty">No tokens.</td></tr>';
+  root.querySelector('tbody').innerHTML = tokens.map((x) =>
+    `<tr data-id="${esc(x.id)}"><td><code>${esc(x.id)}</code></td><td>${esc(t('role.' + x.role))}</td>` +
+    `<td>${esc(x.operator_id ? operatorName(x.operator_id) : '')}</td><td>${esc(fmtFull(x.created_at))}</td>` +
+    `<td class="actions"><button type="button" data-act="delete" class="danger">${esc(t('adm.revoke'))}</button></td></tr>`).join('') ||
+    `<tr><td colspan="5" class="empty">${esc(t('adm.noTokens'))}</td></tr>`;
+  labelCells(root.querySelector('table'));
   const sel = root.querySelector('form select[name=operator_id]');
   const keep = sel.value;
-  sel.innerHTML = '<option value="">(no operator)</option>' +
+  sel.innerHTML = `<option value="">${esc(t('adm.noOperatorOption'))}</option>` +
     state.operators.map((o) => `<option value="${esc(o.id)}">${esc(o.name || o.id)} (${esc(o.id)})</option>`).join('');
   sel.value = keep;
 }
@@ -263,8 +273,8 @@ function renderTokens() {
 function showSecret(form, label, secret) {
   const box = form.querySelector('.secret');
   box.hidden = false;
-  box.innerHTML = `<strong>${esc(label)}</strong> — shown only now, copy it:<code class="secret-value">${esc(secret)}</code>` +
-    `<button type="button" class="copy">Copy</button> <button type="button" class="dismiss">Done</button>`;
+  box.innerHTML = `<strong>${esc(label)}</strong> — ${esc(t('adm.secretOnce'))}<code class="secret-value">${esc(secret)}</code>` +
+    `<button type="button" class="copy">${esc(t('adm.copy'))}</button> <button type="button" class="dismiss">${esc(t('adm.done'))}</button>`;
 }
 
 // ---------------------------------------------------------------- webhooks
@@ -283,11 +293,11 @@ function renderHooks() {
   ul.innerHTML = hooks.map((h) => {
     const ds = deliveries[h.id];
     let dl;
-    if (!ds) dl = '<p class="muted small">Deliveries not loaded.</p>';
-    else if (!ds.length) dl = '<p class="muted small">No deliveries yet.</p>';
+    if (!ds) dl = `<p class="muted small">${esc(t('adm.deliveriesNotLoaded'))}</p>`;
+    else if (!ds.length) dl = `<p class="muted small">${esc(t('adm.noDeliveries'))}</p>`;
     else {
       const recent = [...ds].sort((a, b) => (Date.parse(b.at) || 0) - (Date.parse(a.at) || 0)).slice(0, 10);
-      dl = `<table class="grid deliveries"><thead><tr><th>At</th><th>Event</th><th>Status</th><th>Took</th><th>Error</th></tr></thead><tbody>` +
+      dl = `<table class="grid deliveries"><thead><tr><th>${esc(t('adm.at'))}</th><th>${esc(t('adm.event'))}</th><th>${esc(t('mon.status'))}</th><th>${esc(t('audit.took'))}</th><th>${esc(t('adm.error'))}</th></tr></thead><tbody>` +
         recent.map((a) => `<tr class="${a.status_code >= 200 && a.status_code < 300 ? 'ok' : 'fail'}">` +
           `<td title="${esc(fmtFull(a.at))}">${esc(fmtTime(a.at))}</td><td>${esc(a.event_id)}</td>` +
           `<td>${esc(a.status_code || '—')}</td><td>${esc(a.duration_ms)} ms</td><td>${esc(a.error || '')}</td></tr>`).join('') +
@@ -296,9 +306,10 @@ function renderHooks() {
     const evs = h.events && h.events.length ? h.events.join(', ') : '*';
     return `<li data-webhook-id="${esc(h.id)}"><div class="hook-head"><code class="url">${esc(h.url)}</code>` +
       `<span class="muted small">${esc(evs)} · ${esc(fmtFull(h.created_at))}</span>` +
-      `<button type="button" data-act="delete" class="danger">Delete</button></div>` +
-      `<div class="hook-deliveries"><h4>Recent deliveries</h4>${dl}</div></li>`;
-  }).join('') || '<li class="empty">No webhooks.</li>';
+      `<button type="button" data-act="delete" class="danger">${esc(t('adm.delete'))}</button></div>` +
+      `<div class="hook-deliveries"><h4>${esc(t('adm.recentDeliveries'))}</h4>${dl}</div></li>`;
+  }).join('') || `<li class="empty">${esc(t('adm.noWebhooks'))}</li>`;
+  for (const tb of ul.querySelectorAll('table.deliveries')) labelCells(tb);
 }
 
 // ---------------------------------------------------------------- row actions
@@ -314,7 +325,7 @@ async function rowAction(root, e, handlers) {
     // a second click within 4 s confirms (no blocking confirm() dialog)
     b.dataset.armed = '1';
     const label = b.textContent;
-    b.textContent = 'Confirm?';
+    b.textContent = t('adm.confirm');
     setTimeout(() => { if (b.isConnected) { delete b.dataset.armed; b.textContent = label; } }, 4000);
     return;
   }
@@ -324,7 +335,7 @@ async function rowAction(root, e, handlers) {
     await h(id, tr);
   } catch (err) {
     const box = root.querySelector(':scope > .form-error') || root.querySelector('form .form-error');
-    if (box) { box.textContent = err.message; box.hidden = false; } else notice(err.message, 'error');
+    if (box) { box.textContent = errorText(err); box.hidden = false; } else notice(errorText(err), 'error');
     if (err.field && tr) {
       const el = tr.querySelector(`[name="${CSS.escape(err.field)}"]`);
       if (el) { el.classList.add('invalid'); el.setAttribute('aria-invalid', 'true'); el.focus(); }
@@ -381,10 +392,10 @@ export function init() {
         color: tr.querySelector('[name=color]').value,
         can_receive: tr.querySelector('[name=can_receive]').checked,
       });
-      notice(`Status ${id} saved`);
+      notice(t('n.entitySaved', { what: t('entity.status'), id }));
       await runNow('statuses');
     },
-    delete: async (id) => { await api('DELETE', `/statuses/${enc(id)}`); notice(`Status ${id} deleted`); await runNow('statuses'); },
+    delete: async (id) => { await api('DELETE', `/statuses/${enc(id)}`); notice(t('n.entityDeleted', { what: t('entity.status'), id })); await runNow('statuses'); },
   }));
   st.querySelector('form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -395,7 +406,7 @@ export function init() {
         color: f.elements.color.value, can_receive: f.elements.can_receive.checked,
       });
       f.reset();
-      notice(`Status ${s.name} created`);
+      notice(t('n.entityCreated', { what: t('entity.status'), id: s.name }));
       await runNow('statuses');
     });
   });
@@ -405,10 +416,10 @@ export function init() {
   tp.querySelector('tbody').addEventListener('click', (e) => rowAction(tp, e, {
     save: async (id, tr) => {
       await api('PATCH', `/topics/${enc(id)}`, { name: tr.querySelector('[name=name]').value.trim(), parent: tr.querySelector('[name=parent]').value });
-      notice(`Topic ${id} saved`);
+      notice(t('n.entitySaved', { what: t('entity.topic'), id }));
       await runNow('topics');
     },
-    delete: async (id) => { await api('DELETE', `/topics/${enc(id)}`); notice(`Topic ${id} deleted`); await runNow('topics'); },
+    delete: async (id) => { await api('DELETE', `/topics/${enc(id)}`); notice(t('n.entityDeleted', { what: t('entity.topic'), id })); await runNow('topics'); },
   }));
   tp.querySelector('form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -416,9 +427,9 @@ export function init() {
     submitting(f, async () => {
       const body = { alias: f.elements.alias.value.trim(), name: f.elements.name.value.trim() };
       if (f.elements.parent.value) body.parent = f.elements.parent.value;
-      const t = await api('POST', '/topics', body);
+      const x = await api('POST', '/topics', body);
       f.reset();
-      notice(`Topic ${t.alias} created`);
+      notice(t('n.entityCreated', { what: t('entity.topic'), id: x.alias }));
       await runNow('topics');
     });
   });
@@ -430,7 +441,7 @@ export function init() {
     edit: async (id) => editGroup(groups.find((g) => g.id === id)),
     delete: async (id) => {
       await api('DELETE', `/skill-groups/${enc(id)}`);
-      notice(`Skill group ${id} deleted`);
+      notice(t('n.entityDeleted', { what: t('entity.skill_group'), id }));
       if (editingGroup === id) editGroup(null);
       await loadGroups();
     },
@@ -444,17 +455,17 @@ export function init() {
   or.querySelector('tbody').addEventListener('click', (e) => rowAction(or, e, {
     save: async (id, tr) => {
       const mc = tr.querySelector('[name=max_chats]').value.trim();
-      if (mc !== '' && !/^\d+$/.test(mc)) throw new ApiError(422, { error: { message: 'max_chats must be a whole number', field: 'max_chats' } });
+      if (mc !== '' && !/^\d+$/.test(mc)) throw fieldError('max_chats', t('err.wholeNumber', { field: fieldLabel('max_chats') }));
       let cl = null;
       const clText = tr.querySelector('[name=channel_limits]').value.trim();
       if (clText) {
-        try { cl = parseLimits(clText); } catch (x) { throw new ApiError(422, { error: { message: x.message, field: 'channel_limits' } }); }
+        try { cl = parseLimits(clText); } catch (x) { throw fieldError('channel_limits', x.message); }
       }
       await api('PATCH', `/operators/${enc(id)}`, { max_chats: num(mc), channel_limits: cl });
-      notice(`Operator ${id} saved`);
+      notice(t('n.entitySaved', { what: t('entity.operator'), id: operatorName(id) }));
       await runNow('operators');
     },
-    delete: async (id) => { await api('DELETE', `/operators/${enc(id)}`); notice(`Operator ${id} deleted`); await runNow('operators'); },
+    delete: async (id) => { await api('DELETE', `/operators/${enc(id)}`); notice(t('n.entityDeleted', { what: t('entity.operator'), id })); await runNow('operators'); },
   }));
   or.querySelector('button.more').addEventListener('click', () => { opsShown += PAGE; renderOperators(); });
   or.querySelector('form').addEventListener('submit', (e) => {
@@ -468,7 +479,7 @@ export function init() {
       if (f.elements.password.value) body.password = f.elements.password.value;
       const mc = f.elements.max_chats.value.trim();
       if (mc !== '') {
-        if (!/^\d+$/.test(mc)) throw fieldError('max_chats', 'max_chats must be a whole number');
+        if (!/^\d+$/.test(mc)) throw fieldError('max_chats', t('err.wholeNumber', { field: fieldLabel('max_chats') }));
         body.max_chats = Number(mc);
       }
       if (f.elements.channel_limits.value.trim()) {
@@ -476,7 +487,7 @@ export function init() {
       }
       const o = await api('POST', '/operators', body);
       f.reset();
-      notice(`Operator ${o.name || o.id} created`);
+      notice(t('n.entityCreated', { what: t('entity.operator'), id: o.name || o.id }));
       await runNow('operators');
     });
   });
@@ -484,7 +495,7 @@ export function init() {
   // tokens
   const tk = $('tokens');
   tk.querySelector('tbody').addEventListener('click', (e) => rowAction(tk, e, {
-    delete: async (id) => { await api('DELETE', `/tokens/${enc(id)}`); notice(`Token ${id} revoked`); await loadTokens(); },
+    delete: async (id) => { await api('DELETE', `/tokens/${enc(id)}`); notice(t('n.tokenRevoked', { id })); await loadTokens(); },
   }));
   tk.querySelector('form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -492,8 +503,8 @@ export function init() {
     submitting(f, async () => {
       const body = { role: f.elements.role.value };
       if (f.elements.operator_id.value) body.operator_id = f.elements.operator_id.value;
-      const t = await api('POST', '/tokens', body);
-      showSecret(f, `Token ${t.id} (${t.role})`, t.token);
+      const x = await api('POST', '/tokens', body);
+      showSecret(f, t('adm.tokenLabel', { id: x.id, role: t('role.' + x.role) }), x.token);
       await loadTokens();
     });
   });
@@ -501,7 +512,7 @@ export function init() {
   // webhooks
   const wh = $('webhooks');
   wh.querySelector('ul.hooks').addEventListener('click', (e) => rowAction(wh, e, {
-    delete: async (id) => { await api('DELETE', `/webhooks/${enc(id)}`); notice('Webhook deleted'); await loadHooks(); },
+    delete: async (id) => { await api('DELETE', `/webhooks/${enc(id)}`); notice(t('n.webhookDeleted')); await loadHooks(); },
   }));
   wh.querySelector('form').addEventListener('submit', (e) => {
     e.preventDefault();
@@ -514,7 +525,7 @@ export function init() {
       f.elements.url.value = '';
       f.elements.events.value = '';
       f.elements.secret.value = '';
-      showSecret(f, `Webhook secret for ${h.url}`, h.secret);
+      showSecret(f, t('adm.webhookSecret', { url: h.url }), h.secret);
       await loadHooks();
     });
   });
@@ -526,7 +537,7 @@ export function init() {
       if (e.target.closest('button.dismiss')) { box.hidden = true; box.innerHTML = ''; return; }
       if (e.target.closest('button.copy')) {
         const v = box.querySelector('.secret-value').textContent;
-        try { await navigator.clipboard.writeText(v); notice('Copied'); } catch {
+        try { await navigator.clipboard.writeText(v); notice(t('adm.copied')); } catch {
           const r = document.createRange(); r.selectNodeContents(box.querySelector('.secret-value'));
           const s = getSelection(); s.removeAllRanges(); s.addRange(r);
         }

@@ -1,24 +1,29 @@
-// Switchboard panel: sign-in, header, views by role, the live event stream.
+// Switchboard panel: sign-in, header, views by role and deep links, the live
+// event stream and what each event tells the viewer.
 
+import { t, translate, lang, languages, setLang } from './i18n.js';
 import {
-  state, api, items, enc, esc, safeColor, setCsrf, onUnauthorized, isStaff, isAdmin, topicName,
-  operatorName, statusOf, job, schedule, runNow, notice, emit, startTicker,
+  state, api, items, enc, esc, safeColor, setCsrf, onUnauthorized, isStaff, isAdmin, me, topicName,
+  clientName, statusOf, serves, job, schedule, runNow, notice, emit, startTicker, errorText, placeNotice,
 } from './core.js';
 import * as chats from './chats.js';
 import * as monitor from './monitor.js';
 import * as admin from './admin.js';
+import * as alerts from './alerts.js';
+import * as inbox from './inbox.js';
+import * as timeline from './timeline.js';
 
 const $ = (id) => document.getElementById(id);
 
 const VIEWS = {
-  chats: { label: 'Chats', roles: ['operator', 'supervisor', 'admin'], mod: chats },
-  monitor: { label: 'Monitor', roles: ['supervisor', 'admin'], mod: monitor },
-  admin: { label: 'Administration', roles: ['admin'], mod: admin },
+  chats: { label: 'nav.chats', roles: ['operator', 'supervisor', 'admin'], mod: chats },
+  monitor: { label: 'nav.monitor', roles: ['supervisor', 'admin'], mod: monitor },
+  admin: { label: 'nav.admin', roles: ['admin'], mod: admin },
 };
 
 const EVENT_NAMES = [
   'chat_created', 'chat_queued', 'auto_connected', 'operator_connected', 'operator_disconnected',
-  'chat_accepted', 'chat_transferred', 'chat_closed_by_operator', 'chat_closed_by_client',
+  'chat_accepted', 'chat_transferred', 'chat_updated', 'chat_returned_to_bot', 'chat_closed_by_operator', 'chat_closed_by_client',
   'chat_closed_by_timer', 'chat_closed', 'limit', 'queue_timeout', 'response_overdue',
   'message_created', 'operator_status_changed', 'config_changed',
 ];
@@ -27,12 +32,29 @@ let started = false;
 let stream = null;
 let streamRetry = null;
 
+// ---------------------------------------------------------------- language
+
+function renderLang() {
+  const sel = $('lang');
+  sel.innerHTML = Object.entries(languages).map(([k, v]) => `<option value="${k}" lang="${k}">${esc(v)}</option>`).join('');
+  sel.value = lang();
+}
+
+// placeLang moves the one language switch to the sign-in card or the header.
+function placeLang(where) {
+  const slot = document.querySelector(where === 'login' ? '.login-lang' : '.header-lang');
+  const sw = $('lang').closest('.lang-switch');
+  if (sw.parentElement !== slot) slot.append(sw);
+}
+
 // ---------------------------------------------------------------- sign-in
 
 function showLogin(message) {
+  $('loading').hidden = true;
   $('topbar').hidden = true;
   $('app').hidden = true;
   $('view-login').hidden = false;
+  placeLang('login');
   const err = $('login-error');
   err.textContent = message || '';
   err.hidden = !message;
@@ -47,6 +69,7 @@ async function signIn(e) {
   const err = $('login-error');
   err.hidden = true;
   btn.disabled = true;
+  alerts.unlockAudio(); // the click is a user gesture
   try {
     const s = await api('POST', '/session', { email: f.elements.email.value.trim(), password: f.elements.password.value });
     setCsrf(s.csrf_token);
@@ -54,7 +77,7 @@ async function signIn(e) {
     if (started) { location.reload(); return; } // a fresh start for a new session
     await start(s);
   } catch (x) {
-    err.textContent = x.status === 401 ? 'Wrong email or password.' : x.message;
+    err.textContent = x.status === 401 ? t('login.wrong') : errorText(x);
     err.hidden = false;
     f.elements.password.focus();
   } finally {
@@ -65,13 +88,13 @@ async function signIn(e) {
 function sessionEnded() {
   if (stream) { stream.close(); stream = null; }
   clearTimeout(streamRetry);
-  showLogin(started ? 'Your session has ended. Please sign in again.' : '');
+  showLogin(started ? t('login.ended') : '');
 }
 
 async function signOut() {
   try { await api('DELETE', '/session'); } catch { /* the cookie is cleared anyway */ }
   if (stream) { stream.close(); stream = null; }
-  location.hash = '';
+  history.replaceState(null, '', location.pathname);
   location.reload();
 }
 
@@ -80,41 +103,46 @@ async function signOut() {
 async function loadStatuses() { state.statuses = items(await api('GET', '/statuses')); renderStatusSelect(); emit('statuses'); }
 async function loadTopics() { state.topics = items(await api('GET', '/topics')); emit('topics'); }
 async function loadSettings() { state.settings = await api('GET', '/settings'); emit('settings'); }
+async function loadGroups() { state.groups = items(await api('GET', '/skill-groups')); emit('groups'); }
 async function loadOperators() {
   state.operators = items(await api('GET', '/operators'));
-  const me = state.operators.find((o) => o.id === state.me.operator_id);
-  if (me) { state.me.status = me.status; if (!state.me.name) state.me.name = me.name; renderWhoami(); renderStatusSelect(); }
+  const mine = state.operators.find((o) => o.id === me());
+  if (mine) { state.me.status = mine.status; if (!state.me.name) state.me.name = mine.name; renderWhoami(); renderStatusSelect(); }
   emit('operators');
 }
 
 // ---------------------------------------------------------------- header
 
 function renderWhoami() {
-  $('whoami').textContent = `${state.me.name || state.me.operator_id} · ${state.me.role}`;
+  const w = $('whoami');
+  w.textContent = `${state.me.name || state.me.operator_id} · ${t('role.' + state.me.role)}`;
+  w.title = w.textContent;
 }
 
 function renderStatusSelect() {
   const sel = $('status');
   if (document.activeElement !== sel || !sel.options.length) {
     sel.innerHTML = state.statuses.map((s) =>
-      `<option value="${esc(s.id)}" data-color="${esc(safeColor(s.color))}" style="color:${safeColor(s.color)}">${esc(s.name)}</option>`).join('');
+      `<option value="${esc(s.id)}">${esc(s.name)}</option>`).join('');
   }
   if (state.me && state.me.status) sel.value = state.me.status;
   const s = statusOf(sel.value);
   $('status-dot').style.background = safeColor(s.color);
-  sel.title = s.can_receive ? 'Receives chats' : 'Receives no chats';
+  sel.title = s.can_receive ? t('status.receives') : t('status.receivesNot');
 }
 
 async function changeStatus() {
   const sel = $('status');
   const want = sel.value;
   sel.disabled = true;
+  alerts.expectStatus(want);
   try {
-    const o = await api('PUT', `/operators/${enc(state.me.operator_id)}/status`, { status: want });
+    const o = await api('PUT', `/operators/${enc(me())}/status`, { status: want });
     state.me.status = o.status;
-    notice(`Status: ${statusOf(o.status).name}`);
+    alerts.hideBanner();
+    notice(t('n.statusSet', { status: statusOf(o.status).name }));
   } catch (e) {
-    notice(e.message, 'error');
+    notice(errorText(e), 'error');
   } finally {
     sel.disabled = false;
     renderStatusSelect();
@@ -123,18 +151,36 @@ async function changeStatus() {
 
 function renderNav() {
   const nav = $('topbar').querySelector('nav');
-  nav.innerHTML = Object.entries(VIEWS).filter(([, v]) => v.roles.includes(state.me.role))
-    .map(([k, v]) => `<a href="#${k}" data-nav="${k}">${esc(v.label)}</a>`).join('');
+  const vis = Object.entries(VIEWS).filter(([, v]) => v.roles.includes(state.me.role));
+  nav.dataset.count = vis.length;
+  nav.innerHTML = vis.map(([k, v]) => `<a href="#${k}" data-nav="${k}">${esc(t(v.label))}</a>`).join('');
 }
 
-// ---------------------------------------------------------------- views
+// The header folds into a menu on a phone: button#menu opens #topmenu.
+function setMenu(open) {
+  if (open) $('notice').hidden = true;
+  $('topbar').classList.toggle('menu-open', open);
+  $('menu').setAttribute('aria-expanded', String(open));
+}
+
+// ---------------------------------------------------------------- views and deep links
+//
+// #chats, #monitor, #admin select a view; #/chats/42 opens chat 42.
 
 function allowed(v) { return VIEWS[v] && VIEWS[v].roles.includes(state.me.role); }
 
+function parseHash() {
+  const parts = location.hash.replace(/^#\/?/, '').split('/');
+  const view = parts[0] || 'chats';
+  let chat = '';
+  if (view === 'chats' && parts[1]) { try { chat = decodeURIComponent(parts[1]); } catch { chat = ''; } }
+  return { view, chat };
+}
+
 function route() {
   if (!state.me) return;
-  let v = location.hash.replace(/^#/, '');
-  if (!allowed(v)) v = 'chats';
+  let { view: v, chat } = parseHash();
+  if (!allowed(v)) { v = 'chats'; chat = ''; }
   const prev = state.view;
   state.view = v;
   for (const k of Object.keys(VIEWS)) $(`view-${k}`).hidden = k !== v;
@@ -145,8 +191,10 @@ function route() {
   for (const el of document.querySelectorAll('[data-view-id]')) {
     if (el.closest('.view') === $(`view-${v}`)) el.id = el.dataset.viewId; else el.removeAttribute('id');
   }
+  setMenu(false);
   if (prev && prev !== v && VIEWS[prev].mod.onHide) VIEWS[prev].mod.onHide();
   if (prev !== v && VIEWS[v].mod.onShow) VIEWS[v].mod.onShow();
+  if (v === 'chats') chats.routeTo(chat);
 }
 
 // ---------------------------------------------------------------- live events
@@ -189,85 +237,110 @@ function openStream() {
 
 function setConn(ok) {
   const c = $('conn');
-  c.textContent = ok ? 'Live' : 'Reconnecting…';
+  c.textContent = ok ? t('conn.live') : t('conn.reconnecting');
   c.className = ok ? 'conn ok' : 'conn bad';
 }
 
 function refreshAll() {
-  schedule('statuses', 'topics', 'settings', 'operators');
+  inbox.reset(); // the stream may have missed messages meanwhile
+  schedule('statuses', 'topics', 'settings', 'operators', 'groups', 'inbox');
   VIEWS[state.view].mod.onShow && VIEWS[state.view].mod.onShow();
 }
 
+// concerns says whether an event is worth a notice for the viewer: its own
+// chats and status, the waiting chats of its topics; staff see more.
+function concerns(ev) {
+  const n = ev.event_name;
+  const c = ev.chat || {};
+  const mine = (c.operator_id && c.operator_id === me()) || (ev.operator && ev.operator.id === me());
+  switch (n) {
+    case 'operator_status_changed': return isStaff() || !!(ev.operator && ev.operator.id === me());
+    case 'config_changed': case 'limit': return isStaff();
+    case 'message_created': return !!mine && !!ev.message && ev.message.from === 'client';
+    case 'chat_created': case 'chat_queued':
+      return mine || isStaff() || ((c.status === 'new' || c.status === 'queued') && serves(me(), c.subject_alias));
+  }
+  return mine || isStaff();
+}
+
+const reasonText = (r) => (r && r.code ? t('reason.' + r.code, { fallback: r.code }) : '');
+
 // Notices: the events of one chat's creation arrive together; the notice
-// says "New chat 12 in Support" and adds where it went rather than being
-// replaced by each follow-up.
-let lastCreated = { id: '', at: 0, text: '' };
+// says "New chat: Olena in Support" and adds where it went rather than
+// being replaced by each follow-up.
+let lastCreated = { id: '', at: 0 };
 
 function noticeFor(ev) {
   const n = ev.event_name;
   const id = ev.chat_id || (ev.chat && ev.chat.id) || '';
   const c = ev.chat || {};
-  const who = ev.operator ? (ev.operator.id === state.me.operator_id ? 'you' : ev.operator.name || ev.operator.id) : '';
+  const client = clientName(c);
+  const toMe = ev.operator && ev.operator.id === me();
+  const op = ev.operator ? (toMe ? t('n.you') : ev.operator.name || ev.operator.id) : '';
   const fresh = id && lastCreated.id === id && Date.now() - lastCreated.at < 3000;
+  const topic = topicName(c.subject_alias);
   switch (n) {
-    case 'chat_created': {
-      const t = c.subject_alias ? ` in ${topicName(c.subject_alias)}` : '';
-      lastCreated = { id, at: Date.now(), text: `New chat ${id}${t}` };
-      return notice(lastCreated.text);
-    }
+    case 'chat_created':
+      lastCreated = { id, at: Date.now() };
+      return notice(topic ? t('n.newChatIn', { client, topic }) : t('n.newChat', { client }));
     case 'message_created':
       if (fresh) return;
-      if (ev.message && ev.message.from === 'operator' && ev.message.author_id === state.me.operator_id) return;
-      return notice(`New message in chat ${id}`);
+      return notice(t('n.message', { client }));
     case 'chat_queued':
-      if (fresh) return notice(`${lastCreated.text}, queued`);
-      return notice(`Chat ${id} queued`);
+      if (ev.reason && ev.reason.code && ev.reason.code !== 'new') return notice(t('n.requeued', { client, reason: reasonText(ev.reason) }));
+      return notice(t('n.queued', { client }));
     case 'auto_connected':
     case 'operator_connected':
-      if (fresh) return notice(`${lastCreated.text}, connected to ${who}`);
-      return notice(`Chat ${id} connected to ${who}`);
-    case 'operator_disconnected': return notice(`Chat ${id} disconnected${who ? ` from ${who}` : ''}`);
-    case 'chat_accepted': return notice(`Chat ${id} accepted`);
-    case 'chat_transferred': return notice(`Chat ${id} transferred to ${topicName(c.subject_alias) || 'no topic'}`);
-    case 'chat_closed': return notice(`Chat ${id} closed${c.closed_by && c.closed_by !== 'operator' ? ` by ${c.closed_by}` : ''}`);
-    case 'queue_timeout': return notice(`Chat ${id} waited too long and left the queue`);
-    case 'response_overdue': return notice(`Chat ${id} is overdue`, 'warn');
-    case 'limit': {
-      const cl = c.client || {};
-      return notice(`No free operator for ${cl.name || cl.id || 'a client'}${ev.reason ? `: ${ev.reason.code}` : ''}`, 'warn');
-    }
+      if (toMe && inbox.tookRecently(id)) return; // the take says so itself
+      return notice(toMe ? t('n.connectedToYou', { client }) : t('n.connectedTo', { client, op }));
+    case 'operator_disconnected': return notice(t('n.disconnected', { client, op, reason: reasonText(ev.reason) }));
+    case 'chat_accepted':
+      if (toMe) return; // the viewer accepted it
+      return notice(t('n.accepted', { client, op }));
+    case 'chat_transferred': return notice(t('n.transferred', { client, topic: topic || t('chat.noTopic') }));
+    case 'chat_updated': return notice(t('n.updated', { client, topic: topic || t('chat.noTopic') }));
+    case 'chat_returned_to_bot': return notice(t('n.returnedToBot', { client }));
+    case 'chat_closed':
+      if (c.closed_by === 'bot') return;
+      return notice(c.closed_by && c.closed_by !== 'operator' ? t('n.closedBy', { client, by: t('by.' + c.closed_by) }) : t('n.closed', { client }));
+    case 'queue_timeout': return notice(t('n.queueTimeout', { client }), 'warn');
+    case 'response_overdue': return notice(t('n.overdue', { client }), 'warn');
+    case 'limit': return notice(t('n.limit', { client, reason: reasonText(ev.reason) }), 'warn');
     case 'operator_status_changed': {
-      if (!ev.operator) return;
-      const mine = ev.operator.id === state.me.operator_id;
+      if (!ev.operator || (toMe && alerts.isExpected(ev.status))) return; // the switch says so itself
       const s = statusOf(ev.status).name;
-      return notice(mine ? `Your status is now ${s}` : `${ev.operator.name || ev.operator.id} is now ${s}`);
+      return notice(toMe ? t('n.yourStatus', { status: s }) : t('n.opStatus', { op: ev.operator.name || ev.operator.id, status: s }));
     }
     case 'config_changed': {
       const k = ev.config || {};
-      if (k.entity === 'settings') return notice('Settings changed');
-      return notice(`${(k.entity || 'configuration').replace('_', ' ')} ${k.id || ''} ${k.action || 'changed'}`.replace(/\s+/g, ' '));
+      if (k.entity === 'settings') return notice(t('n.settingsChanged'));
+      return notice(t('n.configChanged', { what: t('entity.' + (k.entity || 'config')), id: k.id || '', action: t('action.' + (k.action || 'updated')) }));
     }
   }
 }
 
 function dispatch(ev) {
-  noticeFor(ev);
+  if (ev.id > (state.lastSeq || 0)) state.lastSeq = ev.id;
+  if (concerns(ev)) noticeFor(ev);
   const n = ev.event_name;
   if (n === 'config_changed') {
     const ent = ev.config && ev.config.entity;
     if (ent === 'settings') schedule('settings');
     else if (ent === 'status') schedule('statuses');
-    else if (ent === 'topic') schedule('topics');
-    else if (ent === 'operator' || ent === 'skill_group') schedule('operators');
+    else if (ent === 'topic') schedule('topics', 'groups');
+    else if (ent === 'operator' || ent === 'skill_group') schedule('operators', 'groups');
   } else if (n === 'operator_status_changed') {
-    if (ev.operator && ev.operator.id === state.me.operator_id && ev.status) {
+    if (ev.operator && ev.operator.id === me() && ev.status) {
       state.me.status = ev.status;
       renderStatusSelect();
+      alerts.statusChanged(ev);
     }
     if (isStaff()) schedule('operators');
   } else if (isStaff() && n !== 'message_created' && n !== 'chat_queued' && n !== 'chat_created' && n !== 'limit') {
     schedule('operators'); // loads changed
   }
+  inbox.handleEvent(ev);
+  timeline.handleEvent(ev);
   chats.handleEvent(ev);
   if (isStaff()) monitor.handleEvent(ev);
   if (isAdmin()) admin.handleEvent(ev);
@@ -278,42 +351,57 @@ function dispatch(ev) {
 async function start(sess) {
   state.me = { operator_id: sess.operator_id, role: sess.role, name: sess.name || '', status: '' };
   if (!VIEWS.chats.roles.includes(state.me.role)) {
-    showLogin(`The role ${state.me.role} has no panel.`);
+    showLogin(t('login.noPanel', { role: state.me.role }));
     return;
   }
   started = true;
   $('view-login').hidden = true;
   $('topbar').hidden = false;
   $('app').hidden = false;
+  placeLang('header');
+  placeNotice();
   renderWhoami();
   renderNav();
 
   job('statuses', loadStatuses, 1000);
   job('topics', loadTopics, 1000);
   job('settings', loadSettings, 500);
+  job('groups', loadGroups, 1000);
   job('operators', loadOperators, isStaff() ? 1000 : 3000);
 
+  alerts.init();
+  inbox.init();
   chats.init();
   if (isStaff()) monitor.init();
   if (isAdmin()) admin.init();
 
   openStream(); // first, so that nothing between the loads and the stream is missed
-  await Promise.allSettled([runNow('statuses'), runNow('topics'), runNow('settings'), runNow('operators')]);
+  await Promise.allSettled(['statuses', 'topics', 'settings', 'groups', 'operators'].map(runNow));
   window.addEventListener('hashchange', route);
+  window.addEventListener('popstate', route);
   route();
+  $('loading').hidden = true;
 }
 
 async function boot() {
+  translate(document);
+  renderLang();
   onUnauthorized(sessionEnded);
+  $('lang').addEventListener('change', () => { setLang($('lang').value); location.reload(); });
   $('login').addEventListener('submit', signIn);
   $('logout').addEventListener('click', signOut);
   $('status').addEventListener('change', changeStatus);
+  $('menu').addEventListener('click', () => setMenu(!$('topbar').classList.contains('menu-open')));
+  document.addEventListener('click', (e) => {
+    if ($('topbar').classList.contains('menu-open') && !e.target.closest('#topmenu, #menu')) setMenu(false);
+  });
+  document.addEventListener('keydown', (e) => { if (e.key === 'Escape' && $('topbar').classList.contains('menu-open')) { setMenu(false); $('menu').focus(); } });
   startTicker();
   try {
     const s = await api('GET', '/session');
     await start(s);
   } catch (e) {
-    showLogin(e.status === 401 || !e.status ? '' : e.message);
+    showLogin(e.status === 401 || !e.status ? '' : errorText(e));
   }
 }
 

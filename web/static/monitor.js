@@ -1,9 +1,13 @@
-// The supervisor monitor (#view-monitor): operators with status and load,
-// the queue with waiting times, the distribution audit and diagnostics.
+// The supervisor monitor (#view-monitor): operators with status and load
+// (a supervisor sets an operator's status, or redistributes after a
+// dialog), the queue with waiting times, the distribution audit and
+// diagnostics. On a phone the tables are cards.
 
+import { t } from './i18n.js';
 import {
   state, api, items, enc, esc, ts, fmtDur, fmtTime, fmtFull, fmtNs, safeColor, topicName, operatorName,
-  statusOf, limitOf, channelLimitsOf, busy, job, schedule, runNow, notice, on,
+  statusOf, limitOf, channelLimitsOf, busy, job, schedule, runNow, notice, on, errorText, clearErrors, showError,
+  labelCells, clientName, keepFocus,
 } from './core.js';
 
 const PAGE = 100;
@@ -12,6 +16,9 @@ let opsShown = PAGE;
 let queue = { items: [], next: '', total: 0, fetchedAt: 0 };
 let diagId = '';
 let visible = false;
+let redistributing = ''; // the operator the dialog is about
+
+const opsTable = () => $('view-monitor').querySelector('table[data-view-id=operators]');
 
 // ---------------------------------------------------------------- operators
 
@@ -31,32 +38,105 @@ function activityCell(o) {
   const a = ts(o.last_assigned_at);
   const c = ts(o.last_closed_at);
   if (!a && !c) return '<span class="muted">—</span>';
-  const [what, iso] = c > a ? ['closed', o.last_closed_at] : ['assigned', o.last_assigned_at];
-  return `<span title="${esc(fmtFull(iso))}">${what} ${esc(fmtTime(iso))}</span>`;
+  const [what, iso] = c > a ? ['mon.closedAt', o.last_closed_at] : ['mon.assignedAt', o.last_assigned_at];
+  return `<span title="${esc(fmtFull(iso))}">${esc(t(what, { at: fmtTime(iso) }))}</span>`;
+}
+
+function statusSelect(o) {
+  const opts = state.statuses.map((s) => `<option value="${esc(s.id)}"${s.id === o.status ? ' selected' : ''}>${esc(s.name)}</option>`).join('');
+  return `<select class="set-status" aria-label="${esc(t('mon.setStatusOf', { op: o.name || o.id }))}">${opts}</select>`;
 }
 
 function opRow(o) {
   const s = statusOf(o.status);
   const b = busy(o);
+  const redis = (o.active_chats || 0) > 0
+    ? ` <button type="button" class="redistribute" title="${esc(t('mon.redistributeHint'))}">${esc(t('mon.redistribute'))}</button>` : '';
   return `<tr data-operator-id="${esc(o.id)}"${b ? ' class="is-busy"' : ''}>` +
     `<td class="name">${esc(o.name || o.id)} <span class="muted">${esc(o.id)}</span></td>` +
     `<td class="status"><span class="dot" style="background:${safeColor(s.color)}"></span>${esc(s.name)}` +
-    `${o.connected ? '' : ' <span class="muted" title="no panel open">· no panel</span>'}</td>` +
-    `<td class="busy">${b ? 'Busy' : ''}</td>` +
+    `${o.connected ? '' : ` <span class="muted" title="${esc(t('mon.noPanelHint'))}">· ${esc(t('mon.noPanel'))}</span>`}</td>` +
+    `<td class="busy">${b ? esc(t('mon.busyYes')) : ''}</td>` +
     `<td class="load">${loadCell(o)}</td>` +
     `<td class="activity">${activityCell(o)}</td>` +
-    `<td class="actions"><button type="button" class="redistribute" title="Set offline and return the chats to routing">Redistribute</button></td></tr>`;
+    `<td class="actions">${statusSelect(o)}${redis}</td></tr>`;
 }
 
 function renderOperators() {
   const ops = state.operators;
-  const tb = $('view-monitor').querySelector('table[data-view-id=operators] tbody');
-  tb.innerHTML = ops.slice(0, opsShown).map(opRow).join('');
+  const table = opsTable();
+  const tb = table.querySelector('tbody');
+  // not while the supervisor is choosing a status in a row
+  if (!(document.activeElement && tb.contains(document.activeElement) && document.activeElement.matches('select'))) {
+    keepFocus(tb, 'operator-id', () => { tb.innerHTML = ops.slice(0, opsShown).map(opRow).join(''); });
+    labelCells(table);
+  }
   $('operators-more').hidden = ops.length <= opsShown;
   const online = ops.filter((o) => statusOf(o.status).can_receive).length;
   const nbusy = ops.filter(busy).length;
-  $('ops-summary').textContent = `${ops.length} · ${online} can receive · ${nbusy} busy`;
+  $('ops-summary').textContent = t('mon.summary', { n: ops.length, online, busy: nbusy });
   renderDiagSelect();
+}
+
+async function setStatus(sel) {
+  const id = sel.closest('tr').dataset.operatorId;
+  sel.disabled = true;
+  try {
+    const o = await api('PUT', `/operators/${enc(id)}/status`, { status: sel.value });
+    notice(t('n.opStatus', { op: operatorName(id), status: statusOf(o.status).name }));
+  } catch (e) {
+    notice(errorText(e), 'error');
+  } finally {
+    sel.disabled = false;
+    sel.blur();
+    runNow('operators');
+  }
+}
+
+// ---------------------------------------------------------------- redistribute, after a dialog
+
+function askRedistribute(id) {
+  redistributing = id;
+  const dlg = $('redistribute-dialog');
+  const form = $('redistribute-form');
+  clearErrors(form);
+  $('redistribute-title').textContent = t('redis.title', { op: operatorName(id) });
+  const sel = form.elements.status;
+  const def = state.statuses.find((s) => s.id === 'offline') || state.statuses.find((s) => !s.can_receive) || state.statuses[0];
+  sel.innerHTML = state.statuses.map((s) => `<option value="${esc(s.id)}">${esc(s.name)}</option>`).join('');
+  if (def) sel.value = def.id;
+  form.elements.weight.value = '0';
+  if (typeof dlg.showModal === 'function') dlg.showModal(); else dlg.setAttribute('open', '');
+  sel.focus();
+}
+
+function closeDialog() {
+  const dlg = $('redistribute-dialog');
+  if (typeof dlg.close === 'function') dlg.close(); else dlg.removeAttribute('open');
+  redistributing = '';
+}
+
+async function confirmRedistribute(e) {
+  e.preventDefault();
+  const id = redistributing;
+  const form = $('redistribute-form');
+  const btn = form.querySelector('button[type=submit]');
+  const w = form.elements.weight.value.trim();
+  clearErrors(form);
+  if (w !== '' && !/^\d+$/.test(w)) { showError(form, { message: t('err.wholeNumber', { field: t('redis.weight') }), field: 'weight' }); return; }
+  btn.disabled = true;
+  try {
+    const r = await api('POST', `/operators/${enc(id)}/redistribute`, { status: form.elements.status.value, weight: Number(w || 0) });
+    const n = r && r.decisions ? r.decisions.length : 0;
+    closeDialog();
+    notice(t('n.redistributed', { op: operatorName(id), n }));
+    runNow('operators');
+    schedule('queue', 'audit');
+  } catch (err) {
+    showError(form, err);
+  } finally {
+    btn.disabled = false;
+  }
 }
 
 // ---------------------------------------------------------------- queue
@@ -66,12 +146,11 @@ function queueRow(e) {
   const since = queue.fetchedAt - Math.floor((e.waiting_ns || 0) / 1e6);
   const reasons = (e.reasons || []).map((r) =>
     `<span class="reason"><code>${esc(r.code)}</code> ${esc(r.message)}</span>`).join('');
-  const cl = c.client || {};
   return `<tr data-chat-id="${esc(c.id)}">` +
     `<td class="position">${esc(e.position)}</td>` +
-    `<td class="chat"><button type="button" class="link open-chat">#${esc(c.id)} ${esc(cl.name || cl.id || '')}</button>` +
-    ` <span class="muted">${esc(c.channel)}${c.subject_alias ? ' · ' + esc(topicName(c.subject_alias)) : ''}</span></td>` +
-    `<td class="waiting" data-since="${since}">${fmtDur(Date.now() - since)}</td>` +
+    `<td class="chat"><button type="button" class="link open-chat">${esc(clientName(c))}</button>` +
+    ` <span class="muted">#${esc(c.id)} · ${esc(c.channel)}${c.subject_alias ? ' · ' + esc(topicName(c.subject_alias)) : ''}</span></td>` +
+    `<td class="waiting" data-since="${since}" title="${esc(t('time.waitingSince', { at: fmtFull(since) }))}">${fmtDur(Date.now() - since)}</td>` +
     `<td class="weight">${esc(c.weight || 0)}</td>` +
     `<td class="reasons">${reasons}</td></tr>`;
 }
@@ -87,20 +166,23 @@ async function loadQueue(append = false) {
   }
   const p = await api('GET', url);
   const got = items(p);
-  const tb = $('queue').querySelector('tbody');
+  const table = $('queue');
+  const tb = table.querySelector('tbody');
   queue.fetchedAt = Date.now();
   if (append) {
     queue.items = queue.items.concat(got);
     tb.insertAdjacentHTML('beforeend', got.map(queueRow).join(''));
   } else {
     queue.items = got;
-    tb.innerHTML = got.map(queueRow).join('');
+    keepFocus(tb, 'chat-id', () => { tb.innerHTML = got.map(queueRow).join(''); });
   }
+  labelCells(table);
   queue.next = p.next_cursor || '';
   queue.total = typeof p.total === 'number' ? p.total : queue.items.length;
   $('queue-more').hidden = !queue.next;
   $('queue-empty').hidden = queue.items.length > 0;
-  $('queue-summary').textContent = `${queue.total} waiting` + (queue.items.length < queue.total ? ` · showing ${queue.items.length}` : '');
+  $('queue-summary').textContent = t('mon.waitingN', { n: queue.total }) +
+    (queue.items.length < queue.total ? ` · ${t('mon.showing', { n: queue.items.length })}` : '');
 }
 
 // ---------------------------------------------------------------- audit
@@ -110,7 +192,7 @@ const card = (name, v) => { $('audit').querySelector(`.card[data-card=${name}] .
 function decisionRow(d) {
   const flags = (d.anomalies || []).map((a) => `<span class="badge warn">${esc(a)}</span>`).join(' ');
   const skipped = d.skipped || [];
-  const skipTitle = skipped.map((s) => `${s.operator_id}: ${s.reason}`).join('\n');
+  const skipText = skipped.map((s) => `${operatorName(s.operator_id)}: ${s.reason}`).join(', ');
   return `<tr data-seq="${esc(d.seq)}"${flags ? ' class="anomaly"' : ''}>` +
     `<td title="${esc(fmtFull(d.at))}">${esc(fmtTime(d.at))}</td>` +
     `<td><span class="kind kind-${esc(d.kind)}">${esc(d.kind)}</span><div class="muted small">${esc(d.trigger)}</div></td>` +
@@ -118,7 +200,7 @@ function decisionRow(d) {
     `<td>${esc(d.operator_id ? operatorName(d.operator_id) : '')}</td>` +
     `<td>${esc(d.method)}</td>` +
     `<td class="num">${esc(d.considered)}</td>` +
-    `<td class="num" title="${esc(skipTitle)}">${skipped.length || ''}</td>` +
+    `<td class="num">${skipped.length ? `${skipped.length}<div class="muted small skipped">${esc(skipText)}</div>` : ''}</td>` +
     `<td>${d.reason ? `<code>${esc(d.reason)}</code> ` : ''}${flags}</td>` +
     `<td class="num">${esc(fmtNs(d.duration_ns))}</td></tr>`;
 }
@@ -133,14 +215,16 @@ async function loadAudit() {
   $('audit').querySelector('.card[data-card=anomalies]').classList.toggle('alert', a.anomalies > 0);
   // records come oldest first: show the latest 200, newest first
   const recs = (a.records || []).slice(-200).reverse();
-  $('decisions').querySelector('tbody').innerHTML = recs.map(decisionRow).join('') ||
-    '<tr><td colspan="9" class="empty">No decisions in the last 24 hours.</td></tr>';
+  const table = $('decisions');
+  table.querySelector('tbody').innerHTML = recs.map(decisionRow).join('') ||
+    `<tr><td colspan="9" class="empty">${esc(t('audit.none'))}</td></tr>`;
+  labelCells(table);
 }
 
 function renderDiagSelect() {
   const sel = $('diag-operator');
   if (document.activeElement === sel) return;
-  sel.innerHTML = '<option value="">Choose an operator…</option>' +
+  sel.innerHTML = `<option value="">${esc(t('audit.diagPick'))}</option>` +
     state.operators.map((o) => `<option value="${esc(o.id)}">${esc(o.name || o.id)} (${esc(o.id)})</option>`).join('');
   sel.value = diagId;
 }
@@ -148,14 +232,16 @@ function renderDiagSelect() {
 async function loadDiag() {
   const id = diagId;
   const ul = $('diagnostics');
-  if (!id) { ul.innerHTML = ''; $('diag-summary').textContent = 'Why does an operator get no chats? Choose one.'; return; }
+  if (!id) { ul.innerHTML = ''; $('diag-summary').textContent = t('audit.diagHint'); return; }
   const d = await api('GET', `/operators/${enc(id)}/diagnostics`);
   if (id !== diagId) return;
   const chans = Object.entries(d.channels || {}).map(([ch, l]) => `${ch} ${l.active}/${l.limit}`).join(', ');
-  $('diag-summary').textContent = `${operatorName(id)}: ${statusOf(d.status).name}` +
-    `${d.can_receive ? ' (can receive)' : ' (cannot receive)'} · ${d.active_chats}/${d.max_chats} chats` +
-    (chans ? ` · ${chans}` : '') + ` · topics: ${(d.topics || []).map(topicName).join(', ') || 'none'}` +
-    ` · ${d.eligible ? 'eligible' : 'not eligible'}`;
+  $('diag-summary').textContent = [
+    `${operatorName(id)}: ${statusOf(d.status).name} (${d.can_receive ? t('status.receives') : t('status.receivesNot')})`,
+    t('audit.diagChats', { a: d.active_chats, m: d.max_chats }) + (chans ? ` · ${chans}` : ''),
+    t('audit.diagTopics', { topics: (d.topics || []).map(topicName).join(', ') || t('audit.none2') }),
+    d.eligible ? t('audit.eligible') : t('audit.notEligible'),
+  ].join(' · ');
   ul.innerHTML = (d.reasons || []).map((r) =>
     `<li data-code="${esc(r.code)}"><code>${esc(r.code)}</code> ${esc(r.message)}</li>`).join('');
 }
@@ -185,6 +271,7 @@ export function init() {
   job('audit', () => (visible ? loadAudit() : null), 3000);
   job('diag', () => (visible ? loadDiag() : null), 1500);
   on('operators', () => { if (visible) renderOperators(); });
+  on('statuses', () => { if (visible) renderOperators(); });
   on('settings', () => { if (visible) { renderOperators(); schedule('queue'); } });
   on('topics', () => { if (visible) schedule('queue'); });
 
@@ -192,31 +279,23 @@ export function init() {
   $('queue-more').addEventListener('click', async () => {
     const b = $('queue-more');
     b.disabled = true;
-    try { await loadQueue(true); } catch (e) { notice(e.message, 'error'); } finally { b.disabled = false; }
+    try { await loadQueue(true); } catch (e) { notice(errorText(e), 'error'); } finally { b.disabled = false; }
   });
-  $('view-monitor').querySelector('table[data-view-id=operators]').addEventListener('click', async (e) => {
+  const ops = opsTable();
+  ops.addEventListener('click', (e) => {
     const b = e.target.closest('button.redistribute');
-    if (!b) return;
-    const id = b.closest('tr').dataset.operatorId;
-    b.disabled = true;
-    try {
-      const r = await api('POST', `/operators/${enc(id)}/redistribute`, {});
-      const n = (r && r.decisions ? r.decisions.length : 0);
-      notice(`${operatorName(id)} redistributed: ${n} chat${n === 1 ? '' : 's'} returned to routing`);
-      runNow('operators');
-      schedule('queue', 'audit');
-    } catch (err) {
-      notice(err.message, 'error');
-    } finally {
-      b.disabled = false;
-    }
+    if (b) askRedistribute(b.closest('tr').dataset.operatorId);
   });
+  ops.addEventListener('change', (e) => {
+    if (e.target.matches('select.set-status')) setStatus(e.target);
+  });
+  $('redistribute-form').addEventListener('submit', confirmRedistribute);
+  $('redistribute-form').querySelector('.cancel').addEventListener('click', closeDialog);
+  $('redistribute-dialog').addEventListener('close', () => { redistributing = ''; });
   $('queue').addEventListener('click', (e) => {
     const b = e.target.closest('button.open-chat');
     if (!b) return;
-    const id = b.closest('tr').dataset.chatId;
-    location.hash = '#chats';
-    import('./chats.js').then((m) => m.openChatById(id));
+    location.hash = `#/chats/${enc(b.closest('tr').dataset.chatId)}`;
   });
   $('diag-operator').addEventListener('change', () => { diagId = $('diag-operator').value; runNow('diag'); });
 }

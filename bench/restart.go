@@ -1,8 +1,7 @@
-package main
+package bench
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -27,18 +26,8 @@ import (
 // restartBatch is how many connects the fill commits at once.
 const restartBatch = 20000
 
-// btServeCommand is the restarted server: this binary's serve command
-// (tests replace it).
-var btServeCommand = func(addr, data string) (*exec.Cmd, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	return exec.Command(exe, "serve", "--addr", addr, "--data", data, "--log-level", "error"), nil
-}
-
-// btRestartReport is the JSON report of --restart.
-type btRestartReport struct {
+// restartReport is the JSON report of --restart.
+type restartReport struct {
 	OpenChats      int     `json:"open_chats"`
 	Queued         float64 `json:"queued"`
 	RestartToReady float64 `json:"restart_to_ready_s"`
@@ -49,11 +38,11 @@ type btRestartReport struct {
 	DatabaseMiB    float64 `json:"database_mib"`
 }
 
-// benchRestart stores cfg.Restart open chats through the routing engine and
+// runRestart stores cfg.Restart open chats through the routing engine and
 // the SQLite store (no HTTP, large commits), then starts `switchboard serve`
-// on that data as a child process and measures the time from its start to
-// its first ready answer, and its RSS.
-func benchRestart(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer) error {
+// (serve) on that data as a child process and measures the time from its
+// start to its first ready answer, and its RSS.
+func runRestart(ctx context.Context, cfg Config, serve func(addr, data string) (*exec.Cmd, error), stdout, stderr io.Writer) error {
 	data := cfg.Data
 	if data == "" {
 		tmp, err := os.MkdirTemp("", "switchboard-restart-*")
@@ -63,50 +52,46 @@ func benchRestart(ctx context.Context, cfg benchConfig, stdout, stderr io.Writer
 		defer os.RemoveAll(tmp)
 		data = tmp
 	}
-	rep := btRestartReport{OpenChats: cfg.Restart}
+	rep := restartReport{OpenChats: cfg.Restart}
 	path := filepath.Join(data, "switchboard.db")
 	if _, err := os.Stat(path); err == nil {
 		fmt.Fprintf(stderr, "bench: %s exists: restarting on its chats (no fill)\n", path)
 	} else {
 		t0 := time.Now()
-		if err := btFillOpen(ctx, path, cfg, stderr); err != nil {
+		if err := fillOpen(ctx, path, cfg, stderr); err != nil {
 			return fmt.Errorf("bench --restart: fill: %w", err)
 		}
-		rep.FillS = btRound(time.Since(t0).Seconds(), 1)
+		rep.FillS = round(time.Since(t0).Seconds(), 1)
 		runtime.GC()
 		debug.FreeOSMemory() // the fill's engine is gone; keep the machine quiet
 	}
 	if fi, err := os.Stat(filepath.Join(data, "switchboard.db")); err == nil {
-		rep.DatabaseMiB = btRound(float64(fi.Size())/(1<<20), 1)
+		rep.DatabaseMiB = round(float64(fi.Size())/(1<<20), 1)
 	}
-	if err := btRestartServer(ctx, data, &rep); err != nil {
+	if err := restartServer(ctx, serve, data, &rep); err != nil {
 		return fmt.Errorf("bench --restart: %w", err)
 	}
-	fmt.Fprintf(stdout, "\nswitchboard bench --restart: %s open chats (%.0f queued), database %.0f MiB\n\n", btThousands(int64(rep.OpenChats)), rep.Queued, rep.DatabaseMiB)
+	fmt.Fprintf(stdout, "\nswitchboard bench --restart: %s open chats (%.0f queued), database %.0f MiB\n\n", thousands(int64(rep.OpenChats)), rep.Queued, rep.DatabaseMiB)
 	fmt.Fprintf(stdout, "  %-22s %.2f s   (process start → first 200 from /readyz)\n", "restart_to_ready_s", rep.RestartToReady)
 	fmt.Fprintf(stdout, "  %-22s %.1f   (at ready; peak %.1f; 2 s later %.1f)\n", "rss_mib", rep.RSSMiB, rep.RSSPeakMiB, rep.RSSSettledMiB)
 	fmt.Fprintf(stdout, "  %-22s %.1f s\n", "fill", rep.FillS)
 	if cfg.JSON != "" {
-		b, err := json.MarshalIndent(rep, "", "  ")
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(cfg.JSON, append(b, '\n'), 0o644)
+		return writeJSON(cfg.JSON, rep)
 	}
 	return nil
 }
 
-// btFillOpen creates the workload's topics, skill groups and operators
+// fillOpen creates the workload's topics, skill groups and operators
 // (online), then commits cfg.Restart connects that queue a new client each.
-func btFillOpen(ctx context.Context, path string, cfg benchConfig, stderr io.Writer) error {
+func fillOpen(ctx context.Context, path string, cfg Config, stderr io.Writer) error {
 	st, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	eng := routing.New(time.Now().UTC())
-	topics, channels, setup := btRestartSetup(cfg)
-	if err := btCommit(ctx, st, eng, setup); err != nil {
+	topics, channels, setup := restartSetup(cfg)
+	if err := commitBatch(ctx, st, eng, setup); err != nil {
 		return err
 	}
 	cmds := make([]routing.Command, 0, restartBatch)
@@ -118,21 +103,21 @@ func btFillOpen(ctx context.Context, path string, cfg benchConfig, stderr io.Wri
 				Topic:  topics[mrand.IntN(len(topics))], AutoConnect: true, Status: "queue",
 			})
 		}
-		if err := btCommit(ctx, st, eng, cmds); err != nil {
+		if err := commitBatch(ctx, st, eng, cmds); err != nil {
 			return err
 		}
-		fmt.Fprintf(stderr, "\rbench: %s open chats", btThousands(int64(i)))
+		fmt.Fprintf(stderr, "\rbench: %s open chats", thousands(int64(i)))
 	}
 	fmt.Fprintln(stderr)
 	return nil
 }
 
-// btRestartSetup returns the topics, the channels and the commands that
+// restartSetup returns the topics, the channels and the commands that
 // set up the workload's contact center with every operator online.
-func btRestartSetup(cfg benchConfig) (topics, channels []string, cmds []routing.Command) {
+func restartSetup(cfg Config) (topics, channels []string, cmds []routing.Command) {
 	limits := map[string]int{}
 	for i := range cfg.Channels {
-		channels = append(channels, btChannelName(i))
+		channels = append(channels, channelName(i))
 		if l := cfg.ChannelLimits[i]; l > 0 {
 			limits[channels[i]] = l
 		}
@@ -165,35 +150,26 @@ func btRestartSetup(cfg benchConfig) (topics, channels []string, cmds []routing.
 	return topics, channels, cmds
 }
 
-// btCommit applies cmds and commits their output as one batch, as the
+// commitBatch applies cmds and commits their output as one batch, as the
 // server's writer does.
-func btCommit(ctx context.Context, st sb.Store, eng *routing.Engine, cmds []routing.Command) error {
-	b := &sb.Batch{}
+func commitBatch(ctx context.Context, st sb.Store, eng *routing.Engine, cmds []routing.Command) error {
+	var bt routing.Batcher
 	for _, cmd := range cmds {
-		res, err := eng.Apply(time.Now().UTC(), cmd)
-		if err != nil {
+		if _, err := bt.Apply(eng, time.Now().UTC(), cmd); err != nil {
 			return err
 		}
-		c := &res.Changes
-		b.Chats, b.Operators, b.Messages = append(b.Chats, c.Chats...), append(b.Operators, c.Operators...), append(b.Messages, c.Messages...)
-		b.Events, b.Decisions = append(b.Events, res.Events...), append(b.Decisions, res.Decisions...)
-		if c.Config {
-			cfg := eng.Config()
-			b.Config = &cfg
-		}
 	}
-	b.Counters, b.Now = eng.Counters(), eng.Now()
-	return st.Commit(ctx, b)
+	return st.Commit(ctx, bt.Done(eng))
 }
 
-// btRestartServer starts `switchboard serve` on data, waits for /readyz,
-// records the time and RSS, and stops it with SIGTERM.
-func btRestartServer(ctx context.Context, data string, rep *btRestartReport) error {
-	addr, err := btFreeAddr()
+// restartServer starts serve on data, waits for /readyz, records the time
+// and RSS, and stops it with SIGTERM.
+func restartServer(ctx context.Context, serve func(addr, data string) (*exec.Cmd, error), data string, rep *restartReport) error {
+	addr, err := freeAddr()
 	if err != nil {
 		return err
 	}
-	cmd, err := btServeCommand(addr, data)
+	cmd, err := serve(addr, data)
 	if err != nil {
 		return err
 	}
@@ -206,24 +182,24 @@ func btRestartServer(ctx context.Context, data string, rep *btRestartReport) err
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		_ = cmd.Wait()
 	}()
-	if err := btWaitReady(ctx, "http://"+addr, 5*time.Minute); err != nil {
+	if err := waitReady(ctx, "http://"+addr, 5*time.Minute); err != nil {
 		return err
 	}
-	rep.RestartToReady = btRound(time.Since(start).Seconds(), 3)
-	proc := btProc{pid: cmd.Process.Pid}
-	if rep.RSSMiB, rep.RSSPeakMiB, err = proc.rss(); err != nil {
+	rep.RestartToReady = round(time.Since(start).Seconds(), 3)
+	p := proc{pid: cmd.Process.Pid}
+	if rep.RSSMiB, rep.RSSPeakMiB, err = p.rss(); err != nil {
 		return err
 	}
 	time.Sleep(2 * time.Second)
-	if rep.RSSSettledMiB, _, err = proc.rss(); err != nil {
+	if rep.RSSSettledMiB, _, err = p.rss(); err != nil {
 		return err
 	}
-	rep.Queued, err = btQueueLength("http://" + addr)
+	rep.Queued, err = queueLength("http://" + addr)
 	return err
 }
 
-// btFreeAddr returns a loopback address with a port free right now.
-func btFreeAddr() (string, error) {
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr() (string, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", err
@@ -232,8 +208,8 @@ func btFreeAddr() (string, error) {
 	return ln.Addr().String(), nil
 }
 
-// btWaitReady polls /readyz every 5 ms until it answers 200.
-func btWaitReady(ctx context.Context, base string, d time.Duration) error {
+// waitReady polls /readyz every 5 ms until it answers 200.
+func waitReady(ctx context.Context, base string, d time.Duration) error {
 	client := &http.Client{Timeout: time.Second}
 	for deadline := time.Now().Add(d); time.Now().Before(deadline); {
 		if resp, err := client.Get(base + "/readyz"); err == nil {
@@ -251,21 +227,21 @@ func btWaitReady(ctx context.Context, base string, d time.Duration) error {
 	return errors.New("the server was not ready in time")
 }
 
-// btQueueLength reads switchboard_queue_length from /metrics.
-func btQueueLength(base string) (float64, error) {
+// queueLength reads switchboard_queue_length from /metrics.
+func queueLength(base string) (float64, error) {
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
 		return 0, err
 	}
 	defer resp.Body.Close()
-	m, err := btParseMetrics(resp.Body)
+	m, err := parseMetrics(resp.Body)
 	if err != nil {
 		return 0, err
 	}
 	return m["switchboard_queue_length"], nil
 }
 
-func btRound(v float64, digits int) float64 {
+func round(v float64, digits int) float64 {
 	p := math.Pow(10, float64(digits))
 	return math.Round(v*p) / p
 }

@@ -1,39 +1,35 @@
-package main
+package bench
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
 
-// TestBenchReport runs the load tool briefly against a real in-process
+// TestReport runs the load tool briefly against a real in-process
 // server, with a held queue so that every figure has samples, and checks
 // that the report is sane. It checks figures, not speed.
-func TestBenchReport(t *testing.T) {
+func TestReport(t *testing.T) {
 	dir := t.TempDir()
 	jsonPath, chart := filepath.Join(dir, "bench.json"), filepath.Join(dir, "chart.svg")
 	var stdout, stderr bytes.Buffer
-	err := benchMain(t.Context(), []string{
+	err := runTool(t.Context(), []string{
 		"--duration", "1500ms", "--operators", "6", "--topics", "2", "--channels", "2", "--max-chats", "2",
 		"--handle-time", "0.05", "--waiting", "40", "--concurrency", "4", "--status-changes", "2", "--break-time", "0.2",
 		"--sse-clients", "2", "--json", jsonPath, "--chart", chart,
-	}, func(string) string { return "" }, &stdout, &stderr)
+	}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr.String())
 	}
-	var rep btReport
+	var rep report
 	readJSON(t, jsonPath, &rep)
 	checks := []struct {
 		name string
@@ -60,49 +56,41 @@ func TestBenchReport(t *testing.T) {
 	}
 }
 
-// TestBenchOperatorStreams: with --sse-role operator the extra streams are
+// TestOperatorStreams: with --sse-role operator the extra streams are
 // operators' panels, which see a part of the events the admin's stream does.
-func TestBenchOperatorStreams(t *testing.T) {
+func TestOperatorStreams(t *testing.T) {
 	jsonPath := filepath.Join(t.TempDir(), "bench.json")
 	var stdout, stderr bytes.Buffer
-	err := benchMain(t.Context(), []string{
+	err := runTool(t.Context(), []string{
 		"--duration", "1500ms", "--operators", "4", "--topics", "4", "--max-chats", "2", "--handle-time", "0.05",
 		"--rate", "100", "--status-changes", "4", "--break-time", "0.2",
 		"--sse-clients", "4", "--sse-role", "operator", "--json", jsonPath,
-	}, func(string) string { return "" }, &stdout, &stderr)
+	}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr.String())
 	}
-	var rep btReport
+	var rep report
 	readJSON(t, jsonPath, &rep)
 	if rep.SSERole != "operator" || rep.SSEEventsPerS <= 0 || rep.SSEEventsPerS >= 0.9*rep.EventsPerS || rep.SSEReconnects != 0 {
 		t.Errorf("operator streams: role %q, %.1f events/s each against %.1f on the admin's, %d reconnects\n%s",
 			rep.SSERole, rep.SSEEventsPerS, rep.EventsPerS, rep.SSEReconnects, stdout.String())
 	}
-	err = benchMain(t.Context(), []string{"--sse-role", "robot"}, func(string) string { return "" }, io.Discard, io.Discard)
+	err = runTool(t.Context(), []string{"--sse-role", "robot"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--sse-role") {
 		t.Errorf("--sse-role robot: %v", err)
 	}
 }
 
-// TestBenchRestart fills a small store and restarts a real server process
+// TestRestart fills a small store and restarts a real server process
 // on it.
-func TestBenchRestart(t *testing.T) {
-	prev := btServeCommand
-	btServeCommand = func(addr, data string) (*exec.Cmd, error) {
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "SB_SERVE_CHILD=--addr "+addr+" --data "+data)
-		return cmd, nil
-	}
-	t.Cleanup(func() { btServeCommand = prev })
+func TestRestart(t *testing.T) {
 	jsonPath := filepath.Join(t.TempDir(), "restart.json")
 	var stdout bytes.Buffer
-	err := benchMain(t.Context(), []string{"--restart", "3000", "--data", t.TempDir(), "--json", jsonPath},
-		func(string) string { return "" }, &stdout, io.Discard)
+	err := runTool(t.Context(), []string{"--restart", "3000", "--data", t.TempDir(), "--json", jsonPath}, &stdout, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rep btRestartReport
+	var rep restartReport
 	readJSON(t, jsonPath, &rep)
 	// 100 operators × 5 chats are active (channel limits allowing); the rest wait.
 	if rep.Queued < 2000 || rep.Queued >= 3000 || rep.RestartToReady <= 0 || rep.RSSMiB <= 0 {
@@ -121,20 +109,11 @@ func readJSON(t *testing.T, path string, v any) {
 	}
 }
 
-// serveChild is `switchboard serve args` in a test's child process.
-func serveChild(args []string) {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
-	defer stop()
-	if code := serve(ctx, args, func(string) string { return "" }, quietLog()); code != 0 {
-		os.Exit(code)
-	}
-}
-
-// TestBenchModelFIFO feeds the tool's stream reader SSE frames as the server
+// TestModelFIFO feeds the tool's stream reader SSE frames as the server
 // writes them and checks its model: an automatic assignment that skips an
 // earlier waiting chat the operator could take is a FIFO violation, one in
 // order is not, and an event the reader cannot decode is counted.
-func TestBenchModelFIFO(t *testing.T) {
+func TestModelFIFO(t *testing.T) {
 	chat := func(seq int, event, status, op string, weight int) string {
 		id := strconv.Itoa(seq)
 		return fmt.Sprintf("id: %d\nevent: %s\ndata: {\"id\":%d,\"event_name\":%q,\"occurred_at\":\"2026-12-06T03:00:00.%06dZ\",\"chat_id\":%q,"+
@@ -156,8 +135,8 @@ func TestBenchModelFIFO(t *testing.T) {
 			chat(2, "auto_connected", "active", "op-a", 2), 0, 1, 0},
 		{"undecodable", chat(1, "chat_queued", "queued", "", 0) + "id: 99\nevent: chat_queued\ndata: {\"chat\":{\"id\":7,}}\n\n", 0, 0, 1},
 	} {
-		m := newBtModel([]string{"support"}, []string{"telegram"}, []string{"op-a"}, [][]int{{0}}, []int{0}, 5, map[string]bool{"online": true})
-		s := newBtStream(nil, "", "", func(time.Duration) {}, m.apply)
+		m := newModel([]string{"support"}, []string{"telegram"}, []string{"op-a"}, [][]int{{0}}, []int{0}, 5, map[string]bool{"online": true})
+		s := newStream(nil, "", "", func(time.Duration) {}, m.apply)
 		if err := s.read(strings.NewReader(c.frames)); !errors.Is(err, io.EOF) {
 			t.Fatalf("%s: read: %v", c.name, err)
 		}
