@@ -38,6 +38,9 @@ type Config struct {
 	// Staff plays each candidate staffing on, pooling their SLA shares
 	// (default 1). More days give a steadier answer and take longer.
 	Replications int `json:"replications,omitempty"`
+	// Workers bounds how many hour-runs Staff plays at once (default
+	// GOMAXPROCS); a server leaves cores to routing with it.
+	Workers int `json:"workers,omitempty"`
 
 	// Settings are the routing settings (nil: a fresh install's). The
 	// simulator forces auto_connect on and turns off the timers that need
@@ -280,6 +283,8 @@ func (c *Config) validate() error {
 		return errors.New("concurrency_slowdown must not be negative")
 	case c.Replications < 0 || c.Replications > 100:
 		return errors.New("replications must be 0 to 100")
+	case c.Workers < 0:
+		return errors.New("workers must not be negative")
 	case c.ReturnAfterS < 0:
 		return errors.New("return_after_s must not be negative")
 	}
@@ -287,7 +292,7 @@ func (c *Config) validate() error {
 		return err
 	}
 	for i := range c.Teams {
-		if err := c.Teams[i].validate(); err != nil {
+		if err := c.Teams[i].Validate(); err != nil {
 			return fmt.Errorf("teams[%d]: %w", i, err)
 		}
 	}
@@ -371,7 +376,9 @@ func (d Dist) validate() error {
 	return nil
 }
 
-func (t *Team) validate() error {
+// Validate checks a team as Normalize does; the error starts with the
+// field's name.
+func (t *Team) Validate() error {
 	switch {
 	case t.Name == "":
 		return errors.New("name must not be empty")

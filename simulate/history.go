@@ -225,6 +225,27 @@ func ScaleTeams(teams []Team, total int) {
 	}
 }
 
+// ScaleTeamsPerHour sets the teams' counts hour by hour: perHour (24
+// values, or one for the whole day) operators in each hour of day, shared
+// among the teams in proportion to their current largest counts (equally
+// when all are 0). Shifts are dropped.
+func ScaleTeamsPerHour(teams []Team, perHour []int) {
+	if len(perHour) == 1 {
+		ScaleTeams(teams, perHour[0])
+		return
+	}
+	w := make([]float64, len(teams))
+	for i, t := range teams {
+		w[i] = float64(maxCountOf(&t))
+		teams[i].PerHour, teams[i].Shifts = make([]int, len(perHour)), nil
+	}
+	for h, n := range perHour {
+		for i, k := range largestRemainder(w, n) {
+			teams[i].PerHour[h] = k
+		}
+	}
+}
+
 func maxCountOf(t *Team) int {
 	n := 0
 	for h := range 24 {

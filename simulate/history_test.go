@@ -10,14 +10,13 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
-	"sort"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	sb "github.com/switchboard/switchboard"
 	sbhttp "github.com/switchboard/switchboard/http"
+	"github.com/switchboard/switchboard/internal/playday"
 	"github.com/switchboard/switchboard/routing"
 	"github.com/switchboard/switchboard/server"
 	"github.com/switchboard/switchboard/simulate"
@@ -66,7 +65,7 @@ func playLiveDay(t *testing.T) *liveDay {
 		return res
 	}
 	setUpCenter(do)
-	playClients(t, d, &clock, do)
+	playClients(d, &clock, do)
 	if _, d.admin, err = d.srv.CreateToken(ctx, sb.RoleAdmin, ""); err != nil {
 		t.Fatal(err)
 	}
@@ -94,62 +93,17 @@ func setUpCenter(do func(routing.Command) routing.Result) {
 	do(routing.CreateSkillGroup{Group: sb.SkillGroup{ID: "tech-team", Name: "Tech", Topics: []string{"tech"}, Operators: []string{"t1", "g1"}, Active: true}})
 }
 
-// action is something the test's clients or operators do at a time.
-type action struct {
-	at     time.Time
-	kind   string // connect, close, leave
-	client int
-	chatID string
-}
-
 // playClients plays the arrivals in time order, closing and abandoning as
 // the events say, until every chat is closed.
-func playClients(t *testing.T, d *liveDay, clock *atomic.Int64, do func(routing.Command) routing.Result) {
+func playClients(d *liveDay, clock *atomic.Int64, do func(routing.Command) routing.Result) {
 	r := rand.New(rand.NewPCG(42, 7))
 	us := func(sec float64) time.Duration { return time.Duration(sec*1e6) * time.Microsecond }
-	type client struct {
-		topic, channel   string
-		handle, patience time.Duration
-	}
-	var clients []client
-	var todo []action
+	var clients []playday.Client
 	for at := d.from.Add(us(r.ExpFloat64() * 45)); at.Before(d.to); at = at.Add(us(r.ExpFloat64() * 45)) {
-		c := client{topic: []string{"billing", "billing", "tech"}[r.IntN(3)], channel: []string{"telegram", "widget"}[r.IntN(2)],
-			handle: us(r.ExpFloat64() * 300), patience: us(r.ExpFloat64() * 90)}
-		todo = append(todo, action{at: at, kind: "connect", client: len(clients)})
-		clients = append(clients, c)
+		clients = append(clients, playday.Client{At: at, Topic: []string{"billing", "billing", "tech"}[r.IntN(3)],
+			Channel: []string{"telegram", "widget"}[r.IntN(2)], Handle: us(r.ExpFloat64() * 300), Patience: us(r.ExpFloat64() * 90)})
 	}
-	clientOf, waiting := map[string]int{}, map[string]bool{}
-	for len(todo) > 0 {
-		sort.SliceStable(todo, func(i, j int) bool { return todo[i].at.Before(todo[j].at) })
-		a := todo[0]
-		todo = todo[1:]
-		clock.Store(a.at.UnixNano())
-		var res routing.Result
-		switch a.kind {
-		case "connect":
-			c := clients[a.client]
-			res = do(routing.Connect{Client: sb.Client{ID: "c" + strconv.Itoa(a.client), Channel: c.channel}, Topic: c.topic, AutoConnect: true, Status: "queue"})
-			clientOf[res.Chat.ID], waiting[res.Chat.ID] = a.client, true
-			todo = append(todo, action{at: a.at.Add(c.patience), kind: "leave", chatID: res.Chat.ID})
-		case "leave":
-			if !waiting[a.chatID] {
-				continue
-			}
-			res = do(routing.Close{ChatID: a.chatID, By: sb.ByClient})
-		case "close":
-			res = do(routing.Close{ChatID: a.chatID, By: sb.ByOperator, OperatorID: "x"})
-		}
-		for _, ev := range res.Events {
-			switch ev.Name {
-			case sb.EventAutoConnected:
-				waiting[ev.ChatID] = false
-				todo = append(todo, action{at: a.at.Add(clients[clientOf[ev.ChatID]].handle), kind: "close", chatID: ev.ChatID})
-			case sb.EventChatClosed:
-				waiting[ev.ChatID] = false
-			}
-		}
-	}
+	playday.Play(clients, clock, do)
 }
 
 // outcome is what the stored chats say happened.

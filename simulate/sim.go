@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -13,13 +14,16 @@ import (
 // Run plays cfg through the routing engine on a virtual clock and reports
 // what happened, per hour and for the whole run. The same Config gives the
 // same Report, except WallS.
-func Run(cfg Config) (Report, error) {
+func Run(cfg Config) (Report, error) { return RunContext(context.Background(), cfg) }
+
+// RunContext is Run that stops with ctx's error when ctx is done.
+func RunContext(ctx context.Context, cfg Config) (Report, error) {
 	t0 := time.Now()
 	c, err := cfg.Normalize()
 	if err != nil {
 		return Report{}, err
 	}
-	s, err := newSim(&c, nil)
+	s, err := newSim(ctx, &c, nil)
 	if err != nil {
 		return Report{}, err
 	}
@@ -42,6 +46,8 @@ func (s *sim) hourOf(t int64) int { return int(t / hourNs) }
 // sim is one run in progress. Everything it holds is copied by clone, so
 // that the staffing search can try several staffings from one state.
 type sim struct {
+	ctx    context.Context // checked every checkEvery steps
+	steps  int
 	cfg    *Config
 	eng    *routing.Engine
 	start  time.Time
@@ -75,9 +81,9 @@ type sim struct {
 // newSim builds the contact center in a fresh engine and schedules the
 // first events. capacity, when set, is the number of operators to create
 // per team (the staffing search needs more than the schedule's maximum).
-func newSim(c *Config, capacity []int) (*sim, error) {
+func newSim(ctx context.Context, c *Config, capacity []int) (*sim, error) {
 	s := &sim{
-		cfg: c, start: c.Start.UTC(), end: nsOf(c.DurationS), warmup: nsOf(c.WarmupS),
+		ctx: ctx, cfg: c, start: c.Start.UTC(), end: nsOf(c.DurationS), warmup: nsOf(c.WarmupS),
 		chats: map[int64]*chatRec{}, ops: map[string]*op{},
 	}
 	s.stopAt = s.end + nsOf(c.DrainS)
@@ -135,12 +141,19 @@ func (s *sim) runUntil(limit int64) error {
 			break
 		}
 		s.step(at)
+		if s.steps++; s.steps%checkEvery == 0 && s.ctx.Err() != nil {
+			s.err = s.ctx.Err()
+		}
 	}
 	if s.err == nil && limit > s.now && !s.finished() {
 		s.advance(limit)
 	}
 	return s.err
 }
+
+// checkEvery is how many steps runUntil plays between looks at its
+// context (a few milliseconds of work).
+const checkEvery = 4096
 
 // finished: no more clients will come and every chat is closed.
 func (s *sim) finished() bool { return s.arriving == 0 && len(s.chats) == 0 }

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"context"
 	"errors"
 	"math"
 	"runtime"
@@ -51,7 +52,10 @@ type StaffHour struct {
 // Replications r > 1 each candidate is played on r
 // independent days (seeds Seed … Seed+r−1) and their SLA shares are
 // pooled; the Report's hours are the first day's.
-func Staff(cfg Config) (Report, error) {
+func Staff(cfg Config) (Report, error) { return StaffContext(context.Background(), cfg) }
+
+// StaffContext is Staff that stops with ctx's error when ctx is done.
+func StaffContext(ctx context.Context, cfg Config) (Report, error) {
 	t0 := time.Now()
 	c, err := cfg.Normalize()
 	if err != nil {
@@ -62,7 +66,7 @@ func Staff(cfg Config) (Report, error) {
 	for i := range states {
 		day := c
 		day.Seed = c.Seed + uint64(i)
-		if states[i], err = newSim(&day, p.capacity()); err != nil {
+		if states[i], err = newSim(ctx, &day, p.capacity()); err != nil {
 			return Report{}, err
 		}
 		p.hourly(states[i])
@@ -413,7 +417,11 @@ func (e *evaluator) evaluate(ns []int) {
 	tallies := make([]tally, len(ns)*r)
 	errs := make([]error, len(ns)*r)
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	workers := e.p.cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	sem := make(chan struct{}, workers)
 	for k, n := range ns {
 		for i, s := range e.states {
 			wg.Go(func() {
