@@ -60,7 +60,9 @@ func TestScaleTeamsPerHour(t *testing.T) {
 func TestActualCountsTheHistory(t *testing.T) {
 	zone := time.FixedZone("", 2*3600)
 	from := time.Date(2026, 3, 2, 0, 0, 0, 0, zone)
-	at := func(day, h, m int) time.Time { return from.AddDate(0, 0, day).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute) }
+	at := func(day, h, m int) time.Time {
+		return from.AddDate(0, 0, day).Add(time.Duration(h)*time.Hour + time.Duration(m)*time.Minute)
+	}
 	s := func(n int) time.Duration { return time.Duration(n) * time.Second }
 	chats := []sb.Chat{
 		{CreatedAt: at(0, 9, 0), AssignedAt: at(0, 9, 0).Add(s(5)), ClosedAt: at(0, 9, 10), ClosedBy: sb.ByOperator},
