@@ -154,6 +154,7 @@ func (h *Handler) routesTable() {
 	h.handle("DELETE /api/v1/bans/{id}", rStaff|rIntegrator, h.deleteBan)
 
 	h.handle("GET /api/v1/stats", rStaff, h.stats)
+	h.handle("POST /api/v1/simulations", rStaff, h.simulate)
 
 	h.handle("GET /api/v1/events", rAll, h.listEvents)
 	h.handleStream("GET /api/v1/events/stream", rAll, h.stream)

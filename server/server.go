@@ -61,6 +61,7 @@ type Server struct {
 	bt           routing.Batcher // the group's batch; only the writer loop applies
 	access       access
 	signIn       signInGuard
+	simulating   atomic.Bool // the one simulation slot (simulations.go)
 }
 
 // request is one write for the writer: a command for the engine, and/or

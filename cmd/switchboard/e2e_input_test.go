@@ -276,6 +276,19 @@ var e2eBadTable = []e2eBadCase{
 		e2eBadCall{"unknown ban", nil, 404, "id"},
 	)},
 
+	{"POST /api/v1/simulations", 'S', e2eAt("/api/v1/simulations"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"operators": "many"}, "operators"),
+		e2eBad("too many days", map[string]any{"days": 29}, "days"),
+		e2eBad("neither 24 hours nor one", map[string]any{"operators": []int{1, 2, 3}}, "operators"),
+		e2eBad("negative operators", map[string]any{"operators": []int{-1}}, "operators"),
+		e2eBad("goal over 1", map[string]any{"sla_goal": 1.5}, "sla_goal"),
+		e2eBad("arrivals times 100", map[string]any{"arrival_factor": 100}, "arrival_factor"),
+		e2eBad("replications without staffing", map[string]any{"replications": 2}, "replications"),
+		e2eBad("operators and teams", map[string]any{"operators": []int{1}, "teams": []any{map[string]any{"name": "g", "per_hour": []int{1}}}}, "teams"),
+		e2eBad("unknown team", map[string]any{"teams": []any{map[string]any{"name": "ghost", "per_hour": []int{1}}}}, "teams[0].name"),
+		e2eBad("bad shift", map[string]any{"teams": []any{map[string]any{"name": "g", "shifts": []any{map[string]any{"start": "25:00", "end": "10:00", "count": 1}}}}}, "teams[0].shifts"),
+	)},
+
 	{"POST /api/v1/webhooks", 'A', e2eAt("/api/v1/webhooks"), true, e2eCalls(
 		e2eBad("a link-local target (cloud metadata)", map[string]any{"url": "http://169.254.169.254/latest/meta-data"}, "url"),
 		e2eBad("a link-local IPv6 target", map[string]any{"url": "http://[fe80::1]/hook"}, "url"),

@@ -220,6 +220,8 @@ var e2eRoleTable = map[string]e2eRoleCase{
 
 	"GET /api/v1/stats": {e2eRoleStaff, e2eFixed("/api/v1/stats", nil)},
 
+	"POST /api/v1/simulations": {e2eRoleStaff, e2eFixed("/api/v1/simulations", map[string]any{"days": 1})},
+
 	"GET /api/v1/events":        {e2eRoleAll, e2eFixed("/api/v1/events?after=0", nil)},
 	"GET /api/v1/events/stream": {e2eRoleAll, e2eFixed("/api/v1/events/stream", nil)},
 

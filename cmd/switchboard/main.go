@@ -24,6 +24,11 @@ func main() {
 		os.Exit(2)
 	}
 	switch os.Args[1] {
+	case "simulate": // simulate.go
+		if err := runSimulate(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	case "version":
 		fmt.Println(version)
 	case "bench":

@@ -79,6 +79,7 @@ type Main struct {
 	Addr string
 
 	store  sb.Store
+	app    *server.Server
 	conns  *sbhttp.ConnLimit
 	node   *cluster.Node // with PostgreSQL
 	srv    *http.Server
@@ -152,6 +153,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Addr = ln.Addr().String()
 	app := server.New(store, m.Log)
+	m.app = app
 	reg := prometheus.NewRegistry()
 	app.RegisterMetrics(reg)
 	app.SessionTTL = m.Config.SessionTTL
