@@ -110,6 +110,12 @@ func (h *Handler) routesTable() {
 	h.handle("PATCH /api/v1/topics/{alias}", rAdmin, h.patchTopic)
 	h.handle("DELETE /api/v1/topics/{alias}", rAdmin, h.deleteTopic)
 
+	h.handle("GET /api/v1/calendars", rAll, h.listCalendars)
+	h.handle("POST /api/v1/calendars", rAdmin, h.createCalendar)
+	h.handle("GET /api/v1/calendars/{id}", rAll, h.getCalendar)
+	h.handle("PATCH /api/v1/calendars/{id}", rAdmin, h.patchCalendar)
+	h.handle("DELETE /api/v1/calendars/{id}", rAdmin, h.deleteCalendar)
+
 	h.handle("GET /api/v1/operators", rPanel, h.listOperators)
 	h.handle("POST /api/v1/operators", rAdmin, h.createOperator)
 	h.handle("GET /api/v1/operators/{id}", rPanel, h.getOperator)

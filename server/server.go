@@ -231,7 +231,7 @@ func (s *Server) resetTimer(t *time.Timer) {
 	s.mu.RUnlock()
 	d := time.Hour
 	if ok {
-		d = max(time.Until(at), 0)
+		d = max(at.Sub(s.Now()), 0)
 	}
 	t.Reset(d)
 }
