@@ -112,6 +112,7 @@ var crashOps = []string{"op-a", "op-b", "op-c"}
 // SIGKILL at random moments; after every restart each acknowledged change is
 // there and the invariants R9.1–3 hold.
 func TestCrashRecovery(t *testing.T) {
+	t.Parallel()
 	rounds := 20
 	if s := os.Getenv("SB_CRASH_ROUNDS"); s != "" {
 		rounds, _ = strconv.Atoi(s)

@@ -126,7 +126,10 @@ type panelPage struct {
 	errors     []string
 }
 
-// panelChromium finds the browser; the panel tests fail without it.
+// panelChromium finds the browser. Without one a panel test fails, or skips
+// under -short (a laptop without Chromium): the full test command
+// (scripts/test) installs it. Each panel test calls it first, before its
+// setup.
 func panelChromium(t *testing.T) string {
 	t.Helper()
 	for _, name := range []string{"chromium", "chromium-browser"} {
@@ -134,8 +137,11 @@ func panelChromium(t *testing.T) string {
 			return p
 		}
 	}
+	if testing.Short() {
+		t.Skip("needs Chromium, not in PATH (tried chromium, chromium-browser): skipped under -short")
+	}
 	t.Fatal("no chromium in PATH (tried chromium, chromium-browser): the panel tests need it; " +
-		"install the Debian package chromium (.ci/run does)")
+		"install the Debian package chromium (scripts/test does), or run go test -short, which skips them")
 	return ""
 }
 
@@ -417,6 +423,8 @@ func panelRow(id string) string { return `ul#chat-list li[data-chat-id="` + id +
 // arrive live in My chats, opens it, replies and closes it with a comment;
 // the chat queued behind it (max_chats 1) then arrives live.
 func TestPanelOperatorFlow(t *testing.T) {
+	t.Parallel()
+	panelChromium(t)
 	m := sbStart(t, t.TempDir())
 	admin := m.sbClient(sbAdminSecret)
 	sbSetupTopic(t, admin) // op-1 "One", one@example.com, topic support, group g1
@@ -534,6 +542,8 @@ func TestPanelOperatorFlow(t *testing.T) {
 // k move in the list, Enter opens the chat under the cursor, r focuses the
 // reply and Ctrl+Enter sends it.
 func TestPanelKeyboard(t *testing.T) {
+	t.Parallel()
+	panelChromium(t)
 	m := sbStart(t, t.TempDir())
 	admin := m.sbClient(sbAdminSecret)
 	sbSetupTopic(t, admin) // op-1, max_chats 2
@@ -630,6 +640,8 @@ func panelReasonCodes(t *testing.T, admin *sbAPI) map[string][]string {
 // queue with positions and why each chat waits, live; the audit shows its
 // cards, the decision log and an operator's diagnostics.
 func TestPanelSupervisor(t *testing.T) {
+	t.Parallel()
+	panelChromium(t)
 	m := sbStart(t, t.TempDir())
 	admin := m.sbClient(sbAdminSecret)
 	admin.sbMust(t, "POST", "/api/v1/topics", map[string]any{"alias": "support", "name": "Support"}, 201)
@@ -762,6 +774,8 @@ func TestPanelSupervisor(t *testing.T) {
 // appears without a manual reload (and leaves live when the setting is
 // turned off elsewhere).
 func TestPanelAdminAutoConnect(t *testing.T) {
+	t.Parallel()
+	panelChromium(t)
 	m := sbStart(t, t.TempDir())
 	admin := m.sbClient(sbAdminSecret)
 	sbSetupTopic(t, admin)
@@ -954,6 +968,8 @@ func (p *panelPage) burst(t *testing.T, admin, integ *sbAPI, prefix string, n in
 // fails on a loaded machine and under the race detector (docs/PANELS.md has
 // the figures measured on a quiet one).
 func TestPanelScale(t *testing.T) {
+	t.Parallel()
+	panelChromium(t)
 	const (
 		operators = 200
 		queued    = 2000
