@@ -102,7 +102,7 @@ func (h *Handler) setPassword(r *http.Request, id string, pw *string) error {
 	if len(*pw) < 8 || len(*pw) > 72 {
 		return sb.Errorf(sb.EINVALID, "password", "password must have 8 to 72 characters")
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(*pw), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(*pw), PasswordCost)
 	if err != nil {
 		return err
 	}
