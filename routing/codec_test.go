@@ -12,12 +12,14 @@ import (
 // decisions, emits the same events and ends in the same state. That is how
 // a follower instance keeps its replica of the leader's engine.
 func TestReplayDecodedCommands(t *testing.T) {
+	t.Parallel()
 	steps := 20000
 	if testing.Short() {
 		steps = 5000
 	}
 	for _, seed := range []uint64{1, 2, 3} {
 		t.Run(fmt.Sprint("seed ", seed), func(t *testing.T) {
+			t.Parallel()
 			g, m := newGenSeed(seed), newNaive(genStart)
 			leader, replica := New(genStart), New(genStart)
 			seen := map[string]bool{}

@@ -38,6 +38,7 @@ const diffRuns = 8
 // with -race) runs 20,000. -routing.steps=N changes the total and
 // -routing.seed=S replays one seed.
 func TestDifferential(t *testing.T) {
+	t.Parallel()
 	total := *diffSteps
 	if total == 0 {
 		total = 200000
@@ -45,8 +46,11 @@ func TestDifferential(t *testing.T) {
 			total = 20000
 		}
 	}
-	// The runs allocate much short-lived garbage and keep little.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// The runs allocate much short-lived garbage and keep little. (A
+	// cleanup, not a defer: the parallel runs start after this function
+	// returns.)
+	gc := debug.SetGCPercent(400)
+	t.Cleanup(func() { debug.SetGCPercent(gc) })
 	if *diffSeed != 0 {
 		runDifferential(t, *diffSeed, total)
 		return
@@ -734,6 +738,7 @@ func freedIn(prev State, cv *stView, res Result, x string) bool {
 // the same R9 invariants on the model's state: it keeps the model and the
 // checks honest independently of the engine.
 func TestNaiveInvariants(t *testing.T) {
+	t.Parallel()
 	steps := 10000
 	if testing.Short() {
 		steps = 2000
@@ -761,17 +766,25 @@ func TestNaiveInvariants(t *testing.T) {
 // TestExportRebuild checks that Import(Export()) rebuilds an engine that
 // makes the same decisions: at several points of a generated stream the
 // state is exported (once through JSON), imported, and the next commands are
-// applied to both engines with identical results and exports.
-func TestExportRebuild(t *testing.T) { runExportRebuild(t, 4242) }
+// applied to both engines with identical results and exports. It runs
+// 9,000 steps with five rebuilds; -short, 3,600 with the first three.
+func TestExportRebuild(t *testing.T) {
+	t.Parallel()
+	steps := 9000
+	if testing.Short() {
+		steps = 3600
+	}
+	runExportRebuild(t, 4242, steps)
+}
 
-func runExportRebuild(t *testing.T, seed uint64) {
+func runExportRebuild(t *testing.T, seed uint64, steps int) {
 	const window = 500
 	g, m, e := newGenSeed(seed), newNaive(genStart), New(genStart)
 	points := map[int]bool{200: true, 1300: true, 3100: true, 5200: true, 7700: true}
 	var e2 *Engine
 	var recent []string
 	viaJSON := true
-	for i := 0; i < 9000; i++ {
+	for i := 0; i < steps; i++ {
 		if points[i] {
 			st := e.Export()
 			in := st
