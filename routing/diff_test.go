@@ -127,7 +127,7 @@ func (r *diffRun) step() string {
 		return fmt.Sprintf(format, args...) + "\nlast commands:\n  " + strings.Join(r.recent, "\n  ") +
 			"\nmodel state before the step:\n" + r.before
 	}
-	resE, errE, crash := safeApply(r.e, now, cmd)
+	resE, crash, errE := safeApply(r.e, now, cmd)
 	if crash != "" {
 		return fail("engine panicked: %s", crash)
 	}
@@ -184,9 +184,10 @@ func catch(f func()) (crash string) {
 	return ""
 }
 
-func safeApply(e *Engine, now time.Time, cmd Command) (res Result, err error, crash string) {
+// safeApply applies cmd, catching a panic as crash.
+func safeApply(e *Engine, now time.Time, cmd Command) (res Result, crash string, err error) {
 	crash = catch(func() { res, err = e.Apply(now, cmd) })
-	return res, err, crash
+	return res, crash, err
 }
 
 // checkStep checks the R9 invariants after one step.
@@ -813,7 +814,7 @@ func runExportRebuild(t *testing.T, seed uint64, steps int) {
 		if len(recent) > 10 {
 			recent = recent[1:]
 		}
-		m.Apply(now, cmd)
+		_, _ = m.Apply(now, cmd) // the model only keeps the generator's view in step
 		res, err := e.Apply(now, cmd)
 		if e2 == nil {
 			continue
