@@ -30,8 +30,10 @@ import (
 )
 
 // panelStep bounds one wait or action in the browser; a test's whole browser
-// context has its own, longer deadline.
-const panelStep = 10 * time.Second
+// context has its own, longer deadline. Only a failing step waits that long:
+// it is generous for the panel tests running side by side under the race
+// detector on a loaded machine.
+const panelStep = 20 * time.Second
 
 // panelEventNames are the SSE event names the page probe listens to, so that
 // it knows the last event id the page has received.
@@ -430,7 +432,7 @@ func TestPanelOperatorFlow(t *testing.T) {
 	sbSetupTopic(t, admin) // op-1 "One", one@example.com, topic support, group g1
 	admin.sbMust(t, "PATCH", "/api/v1/operators/op-1", map[string]any{"max_chats": 1}, 200)
 	integ := m.sbToken(t, admin, "integrator", "")
-	p := panelOpen(t, m, 60*time.Second, nil)
+	p := panelOpen(t, m, 120*time.Second, nil)
 
 	// Sign-in: a wrong password shows #login-error, the right one the panel.
 	p.nav("/")
@@ -551,7 +553,7 @@ func TestPanelKeyboard(t *testing.T) {
 	integ := m.sbToken(t, admin, "integrator", "")
 	first := panelConnect(t, integ, "k-1", "Maria Koval", "support", "", 0)["id"].(string)
 	second := panelConnect(t, integ, "k-2", "Ivan Hrytsenko", "support", "", 0)["id"].(string)
-	p := panelOpen(t, m, 60*time.Second, nil)
+	p := panelOpen(t, m, 120*time.Second, nil)
 	p.nav("/")
 	p.waitVisible("form#login")
 	p.signIn("one@example.com", "secret-password")
@@ -668,7 +670,7 @@ func TestPanelSupervisor(t *testing.T) {
 		t.Fatalf("API: chat %s waits for no reason", orphan)
 	}
 
-	p := panelOpen(t, m, 60*time.Second, nil)
+	p := panelOpen(t, m, 120*time.Second, nil)
 	p.nav("/")
 	p.signIn("iryna@example.com", "secret-password")
 	p.markLoaded()
@@ -790,7 +792,7 @@ func TestPanelAdminAutoConnect(t *testing.T) {
 	var before sb.Settings
 	admin.sbGet(t, "/api/v1/settings", &before)
 
-	p := panelOpen(t, m, 60*time.Second, nil)
+	p := panelOpen(t, m, 120*time.Second, nil)
 	p.nav("/")
 	p.signIn("ada@example.com", "secret-password")
 	p.markLoaded()
@@ -996,7 +998,7 @@ func TestPanelScale(t *testing.T) {
 	seq := panelLastSeq(t, admin, 0)
 	t.Logf("setup: %d operators, %d queued chats, %d events in %v", operators, queued, seq, time.Since(t0).Round(time.Millisecond))
 
-	p := panelOpen(t, m, 120*time.Second, map[string]string{
+	p := panelOpen(t, m, 240*time.Second, map[string]string{
 		"queue":     "table#queue tr[data-chat-id]",
 		"operators": "table#operators tr[data-operator-id]",
 	})
