@@ -34,9 +34,9 @@ const diffRuns = 8
 // Result.Changes holds everything the step changed (the engine's part of
 // R9.5).
 //
-// The CI runs the full 200,000 steps (go test ./routing); -short (use it
-// with -race) runs 20,000. -routing.steps=N changes the total and
-// -routing.seed=S replays one seed.
+// make test (and so CI) runs the full 200,000 steps once, without the race
+// detector (the runs are single goroutines); -short runs 20,000.
+// -routing.steps=N changes the total and -routing.seed=S replays one seed.
 func TestDifferential(t *testing.T) {
 	t.Parallel()
 	total := *diffSteps
