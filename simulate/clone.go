@@ -30,7 +30,7 @@ func (s *sim) clone() (*sim, error) {
 		c.streams[i] = &y
 	}
 	c.replayR, c.replayP = cloneRand(s.replayP)
-	c.cloneOperators(s)
+	cloneOperators(&c, s)
 	c.chats = make(map[int64]*chatRec, len(s.chats))
 	for k, r := range s.chats {
 		cr := *r
@@ -43,7 +43,8 @@ func (s *sim) clone() (*sim, error) {
 	return &c, nil
 }
 
-func (c *sim) cloneOperators(s *sim) {
+// cloneOperators gives c copies of s's teams and operators.
+func cloneOperators(c, s *sim) {
 	c.teams = make([]*team, len(s.teams))
 	for i, t := range s.teams {
 		u := *t
