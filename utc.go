@@ -15,12 +15,18 @@ func inUTC(ts ...*time.Time) {
 // InUTC sets the chat's times to UTC.
 func (c *Chat) InUTC() {
 	inUTC(&c.CreatedAt, &c.QueuedAt, &c.WaitStartedAt, &c.AssignedAt, &c.AcceptedAt,
-		&c.FirstResponseAt, &c.ClosedAt, &c.LastMessageAt, &c.AwaitingSince)
+		&c.FirstResponseAt, &c.ClosedAt, &c.LastMessageAt, &c.AwaitingSince, &c.HeldUntil)
+	if c.Offer != nil {
+		inUTC(&c.Offer.OfferedAt, &c.Offer.ExpiresAt)
+	}
 }
 
 // InUTC sets the operator's times to UTC.
 func (o *Operator) InUTC() {
 	inUTC(&o.StatusSince, &o.PresenceLostAt, &o.CreatedAt, &o.LastAssignedAt, &o.LastClosedAt)
+	for i := range o.WrapUp {
+		inUTC(&o.WrapUp[i].Until)
+	}
 }
 
 // InUTC sets the times of the configuration (its bans) to UTC.
@@ -38,6 +44,9 @@ func (e *Event) InUTC() {
 	}
 	if e.Message != nil {
 		e.Message.InUTC()
+	}
+	if e.Reason != nil {
+		inUTC(&e.Reason.NextOpenAt)
 	}
 }
 
