@@ -80,6 +80,12 @@ type Chat struct {
 	ReturnButton bool `json:"add_return_button,omitempty"`
 	// Offer is the open offer of the chat to a colleague, if any.
 	Offer *TransferOffer `json:"transfer_offer,omitempty"`
+	// HeldUntil is set on a chat queued outside its topic's business
+	// hours: routing gives it to no one before then.
+	HeldUntil time.Time `json:"held_until,omitzero"`
+	// EstimatedWaitS is a queued chat's estimated wait in seconds, derived
+	// like QueuePosition (absent when nothing is known to estimate from).
+	EstimatedWaitS *int `json:"estimated_wait_s,omitempty"`
 }
 
 // TransferOffer is a chat offered by its operator (or a supervisor) to a

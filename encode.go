@@ -102,6 +102,14 @@ func (c *Chat) AppendJSON(b []byte) ([]byte, error) {
 		}
 		b = append(b, '}')
 	}
+	if !c.HeldUntil.IsZero() {
+		if b, err = appendTime(append(b, `,"held_until":`...), c.HeldUntil); err != nil {
+			return b, err
+		}
+	}
+	if c.EstimatedWaitS != nil {
+		b = strconv.AppendInt(append(b, `,"estimated_wait_s":`...), int64(*c.EstimatedWaitS), 10)
+	}
 	return append(b, '}'), nil
 }
 
@@ -135,6 +143,11 @@ func (e *Event) AppendJSON(b []byte) ([]byte, error) {
 		b = appendKey(b, `,"message":`, r.Message)
 		if r.Field != "" {
 			b = appendKey(b, `,"field":`, r.Field)
+		}
+		if !r.NextOpenAt.IsZero() {
+			if b, err = appendTime(append(b, `,"next_open_at":`...), r.NextOpenAt); err != nil {
+				return b, err
+			}
 		}
 		b = append(b, '}')
 	}

@@ -24,6 +24,7 @@ const (
 	EventTransferWithdrawn    = "transfer_withdrawn"
 	EventWrapUpStarted        = "wrap_up_started"
 	EventWrapUpEnded          = "wrap_up_ended"
+	EventQueuePosition        = "queue_position_changed"
 	EventClosedByOperator     = "chat_closed_by_operator"
 	EventClosedByClient       = "chat_closed_by_client"
 	EventClosedByTimer        = "chat_closed_by_timer"
@@ -62,6 +63,9 @@ type Reason struct {
 	Message string `json:"message"`
 	// Field names the request field a warning is about, if any.
 	Field string `json:"field,omitempty"`
+	// NextOpenAt is when the topic's business hours open next
+	// (out_of_hours; zero: never).
+	NextOpenAt time.Time `json:"next_open_at,omitzero"`
 }
 
 // ConfigChange says which configuration entity changed.

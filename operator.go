@@ -81,6 +81,13 @@ type Topic struct {
 	Alias  string `json:"alias"`
 	Name   string `json:"name"`
 	Parent string `json:"parent,omitempty"`
+	// CalendarID names the topic's business hours; empty: its parent's,
+	// else settings.default_calendar_id, else always open.
+	CalendarID string `json:"calendar_id,omitempty"`
+	// MaxQueueLength and MaxEstimatedWaitS, when non-zero, override the
+	// settings of the same name for chats of the topic.
+	MaxQueueLength    int `json:"max_queue_length,omitempty"`
+	MaxEstimatedWaitS int `json:"max_estimated_wait_s,omitempty"`
 }
 
 // SkillGroup joins operators to the topics they serve. Timeouts, when

@@ -36,6 +36,17 @@ type Settings struct {
 	// TransferOfferTimeoutS is how long an offer to a colleague stays open
 	// (0: until accepted, declined or withdrawn).
 	TransferOfferTimeoutS int `json:"transfer_offer_timeout_s"`
+	// DefaultCalendarID names the business hours of the topics that have
+	// none (empty: always open).
+	DefaultCalendarID string `json:"default_calendar_id"`
+	// MaxQueueLength bounds the chats waiting in one topic, and
+	// MaxEstimatedWaitS the estimated wait of a chat joining the queue:
+	// past either, connect answers limit with queue_full (0: off).
+	MaxQueueLength    int `json:"max_queue_length"`
+	MaxEstimatedWaitS int `json:"max_estimated_wait_s"`
+	// QueueUpdateIntervalS is how often waiting chats with an
+	// event_webhook_url are told of a new queue position band (0: never).
+	QueueUpdateIntervalS int `json:"queue_update_interval_s"`
 	// WrapUpS is how long a closed chat keeps its place in its operator's
 	// limits (0: off).
 	WrapUpS int `json:"wrap_up_s"`
@@ -58,5 +69,6 @@ func DefaultSettings() Settings {
 		AutoOfflineRedistribute: true,
 		MaxMessageBytes:         DefaultMaxMessageBytes,
 		TransferOfferTimeoutS:   60,
+		QueueUpdateIntervalS:    30,
 	}
 }

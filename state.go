@@ -9,6 +9,8 @@ type Config struct {
 	Topics   []Topic      `json:"topics"`
 	Groups   []SkillGroup `json:"skill_groups"`
 	Bans     []Ban        `json:"bans"`
+	// Calendars are the business hours topics may name.
+	Calendars []Calendar `json:"calendars"`
 }
 
 // State is everything the engine holds; Import(Export()) rebuilds an engine

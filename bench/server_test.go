@@ -103,18 +103,22 @@ func startTestServer(ctx context.Context, addr, data, adminToken string, log *sl
 	}, nil
 }
 
-// serveChild serves data on addr until SIGTERM.
+// serveChild serves data on addr until SIGTERM, then exits.
 func serveChild(addr, data string) {
+	if err := serveUntilTerm(addr, data); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func serveUntilTerm(addr, data string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
 	_, stopServer, err := startTestServer(ctx, addr, data, "", slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return err
 	}
 	<-ctx.Done()
-	if err := stopServer(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
+	return stopServer()
 }

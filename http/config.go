@@ -112,8 +112,11 @@ func (h *Handler) writeTopic(w http.ResponseWriter, status int, alias string) er
 
 // topicPatchBody is the body of PATCH /topics/{alias}.
 type topicPatchBody struct {
-	Name   *string `json:"name"`
-	Parent *string `json:"parent"`
+	Name              *string `json:"name"`
+	Parent            *string `json:"parent"`
+	CalendarID        *string `json:"calendar_id"`
+	MaxQueueLength    *int    `json:"max_queue_length"`
+	MaxEstimatedWaitS *int    `json:"max_estimated_wait_s"`
 }
 
 func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
@@ -122,7 +125,8 @@ func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &p); err != nil {
 		return err
 	}
-	if _, err := h.do(r, routing.PatchTopic{Alias: alias, Name: p.Name, Parent: p.Parent}); err != nil {
+	if _, err := h.do(r, routing.PatchTopic{Alias: alias, Name: p.Name, Parent: p.Parent, CalendarID: p.CalendarID,
+		MaxQueueLength: p.MaxQueueLength, MaxEstimatedWaitS: p.MaxEstimatedWaitS}); err != nil {
 		return err
 	}
 	return h.writeTopic(w, 200, alias)
@@ -130,6 +134,65 @@ func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
 
 func (h *Handler) deleteTopic(w http.ResponseWriter, r *http.Request) error {
 	return h.deleted(w, r, routing.DeleteTopic{Alias: r.PathValue("alias")})
+}
+
+// --- calendars ---------------------------------------------------------------
+
+func (h *Handler) listCalendars(w http.ResponseWriter, r *http.Request) error {
+	writeJSON(w, 200, nonNil(h.App.Config().Calendars))
+	return nil
+}
+
+func (h *Handler) getCalendar(w http.ResponseWriter, r *http.Request) error {
+	return h.writeCalendar(w, 200, r.PathValue("id"))
+}
+
+func (h *Handler) createCalendar(w http.ResponseWriter, r *http.Request) error {
+	var c sb.Calendar
+	if err := decode(r, &c); err != nil {
+		return err
+	}
+	if _, err := h.do(r, routing.CreateCalendar{Calendar: c}); err != nil {
+		return err
+	}
+	return h.writeCalendar(w, 201, c.ID)
+}
+
+// calendarPatchBody is the body of PATCH /calendars/{id}.
+type calendarPatchBody struct {
+	ID         *string                 `json:"id"`
+	Name       *string                 `json:"name"`
+	TimeZone   *string                 `json:"time_zone"`
+	Hours      *map[string][][2]string `json:"hours"`
+	Exceptions *[]sb.CalendarException `json:"exceptions"`
+}
+
+func (h *Handler) patchCalendar(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	var p calendarPatchBody
+	if err := decode(r, &p); err != nil {
+		return err
+	}
+	if p.ID != nil && *p.ID != id {
+		return sb.Errorf(sb.EINVALID, "id", "id cannot change")
+	}
+	if _, err := h.do(r, routing.PatchCalendar{ID: id, Name: p.Name, TimeZone: p.TimeZone, Hours: p.Hours, Exceptions: p.Exceptions}); err != nil {
+		return err
+	}
+	return h.writeCalendar(w, 200, id)
+}
+
+func (h *Handler) deleteCalendar(w http.ResponseWriter, r *http.Request) error {
+	return h.deleted(w, r, routing.DeleteCalendar{ID: r.PathValue("id")})
+}
+
+func (h *Handler) writeCalendar(w http.ResponseWriter, status int, id string) error {
+	c, ok := find(h.App.Config().Calendars, func(c sb.Calendar) bool { return c.ID == id })
+	if !ok {
+		return notFound("calendar", id)
+	}
+	writeJSON(w, status, c)
+	return nil
 }
 
 // --- skill groups ------------------------------------------------------------
@@ -255,6 +318,10 @@ type settingsBody struct {
 	WebhookAllowPrivateTargets *bool           `json:"webhook_allow_private_targets"`
 	TransferOfferTimeoutS      *int            `json:"transfer_offer_timeout_s"`
 	WrapUpS                    *int            `json:"wrap_up_s"`
+	DefaultCalendarID          *string         `json:"default_calendar_id"`
+	MaxQueueLength             *int            `json:"max_queue_length"`
+	MaxEstimatedWaitS          *int            `json:"max_estimated_wait_s"`
+	QueueUpdateIntervalS       *int            `json:"queue_update_interval_s"`
 }
 
 func (h *Handler) patchSettings(w http.ResponseWriter, r *http.Request) error {

@@ -308,6 +308,11 @@ var decodeTargets = []struct {
 	{"transfer", func() any { return new(transferBody) }, []string{`{"subject_alias": "sales"}`, `{"subject_alias": ""}`, `{"subject_alias": null}`}},
 	{"close", func() any { return new(closeBody) }, []string{`{"comment": "Resolved"}`, `{}`, `{"comment": "a"} trailing`}},
 	{"sign-in", func() any { return new(signInBody) }, []string{`{"email": "olena@example.com", "password": "correct horse"}`, `{"email": 1}`}},
+	{"simulation", func() any { return new(server.WhatIf) }, []string{
+		`{"days": 7, "operators": [2, 2, 2, 2, 2, 2, 4, 8, 12, 12, 12, 12, 12, 12, 12, 12, 10, 8, 6, 4, 2, 2, 2, 2], "sla_target_s": 30, "sla_goal": 0.9, "svg": true}`,
+		`{"teams": [{"name": "billing-team", "shifts": [{"name": "day", "start": "08:00", "end": "16:00", "count": 5}]}], "staffing": true, "replications": 2}`,
+		`{"operators": "5"}`, `{"teams": [{"per_hour": [1], "bogus": 1}]}`,
+	}},
 }
 
 // FuzzDecode feeds decode every request body type the handlers use.

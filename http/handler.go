@@ -110,6 +110,12 @@ func (h *Handler) routesTable() {
 	h.handle("PATCH /api/v1/topics/{alias}", rAdmin, h.patchTopic)
 	h.handle("DELETE /api/v1/topics/{alias}", rAdmin, h.deleteTopic)
 
+	h.handle("GET /api/v1/calendars", rAll, h.listCalendars)
+	h.handle("POST /api/v1/calendars", rAdmin, h.createCalendar)
+	h.handle("GET /api/v1/calendars/{id}", rAll, h.getCalendar)
+	h.handle("PATCH /api/v1/calendars/{id}", rAdmin, h.patchCalendar)
+	h.handle("DELETE /api/v1/calendars/{id}", rAdmin, h.deleteCalendar)
+
 	h.handle("GET /api/v1/operators", rPanel, h.listOperators)
 	h.handle("POST /api/v1/operators", rAdmin, h.createOperator)
 	h.handle("GET /api/v1/operators/{id}", rPanel, h.getOperator)
@@ -154,6 +160,7 @@ func (h *Handler) routesTable() {
 	h.handle("DELETE /api/v1/bans/{id}", rStaff|rIntegrator, h.deleteBan)
 
 	h.handle("GET /api/v1/stats", rStaff, h.stats)
+	h.handle("POST /api/v1/simulations", rStaff, h.simulate)
 
 	h.handle("GET /api/v1/events", rAll, h.listEvents)
 	h.handleStream("GET /api/v1/events/stream", rAll, h.stream)

@@ -147,7 +147,7 @@ func rollback(ctx context.Context, conn *pgxpool.Conn) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	conn.Exec(ctx, "ROLLBACK")
+	_, _ = conn.Exec(ctx, "ROLLBACK") // best effort, as said above
 }
 
 func (w *writer) deletions(ids []string) {

@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5/pgconn"
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/internal/sqlstore"
 )
@@ -21,15 +20,4 @@ func (s *Store) Tokens(ctx context.Context) ([]sb.Token, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TokenColumns+` FROM tokens
 		ORDER BY created_at NULLS FIRST, seq`)
 	return collect(rows, err, "token", scan(sqlstore.ScanToken))
-}
-
-// deleted is the error of a DELETE of one what: ENOTFOUND when no row went.
-func deleted(tag pgconn.CommandTag, err error, what string) error {
-	if err != nil {
-		return translate(err, what)
-	}
-	if tag.RowsAffected() == 0 {
-		return sqlstore.NotFound(what)
-	}
-	return nil
 }

@@ -25,6 +25,7 @@ type chat struct {
 
 	CreatedAt, QueuedAt, WaitStartedAt, AssignedAt, AcceptedAt instant
 	FirstResponseAt, LastMessageAt, AwaitingSince, ClosedAt    instant
+	HeldUntil                                                  instant
 	ClosedBy                                                   sb.ClosedBy
 	CloseComment                                               string
 
@@ -34,6 +35,7 @@ type chat struct {
 	tpos       [chatTimers]int32 // timer heap positions, -1 when unset
 	touched    uint64
 	offer      *sb.TransferOffer // the open offer to a colleague
+	band       int8              // the queue position band it was last told of
 }
 
 // instant is a time in Unix nanoseconds; 0 is the zero time.
@@ -69,7 +71,7 @@ func newChat(in sb.Chat, seq int64) *chat {
 		AssignedAt: instantOf(in.AssignedAt), AcceptedAt: instantOf(in.AcceptedAt),
 		FirstResponseAt: instantOf(in.FirstResponseAt), LastMessageAt: instantOf(in.LastMessageAt),
 		AwaitingSince: instantOf(in.AwaitingSince), ClosedAt: instantOf(in.ClosedAt),
-		ClosedBy: in.ClosedBy, CloseComment: in.CloseComment,
+		ClosedBy: in.ClosedBy, CloseComment: in.CloseComment, HeldUntil: instantOf(in.HeldUntil),
 		seq: seq, tpos: noTimers, offer: cloneOffer(in.Offer),
 	}
 }
@@ -114,7 +116,7 @@ func (c *chat) export() sb.Chat {
 		AssignedAt: c.AssignedAt.Time(), AcceptedAt: c.AcceptedAt.Time(),
 		FirstResponseAt: c.FirstResponseAt.Time(), LastMessageAt: c.LastMessageAt.Time(),
 		AwaitingSince: c.AwaitingSince.Time(), ClosedAt: c.ClosedAt.Time(),
-		ClosedBy: c.ClosedBy, CloseComment: c.CloseComment,
+		ClosedBy: c.ClosedBy, CloseComment: c.CloseComment, HeldUntil: c.HeldUntil.Time(),
 	}
 }
 

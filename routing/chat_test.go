@@ -17,7 +17,7 @@ import (
 func TestChatRecordRoundTrip(t *testing.T) {
 	var in sb.Chat
 	fill(t, reflect.ValueOf(&in).Elem(), time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC))
-	in.QueuePosition = 0 // derived from the queue, never stored
+	in.QueuePosition, in.EstimatedWaitS = 0, nil // derived from the queue, never stored
 	if got := newChat(in, 7).export(); !reflect.DeepEqual(got, in) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, in)
 	}
@@ -43,6 +43,9 @@ func fill(t *testing.T, v reflect.Value, at time.Time) {
 			f.Set(reflect.ValueOf([]string{v.Type().Field(i).Name}))
 		case f.Kind() == reflect.Struct:
 			fill(t, f, at)
+		case f.Type() == reflect.TypeFor[*int]():
+			n := i + 1
+			f.Set(reflect.ValueOf(&n))
 		case f.Kind() == reflect.Pointer && f.Type().Elem().Kind() == reflect.Struct:
 			f.Set(reflect.New(f.Type().Elem()))
 			fill(t, f.Elem(), at)

@@ -3,6 +3,7 @@ package routing
 import (
 	"slices"
 	"strconv"
+	"time"
 
 	sb "github.com/switchboard/switchboard"
 )
@@ -115,6 +116,11 @@ func (e *Engine) connect(cmd Connect) error {
 		Status: sb.ChatNew, WaitStartedAt: now, ReturnButton: cmd.ReturnButton, tpos: noTimers,
 	}
 	c.bit = e.bitOf(c.Channel)
+	if cmd.Operator == "" || cmd.AutoConnect {
+		if next, closed := e.closedUntil(c.Topic); closed {
+			return e.outOfHours(c, cmd, next)
+		}
+	}
 	switch {
 	case !cmd.AutoConnect && cmd.Operator != "":
 		e.connectAssigned(c, e.ops[cmd.Operator])
@@ -129,6 +135,12 @@ func (e *Engine) connect(cmd Connect) error {
 			r.Warnings = append(r.Warnings, warn(WarnAutoConnectDisabled, "automatic connection is off: the chat waits in New"))
 			e.create(c)
 		case cmd.Status == "queue":
+			if o, _, _ := e.bestOp(c); o == nil {
+				if full := e.queueFull(c, false); full != nil {
+					e.refuse(c, *full, 0, 0)
+					return nil
+				}
+			}
 			e.create(c)
 			e.enqueue(c, sb.ReasonNew)
 			e.decide(sb.Decision{Kind: sb.DecisionQueue, ChatID: c.ID, Reason: e.waitReason(c)})
@@ -166,17 +178,45 @@ func (e *Engine) connectNow(c *chat) bool {
 	o, n, skipped := e.bestOp(c)
 	took := e.stopwatch() - t0
 	if o == nil {
-		reason := e.limitReason(c.Topic)
-		r := e.res
-		r.Outcome, r.Reason = OutcomeLimit, &reason
-		e.decide(sb.Decision{Kind: sb.DecisionLimit, Considered: n, Reason: reason.Code, DurationNs: took})
-		s := c.export()
-		e.emit(sb.EventLimit, nil, nil, sb.Event{Chat: &s, Reason: &reason})
+		e.refuse(c, e.limitReason(c.Topic), n, took)
 		return false
 	}
 	e.create(c)
 	e.autoConnect(c, o, n, skipped, took)
 	return true
+}
+
+// refuse answers a connect with limit for a reason: no chat is made, the
+// decision and the limit event say why.
+func (e *Engine) refuse(c *chat, reason sb.Reason, considered int, took int64) {
+	r := e.res
+	r.Outcome, r.Reason = OutcomeLimit, &reason
+	e.decide(sb.Decision{Kind: sb.DecisionLimit, Considered: considered, Reason: reason.Code, DurationNs: took})
+	s := c.export()
+	e.emit(sb.EventLimit, nil, nil, sb.Event{Chat: &s, Reason: &reason})
+}
+
+// outOfHours answers a connect outside its topic's business hours: limit
+// with out_of_hours and when they open, or, for "status": "queue" with
+// auto-connect, a chat held in the queue until then.
+func (e *Engine) outOfHours(c *chat, cmd Connect, next time.Time) error {
+	if cmd.AutoConnect && cmd.Status == "queue" && e.settings.AutoConnect && !next.IsZero() {
+		if full := e.queueFull(c, true); full != nil {
+			e.refuse(c, *full, 0, 0)
+			return nil
+		}
+		e.create(c)
+		e.hold(c, next)
+		e.decide(sb.Decision{Kind: sb.DecisionQueue, ChatID: c.ID, Reason: ReasonOutOfHours})
+		e.resChat = c
+		return nil
+	}
+	msg := "the topic's business hours are closed"
+	if next.IsZero() {
+		msg += " and do not open again"
+	}
+	e.refuse(c, sb.Reason{Code: ReasonOutOfHours, Message: msg, NextOpenAt: next}, 0, 0)
+	return nil
 }
 
 // connectAssigned creates c connected to the operator the scenario named.
@@ -217,6 +257,7 @@ func (e *Engine) enqueue(c *chat, reason string) {
 	e.indexChat(c)
 	e.dirtyChats = append(e.dirtyChats, c)
 	e.refreshChatTimers(c)
+	e.watch(c)
 	e.emit(sb.EventChatQueued, c, nil, sb.Event{Reason: reasonOf(reason)})
 }
 
@@ -230,6 +271,7 @@ var reasonMessages = map[string]string{
 	sb.ReasonAssign:          "a supervisor gave the chat to another operator",
 	sb.ReasonOperatorDeleted: "the operator was deleted",
 	sb.ReasonPresenceLost:    "the operator was away too long and was switched offline",
+	ReasonOutOfHours:         "the chat came outside business hours: it waits for the opening",
 }
 
 // reasonOf returns the event reason for a code.
@@ -241,6 +283,7 @@ func reasonOf(code string) *sb.Reason {
 func (e *Engine) connectOp(c *chat, o *operator, auto bool) {
 	if c.Status == sb.ChatQueued {
 		e.unindexChat(c)
+		c.HeldUntil = 0
 	}
 	e.updateOp(o, func() {
 		o.Active++
@@ -312,6 +355,7 @@ func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
 	switch c.Status {
 	case sb.ChatQueued:
 		e.unindexChat(c)
+		c.HeldUntil = 0
 	case sb.ChatActive:
 		e.release(c, true)
 		defer e.startWrapUp(c, e.ops[c.OperatorID]) // after the close's events
@@ -332,7 +376,7 @@ func (e *Engine) closeChat(c *chat, by sb.ClosedBy, comment string) {
 		e.emit(sb.EventChatReturnedToBot, c, nil, sb.Event{})
 	}
 	e.emit(sb.EventChatClosed, c, nil, sb.Event{})
-	e.closed.push(c.export())
+	e.pushClosed(c.export())
 }
 
 func (e *Engine) message(c *chat, from, author, kind, text string) {

@@ -18,7 +18,7 @@ var commands = []Command{
 	DeleteBan{}, Connect{}, Take{}, Assign{}, Accept{}, Transfer{}, Close{}, OperatorMessage{},
 	ClientMessage{}, Redistribute{}, ReturnToBot{}, UpdateChat{}, PatchOperator{}, PatchSkillGroup{},
 	PatchTopic{}, PatchStatus{}, PatchSettings{}, OfferTransfer{}, AcceptOffer{}, DeclineOffer{},
-	WithdrawOffer{}, AddNote{}, EndWrapUp{},
+	WithdrawOffer{}, AddNote{}, EndWrapUp{}, CreateCalendar{}, UpdateCalendar{}, PatchCalendar{}, DeleteCalendar{},
 }
 
 // Tick fires the timers due at its time and does nothing else. Every command
@@ -289,10 +289,11 @@ type PatchSkillGroup struct {
 func (PatchSkillGroup) name() string            { return "patch_skill_group" }
 func (c PatchSkillGroup) apply(e *Engine) error { return e.patchGroup(c) }
 
-// PatchTopic changes the name or the parent of a topic.
+// PatchTopic changes the fields it sets of a topic.
 type PatchTopic struct {
-	Alias        string
-	Name, Parent *string
+	Alias                             string
+	Name, Parent, CalendarID          *string
+	MaxQueueLength, MaxEstimatedWaitS *int
 }
 
 func (PatchTopic) name() string            { return "patch_topic" }
@@ -327,6 +328,10 @@ type PatchSettings struct {
 	WebhookAllowPrivateTargets *bool
 	TransferOfferTimeoutS      *int
 	WrapUpS                    *int
+	DefaultCalendarID          *string
+	MaxQueueLength             *int
+	MaxEstimatedWaitS          *int
+	QueueUpdateIntervalS       *int
 }
 
 func (PatchSettings) name() string            { return "patch_settings" }
@@ -378,3 +383,35 @@ type EndWrapUp struct{ OperatorID string }
 
 func (EndWrapUp) name() string            { return "end_wrap_up" }
 func (c EndWrapUp) apply(e *Engine) error { return e.endWrapUpCmd(c) }
+
+// CreateCalendar adds business hours topics may name (EINVALID naming the
+// field for bad hours, ECONFLICT for an existing id).
+type CreateCalendar struct{ Calendar sb.Calendar }
+
+func (CreateCalendar) name() string            { return "create_calendar" }
+func (c CreateCalendar) apply(e *Engine) error { return e.putCalendar(c.Calendar, true) }
+
+// UpdateCalendar replaces a calendar (by ID); chats held out of hours
+// follow the new hours.
+type UpdateCalendar struct{ Calendar sb.Calendar }
+
+func (UpdateCalendar) name() string            { return "update_calendar" }
+func (c UpdateCalendar) apply(e *Engine) error { return e.putCalendar(c.Calendar, false) }
+
+// PatchCalendar changes the fields it sets of a calendar.
+type PatchCalendar struct {
+	ID             string
+	Name, TimeZone *string
+	Hours          *map[string][][2]string
+	Exceptions     *[]sb.CalendarException
+}
+
+func (PatchCalendar) name() string            { return "patch_calendar" }
+func (c PatchCalendar) apply(e *Engine) error { return e.patchCalendar(c) }
+
+// DeleteCalendar removes a calendar; ECONFLICT while a topic or the
+// settings name it.
+type DeleteCalendar struct{ ID string }
+
+func (DeleteCalendar) name() string            { return "delete_calendar" }
+func (c DeleteCalendar) apply(e *Engine) error { return e.deleteCalendar(c.ID) }

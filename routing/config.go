@@ -70,7 +70,8 @@ func (e *Engine) deleteStatus(id string) error {
 }
 
 func (e *Engine) putTopic(t sb.Topic, create bool) error {
-	if err := firstError(checkID("alias", t.Alias), checkName("name", t.Name)); err != nil {
+	if err := firstError(checkID("alias", t.Alias), checkName("name", t.Name), e.checkCalendar("calendar_id", t.CalendarID),
+		checkCount("max_queue_length", t.MaxQueueLength), checkTimer("max_estimated_wait_s", t.MaxEstimatedWaitS)); err != nil {
 		return err
 	}
 	_, exists := e.topics[t.Alias]
@@ -92,6 +93,9 @@ func (e *Engine) putTopic(t sb.Topic, create bool) error {
 	e.topics[t.Alias] = t
 	if t.Parent != prev.Parent {
 		e.rebuild() // the groups that serve it changed (R1: subtopics)
+	}
+	if t.Parent != prev.Parent || t.CalendarID != prev.CalendarID {
+		e.reviewHolds() // its hours (or its subtopics') may have changed
 	}
 	e.configChanged("topic", t.Alias, map[bool]string{true: "created", false: "updated"}[create])
 	return nil
@@ -210,7 +214,9 @@ func (e *Engine) validateSettings(s sb.Settings) error {
 	if err := firstError(checkTimer("accept_timeout_s", s.AcceptTimeoutS), checkTimer("response_timeout_s", s.ResponseTimeoutS),
 		checkTimer("chat_inactivity_timeout_s", s.ChatInactivityTimeoutS), checkTimer("queue_timeout_s", s.QueueTimeoutS),
 		checkTimer("auto_offline_after_s", s.AutoOfflineAfterS), checkTimer("transfer_offer_timeout_s", s.TransferOfferTimeoutS),
-		checkTimer("wrap_up_s", s.WrapUpS)); err != nil {
+		checkTimer("wrap_up_s", s.WrapUpS), checkTimer("max_estimated_wait_s", s.MaxEstimatedWaitS),
+		checkTimer("queue_update_interval_s", s.QueueUpdateIntervalS), checkCount("max_queue_length", s.MaxQueueLength),
+		e.checkCalendar("default_calendar_id", s.DefaultCalendarID)); err != nil {
 		return err
 	}
 	if s.MaxMessageBytes < 0 || s.MaxMessageBytes > MaxMessageBytesLimit {
@@ -233,6 +239,12 @@ func (e *Engine) updateSettings(s sb.Settings) error {
 		s.DefaultChannelLimits = map[string]int{}
 	}
 	e.settings = s
+	if prev.QueueUpdateIntervalS != s.QueueUpdateIntervalS {
+		e.rewatch()
+	}
+	if prev.DefaultCalendarID != s.DefaultCalendarID {
+		defer e.reviewHolds()
+	}
 	if !prev.AutoConnect && s.AutoConnect {
 		// queued chats kept their order while off; New chats stay New.
 		for _, c := range e.chats {

@@ -34,10 +34,11 @@ const diffRuns = 8
 // Result.Changes holds everything the step changed (the engine's part of
 // R9.5).
 //
-// The CI runs the full 200,000 steps (go test ./routing); -short (use it
-// with -race) runs 20,000. -routing.steps=N changes the total and
-// -routing.seed=S replays one seed.
+// make test (and so CI) runs the full 200,000 steps once, without the race
+// detector (the runs are single goroutines); -short runs 20,000.
+// -routing.steps=N changes the total and -routing.seed=S replays one seed.
 func TestDifferential(t *testing.T) {
+	t.Parallel()
 	total := *diffSteps
 	if total == 0 {
 		total = 200000
@@ -45,8 +46,11 @@ func TestDifferential(t *testing.T) {
 			total = 20000
 		}
 	}
-	// The runs allocate much short-lived garbage and keep little.
-	defer debug.SetGCPercent(debug.SetGCPercent(400))
+	// The runs allocate much short-lived garbage and keep little. (A
+	// cleanup, not a defer: the parallel runs start after this function
+	// returns.)
+	gc := debug.SetGCPercent(400)
+	t.Cleanup(func() { debug.SetGCPercent(gc) })
 	if *diffSeed != 0 {
 		runDifferential(t, *diffSeed, total)
 		return
@@ -123,7 +127,7 @@ func (r *diffRun) step() string {
 		return fmt.Sprintf(format, args...) + "\nlast commands:\n  " + strings.Join(r.recent, "\n  ") +
 			"\nmodel state before the step:\n" + r.before
 	}
-	resE, errE, crash := safeApply(r.e, now, cmd)
+	resE, crash, errE := safeApply(r.e, now, cmd)
 	if crash != "" {
 		return fail("engine panicked: %s", crash)
 	}
@@ -198,9 +202,10 @@ func catch(f func()) (crash string) {
 	return ""
 }
 
-func safeApply(e *Engine, now time.Time, cmd Command) (res Result, err error, crash string) {
+// safeApply applies cmd, catching a panic as crash.
+func safeApply(e *Engine, now time.Time, cmd Command) (res Result, crash string, err error) {
 	crash = catch(func() { res, err = e.Apply(now, cmd) })
-	return res, err, crash
+	return res, crash, err
 }
 
 // checkStep checks the R9 invariants after one step.
@@ -821,6 +826,7 @@ func freedIn(prev State, cv *stView, res Result, x string) bool {
 // the same R9 invariants on the model's state: it keeps the model and the
 // checks honest independently of the engine.
 func TestNaiveInvariants(t *testing.T) {
+	t.Parallel()
 	steps := 10000
 	if testing.Short() {
 		steps = 2000
@@ -848,17 +854,25 @@ func TestNaiveInvariants(t *testing.T) {
 // TestExportRebuild checks that Import(Export()) rebuilds an engine that
 // makes the same decisions: at several points of a generated stream the
 // state is exported (once through JSON), imported, and the next commands are
-// applied to both engines with identical results and exports.
-func TestExportRebuild(t *testing.T) { runExportRebuild(t, 4242) }
+// applied to both engines with identical results and exports. It runs
+// 9,000 steps with five rebuilds; -short, 3,600 with the first three.
+func TestExportRebuild(t *testing.T) {
+	t.Parallel()
+	steps := 9000
+	if testing.Short() {
+		steps = 3600
+	}
+	runExportRebuild(t, 4242, steps)
+}
 
-func runExportRebuild(t *testing.T, seed uint64) {
+func runExportRebuild(t *testing.T, seed uint64, steps int) {
 	const window = 500
 	g, m, e := newGenSeed(seed), newNaive(genStart), New(genStart)
 	points := map[int]bool{200: true, 1300: true, 3100: true, 5200: true, 7700: true}
 	var e2 *Engine
 	var recent []string
 	viaJSON := true
-	for i := 0; i < 9000; i++ {
+	for i := 0; i < steps; i++ {
 		if points[i] {
 			st := e.Export()
 			in := st
@@ -887,7 +901,7 @@ func runExportRebuild(t *testing.T, seed uint64) {
 		if len(recent) > 10 {
 			recent = recent[1:]
 		}
-		m.Apply(now, cmd)
+		_, _ = m.Apply(now, cmd) // the model only keeps the generator's view in step
 		res, err := e.Apply(now, cmd)
 		if e2 == nil {
 			continue

@@ -39,7 +39,11 @@ type Engine struct {
 	dirtyChats []*chat         // chats newly queued (R4)
 	excl       map[int64]*chat // queued chats with exclusions (lapse)
 	offers     map[int64]*chat // chats with an open transfer offer
-	exclDirty  bool            // who could take them changed: check them all
+	queuedBy   map[string]int  // queued chats (held ones too) by topic
+	cals       map[string]*calendar
+	sweepAt    int64                  // the next queue position sweep (0: none due)
+	handled    map[string]handleStats // handling times of the closed chats kept, by topic
+	exclDirty  bool                   // who could take them changed: check them all
 
 	// per Apply
 	res     *Result
@@ -53,7 +57,7 @@ type Engine struct {
 // noTimers and noOpTimers are a chat's and an operator's timer positions
 // when none is set.
 var (
-	noTimers   = [chatTimers]int32{-1, -1, -1, -1, -1}
+	noTimers   = [chatTimers]int32{-1, -1, -1, -1, -1, -1}
 	noOpTimers = [opTimers]int32{-1, -1}
 )
 
@@ -107,6 +111,9 @@ func New(now time.Time) *Engine {
 		bans:     map[string]sb.Ban{},
 		excl:     map[int64]*chat{},
 		offers:   map[int64]*chat{},
+		queuedBy: map[string]int{},
+		cals:     map[string]*calendar{},
+		handled:  map[string]handleStats{},
 		closed:   ring[sb.Chat]{max: keepClosed},
 		audit:    ring[sb.Decision]{max: keepAudit},
 	}
@@ -139,6 +146,7 @@ func (e *Engine) ApplyAppend(now time.Time, cmd Command, events []sb.Event) (Res
 	e.trigger = cmd.name()
 	err := cmd.apply(e)
 	e.drain()
+	e.sweep()
 	e.finish()
 	e.res = nil
 	events = res.Events
@@ -148,6 +156,11 @@ func (e *Engine) ApplyAppend(now time.Time, cmd Command, events []sb.Event) (Res
 
 // finish writes the changed chats and operators into the result.
 func (e *Engine) finish() {
+	if c := e.resChat; c != nil && c.Status == sb.ChatQueued && c.seq != 0 {
+		defer func(c *chat) { // the client is told how long it may wait
+			e.res.Chat.EstimatedWaitS = e.estimate(c, map[*group]int{})
+		}(c)
+	}
 	ch := &e.res.Changes
 	ch.Chats = make([]sb.Chat, 0, len(e.tChats))
 	for _, c := range e.tChats {
@@ -161,6 +174,7 @@ func (e *Engine) finish() {
 		e.res.Chat = &s
 		e.resChat = nil
 	}
+
 	for _, o := range e.tOps {
 		if !o.deleted {
 			ch.Operators = append(ch.Operators, o.snap())

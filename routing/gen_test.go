@@ -169,7 +169,7 @@ func (g *gen) limits(op *sb.Operator) {
 func (g *gen) mutateSettings(s *sb.Settings, k int) {
 	s.DefaultChannelLimits = maps.Clone(s.DefaultChannelLimits)
 	for range k {
-		switch g.n(15) {
+		switch g.n(16) {
 		case 0, 1:
 			s.AutoConnect = !s.AutoConnect || g.pct(50)
 		case 2:
@@ -209,6 +209,8 @@ func (g *gen) mutateSettings(s *sb.Settings, k int) {
 			s.TransferOfferTimeoutS = genPick(g, []int{0, 5, 20, 60})
 		case 14:
 			s.WrapUpS = genPick(g, []int{0, 0, 3, 10, 30})
+		case 15:
+			s.MaxQueueLength = genPick(g, []int{0, 0, 2, 5})
 		}
 	}
 }
@@ -812,6 +814,9 @@ func (g *gen) topicCmd(m *naive) Command {
 		t := sb.Topic{Alias: alias, Name: "renamed"}
 		if g.pct(40) {
 			t.Parent = g.parentOf(alias) // an earlier topic: no cycles
+		}
+		if g.pct(30) {
+			t.MaxQueueLength = 1 + g.n(3)
 		}
 		return UpdateTopic{t}
 	default:

@@ -103,9 +103,13 @@ func (e *Engine) indexQueue() {
 	}
 	queued := make([]entry, 0, len(e.chats))
 	clear(e.excl)
+	clear(e.queuedBy)
 	for _, c := range e.chats {
 		c.bit = e.bitOf(c.Channel)
 		if c.Status == sb.ChatQueued {
+			e.queuedBy[c.Topic]++
+		}
+		if c.Status == sb.ChatQueued && c.HeldUntil == 0 {
 			queued = append(queued, entry{c.key(), c})
 			if len(c.Excluded) > 0 {
 				e.excl[c.seq] = c
@@ -336,7 +340,13 @@ func (c *chat) key() chatKey {
 	return chatKey{negWeight: -int64(c.Weight), queuedAt: int64(c.QueuedAt), seq: c.seq}
 }
 
+// indexChat puts a queued chat into the queue trees (a held one only into
+// its topic's count).
 func (e *Engine) indexChat(c *chat) {
+	e.queuedBy[c.Topic]++
+	if c.HeldUntil != 0 {
+		return
+	}
 	k := c.key()
 	if len(c.Excluded) > 0 {
 		e.excl[c.seq] = c
@@ -352,6 +362,12 @@ func (e *Engine) indexChat(c *chat) {
 }
 
 func (e *Engine) unindexChat(c *chat) {
+	if e.queuedBy[c.Topic]--; e.queuedBy[c.Topic] == 0 {
+		delete(e.queuedBy, c.Topic)
+	}
+	if c.HeldUntil != 0 {
+		return
+	}
 	k := c.key()
 	delete(e.excl, c.seq)
 	e.idx.qall.delete(k)

@@ -1404,6 +1404,12 @@ func (m *naive) connect(c Connect) error {
 			create(sb.ChatNew)
 			warn(WarnAutoConnectDisabled)
 		case c.Status == "queue":
+			if m.best(ch) == nil && m.queueFull(c.Topic) {
+				m.res.Outcome = OutcomeLimit
+				m.res.Reason = &sb.Reason{Code: ReasonQueueFull}
+				m.decide(sb.DecisionLimit, 0, "", ReasonQueueFull)
+				return nil
+			}
 			ch.queuedAt = m.now
 			ch.waitStart = m.now
 			create(sb.ChatQueued)
@@ -1446,6 +1452,25 @@ func (m *naive) connect(c Connect) error {
 		m.decide(sb.DecisionAssign, ch.id, o.id, "")
 	}
 	return nil
+}
+
+// queueFull: the topic's queue holds max_queue_length chats (the topic's,
+// else its nearest ancestor's, else the setting; 0 is off).
+func (m *naive) queueFull(topic string) bool {
+	limit := m.set.MaxQueueLength
+	for t := topic; t != ""; t = m.topics[t].Parent {
+		if n := m.topics[t].MaxQueueLength; n > 0 {
+			limit = n
+			break
+		}
+	}
+	n := 0
+	for _, c := range m.chats {
+		if c.status == sb.ChatQueued && c.topic == topic {
+			n++
+		}
+	}
+	return limit > 0 && n >= limit
 }
 
 func (m *naive) limitReason(topic string) string {
@@ -1596,11 +1621,11 @@ func nvDigest(st State) string {
 	var b strings.Builder
 	b.Grow(1024 + 160*len(st.Chats) + 160*len(st.Operators))
 	s := st.Config.Settings
-	fmt.Fprintf(&b, "settings auto=%v method=%s max=%d chlim=%v accept=%d missed=%d resp=%d inact=%d/%s queue=%d off=%d/%s/%v offer=%d wrap=%d\n",
+	fmt.Fprintf(&b, "settings auto=%v method=%s max=%d chlim=%v accept=%d missed=%d resp=%d inact=%d/%s queue=%d off=%d/%s/%v offer=%d wrap=%d maxq=%d\n",
 		s.AutoConnect, s.DistributionMethod, s.DefaultMaxChats, s.DefaultChannelLimits, s.AcceptTimeoutS,
 		s.MaxMissedChats, s.ResponseTimeoutS, s.ChatInactivityTimeoutS, s.ChatInactivityAction,
 		s.QueueTimeoutS, s.AutoOfflineAfterS, s.AutoOfflineStatus, s.AutoOfflineRedistribute,
-		s.TransferOfferTimeoutS, s.WrapUpS)
+		s.TransferOfferTimeoutS, s.WrapUpS, s.MaxQueueLength)
 	statuses := slices.Clone(st.Config.Statuses)
 	slices.SortFunc(statuses, func(a, b sb.Status) int { return cmp.Compare(a.ID, b.ID) })
 	for _, x := range statuses {
@@ -1609,7 +1634,7 @@ func nvDigest(st State) string {
 	topics := slices.Clone(st.Config.Topics)
 	slices.SortFunc(topics, func(a, b sb.Topic) int { return cmp.Compare(a.Alias, b.Alias) })
 	for _, x := range topics {
-		fmt.Fprintf(&b, "topic %s parent=%s\n", x.Alias, x.Parent)
+		fmt.Fprintf(&b, "topic %s parent=%s maxq=%d\n", x.Alias, x.Parent, x.MaxQueueLength)
 	}
 	groups := slices.Clone(st.Config.Groups)
 	slices.SortFunc(groups, func(a, b sb.SkillGroup) int { return cmp.Compare(a.ID, b.ID) })

@@ -73,7 +73,23 @@ func (e *Engine) patchTopic(p PatchTopic) error {
 	}
 	set(&t.Name, p.Name)
 	set(&t.Parent, p.Parent)
+	set(&t.CalendarID, p.CalendarID)
+	set(&t.MaxQueueLength, p.MaxQueueLength)
+	set(&t.MaxEstimatedWaitS, p.MaxEstimatedWaitS)
 	return e.putTopic(t, false)
+}
+
+func (e *Engine) patchCalendar(p PatchCalendar) error {
+	c, ok := e.cals[p.ID]
+	if !ok {
+		return sb.Errorf(sb.ENOTFOUND, "id", "calendar %q not found", p.ID)
+	}
+	in := cloneCalendar(c.Calendar)
+	set(&in.Name, p.Name)
+	set(&in.TimeZone, p.TimeZone)
+	set(&in.Hours, p.Hours)
+	set(&in.Exceptions, p.Exceptions)
+	return e.putCalendar(in, false)
 }
 
 func (e *Engine) patchStatus(p PatchStatus) error {
@@ -107,5 +123,9 @@ func (e *Engine) patchSettings(p PatchSettings) error {
 	set(&s.WebhookAllowPrivateTargets, p.WebhookAllowPrivateTargets)
 	set(&s.TransferOfferTimeoutS, p.TransferOfferTimeoutS)
 	set(&s.WrapUpS, p.WrapUpS)
+	set(&s.DefaultCalendarID, p.DefaultCalendarID)
+	set(&s.MaxQueueLength, p.MaxQueueLength)
+	set(&s.MaxEstimatedWaitS, p.MaxEstimatedWaitS)
+	set(&s.QueueUpdateIntervalS, p.QueueUpdateIntervalS)
 	return e.updateSettings(s)
 }

@@ -13,7 +13,7 @@ import (
 // Chat returns an open or recently closed chat.
 func (e *Engine) Chat(id string) (sb.Chat, bool) {
 	if c, err := e.chat(id); err == nil {
-		return e.snap(c), true
+		return e.withEstimate(c, map[*group]int{}), true
 	}
 	for _, c := range e.closed.items() {
 		if c.ID == id {
@@ -65,6 +65,9 @@ func (e *Engine) Config() Config {
 	}
 	for _, id := range slices.Sorted(maps.Keys(e.bans)) {
 		cfg.Bans = append(cfg.Bans, e.bans[id])
+	}
+	for _, id := range slices.Sorted(maps.Keys(e.cals)) {
+		cfg.Calendars = append(cfg.Calendars, cloneCalendar(e.cals[id].Calendar))
 	}
 	return cfg
 }
@@ -129,14 +132,22 @@ func (e *Engine) openChats() []*chat {
 // Queue returns the queued chats in R3 order with why each waits.
 func (e *Engine) Queue() []QueueEntry {
 	var out []QueueEntry
-	e.idx.qall.ascend(func(k chatKey, _ uint64) bool {
-		c := e.chats[k.seq]
+	memo := map[*group]int{}
+	add := func(c *chat) {
 		out = append(out, QueueEntry{
-			Chat: e.snap(c), Position: len(out) + 1,
-			Waiting: e.now.Sub(c.WaitStartedAt.Time()), Reasons: e.whyWaits(c),
+			Chat: e.withEstimate(c, memo), Position: len(out) + 1,
+			Waiting: max(e.now.Sub(c.WaitStartedAt.Time()), 0), Reasons: e.whyWaits(c),
 		})
+	}
+	e.idx.qall.ascend(func(k chatKey, _ uint64) bool {
+		add(e.chats[k.seq])
 		return true
 	})
+	for _, c := range e.openChats() { // held out of hours: after those routing may give out
+		if c.Status == sb.ChatQueued && c.HeldUntil != 0 {
+			add(c)
+		}
+	}
 	return out
 }
 
@@ -144,6 +155,9 @@ func (e *Engine) Queue() []QueueEntry {
 // first, then channel_limit when free operators are at this channel's
 // limit.
 func (e *Engine) whyWaits(c *chat) []sb.Reason {
+	if c.HeldUntil != 0 {
+		return []sb.Reason{{Code: ReasonOutOfHours, Message: "business hours are closed: it waits for the opening", NextOpenAt: c.HeldUntil.Time()}}
+	}
 	if !e.settings.AutoConnect {
 		return []sb.Reason{{Code: WarnAutoConnectDisabled, Message: "automatic connection is off"}}
 	}

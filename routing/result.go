@@ -20,6 +20,8 @@ const (
 	ReasonAllOperatorsBusy    = "all_operators_busy"
 	ReasonOperatorsExcluded   = "operators_excluded" // a waiting chat's only operators are excluded
 	ReasonChannelLimit        = "channel_limit"      // free operators are at the chat's channel limit
+	ReasonOutOfHours          = "out_of_hours"       // the topic's business hours are closed
+	ReasonQueueFull           = "queue_full"         // max_queue_length or max_estimated_wait_s
 	WarnAutoConnectDisabled   = "auto_connect_disabled"
 	WarnAssignedOpIgnored     = "assigned_operator_ignored"
 	WarnOperatorCannotReceive = "operator_cannot_receive"

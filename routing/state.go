@@ -57,7 +57,7 @@ func Import(st State) (*Engine, error) {
 		}
 	}
 	for _, c := range st.Closed {
-		e.closed.push(c)
+		e.pushClosed(c)
 	}
 	for _, d := range st.Audit {
 		e.audit.push(d)
@@ -67,6 +67,7 @@ func Import(st State) (*Engine, error) {
 		o.dirty = false
 	}
 	e.dirtyOps = nil
+	e.rewatch()
 	return e, nil
 }
 
@@ -76,6 +77,13 @@ func (e *Engine) importConfig(cfg Config) error {
 		e.settings.DefaultChannelLimits = map[string]int{}
 	}
 	e.statuses = slices.Clone(cfg.Statuses)
+	for _, c := range cfg.Calendars {
+		hours, err := c.Compile()
+		if err != nil {
+			return err
+		}
+		e.cals[c.ID] = &calendar{Calendar: cloneCalendar(c), hours: hours}
+	}
 	for _, t := range cfg.Topics {
 		e.topics[t.Alias] = t
 	}

@@ -14,6 +14,7 @@ const (
 	timerInactivity
 	timerQueue
 	timerOffer // a transfer offer expires
+	timerOpen  // a chat held out of hours is let go
 	timerOffline
 	timerWrapUp // a wrap-up ends
 )
@@ -162,6 +163,9 @@ func (e *Engine) chatDeadlines(c *chat) (d [chatTimers]int64) {
 			d[timerOffer] = c.offer.ExpiresAt.UnixNano()
 		}
 	case sb.ChatQueued:
+		if c.HeldUntil != 0 {
+			d[timerOpen] = int64(c.HeldUntil)
+		}
 		if t := s.QueueTimeoutS; t > 0 {
 			d[timerQueue] = c.WaitStartedAt.after(t)
 		}
@@ -217,10 +221,14 @@ func (e *Engine) refreshAllTimers() {
 
 // NextDeadline returns the earliest timer deadline, if any timer is set.
 func (e *Engine) NextDeadline() (time.Time, bool) {
-	if len(e.timers) == 0 {
+	at := e.sweepAt
+	if len(e.timers) > 0 && (at == 0 || e.timers[0].at < at) {
+		at = e.timers[0].at
+	}
+	if at == 0 {
 		return time.Time{}, false
 	}
-	return time.Unix(0, e.timers[0].at).UTC(), true
+	return time.Unix(0, at).UTC(), true
 }
 
 // fireDue fires the due timers one at a time, running R4 after each.
@@ -262,6 +270,8 @@ func (e *Engine) fire(t timer) {
 		e.closeChat(c, sb.ByTimer, "")
 	case timerOffer:
 		e.endOffer(c, sb.EventTransferExpired, nil)
+	case timerOpen:
+		e.opening()
 	case timerOffline:
 		e.setStatus(t.o, e.settings.AutoOfflineStatus)
 		if e.settings.AutoOfflineRedistribute {

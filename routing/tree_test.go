@@ -44,7 +44,7 @@ func TestTree(t *testing.T) {
 		if got := tr.rank(k); got != i {
 			t.Fatalf("step %d: rank %d, want %d", step, got, i)
 		}
-		filter := uint64(1)<<rng.IntN(4) | uint64(1)<<rng.IntN(4)
+		filter := randomFilter(rng)
 		want := slices.IndexFunc(ref, func(x item) bool { return x.mask&filter != 0 })
 		got, ok := tr.first(filter)
 		if ok != (want >= 0) || ok && got != ref[want].k {
@@ -85,7 +85,7 @@ func TestTreeFill(t *testing.T) {
 				t.Fatalf("n=%d step %d: len %d, want %d", n, step, filled.len(), inserted.len())
 			}
 			k := chatKey{negWeight: rng.Int64N(int64(n/7 + 2)), queuedAt: rng.Int64N(int64(n + 2))}
-			filter := uint64(1)<<rng.IntN(4) | uint64(1)<<rng.IntN(4)
+			filter := randomFilter(rng)
 			if filled.rank(k) != inserted.rank(k) {
 				t.Fatalf("n=%d step %d: rank(%v) differs", n, step, k)
 			}
@@ -106,4 +106,10 @@ func TestTreeFill(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomFilter is a mask of one or two of four bits, each drawn at random.
+func randomFilter(rng *rand.Rand) uint64 {
+	a, b := rng.IntN(4), rng.IntN(4)
+	return 1<<a | 1<<b
 }

@@ -82,6 +82,17 @@ func checkTimer(field string, v int) error {
 	return nil
 }
 
+// MaxCount bounds counts such as max_queue_length.
+const MaxCount = 100_000_000
+
+// checkCount checks a count setting: 0 (off) to MaxCount.
+func checkCount(field string, v int) error {
+	if v < 0 || v > MaxCount {
+		return sb.Errorf(sb.EINVALID, field, "%s must be 0 (off) to %d", field, MaxCount)
+	}
+	return nil
+}
+
 // firstError returns the first error of the checks.
 func firstError(errs ...error) error {
 	for _, err := range errs {

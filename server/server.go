@@ -61,6 +61,7 @@ type Server struct {
 	bt           routing.Batcher // the group's batch; only the writer loop applies
 	access       access
 	signIn       signInGuard
+	simulating   atomic.Bool // the one simulation slot (simulations.go)
 }
 
 // request is one write for the writer: a command for the engine, and/or
@@ -230,7 +231,7 @@ func (s *Server) resetTimer(t *time.Timer) {
 	s.mu.RUnlock()
 	d := time.Hour
 	if ok {
-		d = max(time.Until(at), 0)
+		d = max(at.Sub(s.Now()), 0)
 	}
 	t.Reset(d)
 }

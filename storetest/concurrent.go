@@ -50,7 +50,7 @@ func loadUntil(ctx context.Context, s sb.Store, done <-chan struct{}) error {
 			return err
 		}
 		if ok && int64(len(st.Chats)) != st.Counters.Chat {
-			return fmt.Errorf("Load saw %d chats with the chat counter at %d", len(st.Chats), st.Counters.Chat)
+			return fmt.Errorf("a load saw %d chats with the chat counter at %d", len(st.Chats), st.Counters.Chat)
 		}
 	}
 }

@@ -141,7 +141,15 @@ func TestClusterPresence(t *testing.T) {
 	leader.topic("support")
 	leader.operator("op-1", nil)
 	op := leader.token(sb.RoleOperator, "op-1")
+	// The follower reads its writes, not the leader's: until it has
+	// replicated op-1 it refuses op-1's token (401) and no session opens.
+	e2eEventually(t, "op-1 on the follower", func() bool {
+		return f.do("GET", "/api/v1/operators/op-1", f.admin, nil).Status == http.StatusOK
+	})
 	st := f.openStream(op, 0)
+	if st.Status != http.StatusOK {
+		t.Fatalf("op-1's stream on the follower: status %d", st.Status)
+	}
 	e2eEventually(t, "op-1 connected on the leader", func() bool { return leader.op("op-1").Connected })
 	st.close()
 	e2eEventually(t, "op-1 disconnected on the leader", func() bool { return !leader.op("op-1").Connected })

@@ -23,8 +23,10 @@ import (
 
 const e2eAdminSecret = "sbt_e2e-admin-secret"
 
-// e2eWait bounds every poll for something asynchronous (timers, presence).
-const e2eWait = 10 * time.Second
+// e2eWait bounds every poll for something asynchronous (timers, presence):
+// only a failing test waits that long, so it is generous for a loaded
+// machine under the race detector.
+const e2eWait = 30 * time.Second
 
 // e2eSrv is one running Main and its client.
 type e2eSrv struct {

@@ -23,6 +23,8 @@ type e2eInputFixture struct {
 func e2eInputFixtureNew(t *testing.T) *e2eInputFixture {
 	s := e2eNew(t)
 	s.topic("t")
+	s.must(201, "POST", "/api/v1/calendars", s.admin, e2eAlwaysOpen("always"))
+	s.must(200, "PATCH", "/api/v1/topics/t", s.admin, map[string]any{"calendar_id": "always"})
 	s.operator("op-a", nil)
 	s.operator("op-b", nil)
 	s.group("g", []string{"t"}, []string{"op-a"})
@@ -43,7 +45,7 @@ func e2eInputFixtureNew(t *testing.T) *e2eInputFixture {
 	f.webhookID, _ = s.must(201, "POST", "/api/v1/webhooks", s.admin, map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}).obj()["id"].(string)
 	f.snapshotPaths = []string{
 		"/api/v1/tokens", "/api/v1/statuses", "/api/v1/topics", "/api/v1/operators", "/api/v1/skill-groups",
-		"/api/v1/settings", "/api/v1/bans", "/api/v1/webhooks",
+		"/api/v1/settings", "/api/v1/bans", "/api/v1/webhooks", "/api/v1/calendars",
 		"/api/v1/chats?folder=new", "/api/v1/chats?folder=in_queue", "/api/v1/chats?folder=active", "/api/v1/chats?folder=closed",
 		"/api/v1/chats/" + f.activeID + "/messages", "/api/v1/events?after=0&limit=1000",
 	}
@@ -138,6 +140,25 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("wrong type", map[string]any{"name": 1}, "name"),
 		e2eBad("unknown parent", map[string]any{"parent": "ghost"}, "parent"),
 		e2eBad("own parent", map[string]any{"parent": "t"}, "parent"),
+		e2eBad("unknown calendar", map[string]any{"calendar_id": "ghost"}, "calendar_id"),
+		e2eBad("negative queue length", map[string]any{"max_queue_length": -1}, "max_queue_length"),
+	)},
+	{"POST /api/v1/calendars", 'A', e2eAt("/api/v1/calendars"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"id": "c", "time_zone": "UTC", "hours": []string{"mon"}}, "hours"),
+		e2eBad("no time zone", map[string]any{"id": "c"}, "time_zone"),
+		e2eBad("unknown time zone", map[string]any{"id": "c", "time_zone": "Mars/Olympus"}, "time_zone"),
+		e2eBad("unknown day", map[string]any{"id": "c", "time_zone": "UTC", "hours": map[string]any{"funday": []any{}}}, "hours.funday"),
+		e2eBad("overnight range", map[string]any{"id": "c", "time_zone": "UTC", "hours": map[string]any{"mon": [][]string{{"22:00", "02:00"}}}}, "hours.mon[0]"),
+		e2eBad("bad exception date", map[string]any{"id": "c", "time_zone": "UTC", "exceptions": []any{map[string]any{"date": "2026-02-30"}}}, "exceptions[0].date"),
+		e2eBadCall{"existing id", e2eAlwaysOpen("always"), 409, "id"},
+	)},
+	{"PATCH /api/v1/calendars/{id}", 'A', e2eAt("/api/v1/calendars/always"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"time_zone": 5}, "time_zone"),
+		e2eBad("id change", map[string]any{"id": "other"}, "id"),
+		e2eBad("overlapping ranges", map[string]any{"hours": map[string]any{"tue": [][]string{{"09:00", "12:00"}, {"11:00", "13:00"}}}}, "hours.tue[1]"),
+	)},
+	{"DELETE /api/v1/calendars/{id}", 'A', e2eAt("/api/v1/calendars/always"), false, e2eCalls(
+		e2eBadCall{"calendar in use", nil, 409, "id"},
 	)},
 	{"DELETE /api/v1/topics/{alias}", 'A', e2eAt("/api/v1/topics/t"), false, e2eCalls(
 		e2eBadCall{"topic in use", nil, 409, "alias"},
@@ -202,6 +223,8 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("negative timer", map[string]any{"accept_timeout_s": -1}, "accept_timeout_s"),
 		e2eBad("negative offer timeout", map[string]any{"transfer_offer_timeout_s": -1}, "transfer_offer_timeout_s"),
 		e2eBad("wrap-up past a year", map[string]any{"wrap_up_s": 31536001}, "wrap_up_s"),
+		e2eBad("unknown default calendar", map[string]any{"default_calendar_id": "ghost"}, "default_calendar_id"),
+		e2eBad("negative estimated wait bound", map[string]any{"max_estimated_wait_s": -1}, "max_estimated_wait_s"),
 		e2eBad("unknown inactivity action", map[string]any{"chat_inactivity_action": "explode"}, "chat_inactivity_action"),
 		e2eBad("receiving auto-offline status", map[string]any{"auto_offline_status": "online"}, "auto_offline_status"),
 		e2eBad("negative channel limit", map[string]any{"default_channel_limits": map[string]int{"sms": -1}}, "default_channel_limits"),
@@ -274,6 +297,19 @@ var e2eBadTable = []e2eBadCase{
 	)},
 	{"DELETE /api/v1/bans/{id}", 'S', e2eAt("/api/v1/bans/ghost"), false, e2eCalls(
 		e2eBadCall{"unknown ban", nil, 404, "id"},
+	)},
+
+	{"POST /api/v1/simulations", 'S', e2eAt("/api/v1/simulations"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"operators": "many"}, "operators"),
+		e2eBad("too many days", map[string]any{"days": 29}, "days"),
+		e2eBad("neither 24 hours nor one", map[string]any{"operators": []int{1, 2, 3}}, "operators"),
+		e2eBad("negative operators", map[string]any{"operators": []int{-1}}, "operators"),
+		e2eBad("goal over 1", map[string]any{"sla_goal": 1.5}, "sla_goal"),
+		e2eBad("arrivals times 100", map[string]any{"arrival_factor": 100}, "arrival_factor"),
+		e2eBad("replications without staffing", map[string]any{"replications": 2}, "replications"),
+		e2eBad("operators and teams", map[string]any{"operators": []int{1}, "teams": []any{map[string]any{"name": "g", "per_hour": []int{1}}}}, "teams"),
+		e2eBad("unknown team", map[string]any{"teams": []any{map[string]any{"name": "ghost", "per_hour": []int{1}}}}, "teams[0].name"),
+		e2eBad("bad shift", map[string]any{"teams": []any{map[string]any{"name": "g", "shifts": []any{map[string]any{"start": "25:00", "end": "10:00", "count": 1}}}}}, "teams[0].shifts"),
 	)},
 
 	{"POST /api/v1/webhooks", 'A', e2eAt("/api/v1/webhooks"), true, e2eCalls(
@@ -388,4 +424,11 @@ func TestPatchNullRestoresDefaults(t *testing.T) {
 	if d.MaxChats != 7 || d.Channels["telegram"]["limit"] != 2 || d.Channels["sms"] != nil {
 		t.Errorf("diagnostics %+v, want the defaults: 7 chats, telegram 2", d)
 	}
+}
+
+// e2eAlwaysOpen is the body of a calendar open all week.
+func e2eAlwaysOpen(id string) map[string]any {
+	day := [][]string{{"00:00", "24:00"}}
+	return map[string]any{"id": id, "name": id, "time_zone": "UTC", "hours": map[string]any{
+		"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day}}
 }

@@ -39,6 +39,7 @@ type e2eRoleFixture struct {
 func e2eRoleFixtureNew(t *testing.T) *e2eRoleFixture {
 	s := e2eNew(t)
 	s.topic("t")
+	s.must(201, "POST", "/api/v1/calendars", s.admin, e2eAlwaysOpen("cal-r"))
 	s.operator("op-r", map[string]any{"max_chats": 10000})
 	s.group("g", []string{"t"}, []string{"op-r"})
 	s.setStatus("op-r", sb.StatusOnline)
@@ -131,6 +132,16 @@ var e2eRoleTable = map[string]e2eRoleCase{
 		return "/api/v1/topics/" + f.created("/api/v1/topics", map[string]any{"alias": f.uniq("tp"), "name": "X"}, "alias"), nil
 	}},
 
+	"GET /api/v1/calendars":      {e2eRoleAll, e2eFixed("/api/v1/calendars", nil)},
+	"GET /api/v1/calendars/{id}": {e2eRoleAll, e2eFixed("/api/v1/calendars/cal-r", nil)},
+	"POST /api/v1/calendars": {"A", func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/calendars", e2eAlwaysOpen(f.uniq("cal"))
+	}},
+	"PATCH /api/v1/calendars/{id}": {"A", e2eFixed("/api/v1/calendars/cal-r", map[string]any{"name": "Office"})},
+	"DELETE /api/v1/calendars/{id}": {"A", func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/calendars/" + f.created("/api/v1/calendars", e2eAlwaysOpen(f.uniq("cal")), "id"), nil
+	}},
+
 	"GET /api/v1/operators": {e2eRolePanel, e2eFixed("/api/v1/operators", nil)},
 	"POST /api/v1/operators": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/operators", map[string]any{"id": f.uniq("op"), "name": "X"}
@@ -219,6 +230,8 @@ var e2eRoleTable = map[string]e2eRoleCase{
 	}},
 
 	"GET /api/v1/stats": {e2eRoleStaff, e2eFixed("/api/v1/stats", nil)},
+
+	"POST /api/v1/simulations": {e2eRoleStaff, e2eFixed("/api/v1/simulations", map[string]any{"days": 1})},
 
 	"GET /api/v1/events":        {e2eRoleAll, e2eFixed("/api/v1/events?after=0", nil)},
 	"GET /api/v1/events/stream": {e2eRoleAll, e2eFixed("/api/v1/events/stream", nil)},

@@ -253,6 +253,7 @@ func haLoad(ctx context.Context, c *haCluster, integ string, lg *ledger, ak *ack
 // terms one after the other. The take-over time is from the kill to the
 // first acknowledged write sent after it through a surviving instance.
 func TestFailover(t *testing.T) {
+	t.Parallel()
 	rounds := 10
 	if testing.Short() {
 		rounds = 5
@@ -473,6 +474,7 @@ func haConnect(addr, integ, client string) (int, error) {
 // received either failed and left no trace, or was passed on to the new
 // leader and committed in the new epoch. The new leader then goes on.
 func TestSplitBrain(t *testing.T) {
+	t.Parallel()
 	c := newHACluster(t, 3)
 	old, or := c.leader(0)
 	integ := crashSetup(t, old.api(sbAdminSecret))

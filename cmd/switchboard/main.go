@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	_ "time/tzdata" // calendars' time zones on a machine without a tz database
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -23,6 +24,11 @@ func main() {
 		os.Exit(2)
 	}
 	switch os.Args[1] {
+	case "simulate": // simulate.go
+		if err := runSimulate(os.Args[2:]); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	case "version":
 		fmt.Println(version)
 	case "bench":

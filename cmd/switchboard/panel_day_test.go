@@ -287,11 +287,6 @@ func panelClientMessage(t *testing.T, integ *sbAPI, chatID, text string) {
 	integ.sbMust(t, "POST", "/api/v1/chats/"+chatID+"/messages", map[string]any{"text": text}, 201)
 }
 
-// panelListOrder is the chat ids of the list, top to bottom.
-func panelListOrder(p *panelPage) []string {
-	return panelEval[[]string](p, "__panel.all('ul#chat-list li[data-chat-id]').map(li => li.dataset.chatId)")
-}
-
 // TestPanelAcceptOnOpen: a chat assigned automatically shows in the list
 // the countdown to its accept deadline (the skill group's override, as the
 // engine computes it); opening it accepts it (R7), and the countdown goes.

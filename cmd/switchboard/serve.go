@@ -77,8 +77,11 @@ type Main struct {
 	Log    *slog.Logger
 	// Addr is the address the server listens on, once Run returned.
 	Addr string
+	// Now, when set before Run, is the server's clock (tests).
+	Now func() time.Time
 
 	store  sb.Store
+	app    *server.Server
 	conns  *sbhttp.ConnLimit
 	node   *cluster.Node // with PostgreSQL
 	srv    *http.Server
@@ -152,6 +155,10 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Addr = ln.Addr().String()
 	app := server.New(store, m.Log)
+	if m.Now != nil {
+		app.Now = m.Now
+	}
+	m.app = app
 	reg := prometheus.NewRegistry()
 	app.RegisterMetrics(reg)
 	app.SessionTTL = m.Config.SessionTTL

@@ -15,6 +15,7 @@ import (
 // session cookie; cookie requests need the CSRF header on writes; signing
 // out ends the session.
 func TestPanelSession(t *testing.T) {
+	t.Parallel()
 	m := sbStart(t, t.TempDir())
 	admin := m.sbClient(sbAdminSecret)
 	sbSetupTopic(t, admin) // op-1, one@example.com, "secret-password"
@@ -82,6 +83,7 @@ func sessionClient(t *testing.T, m *Main, jar http.CookieJar) func(method, path,
 // role, ends when the operator is deleted, and expires after --session-ttl
 // whatever the browser keeps; its cookies are Secure behind a TLS proxy.
 func TestSessionFollowsOperator(t *testing.T) {
+	t.Parallel()
 	m := NewMain()
 	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", t.TempDir(), sbAdminSecret
 	m.Config.SessionTTL, m.Log = 3*time.Second, quietLog()

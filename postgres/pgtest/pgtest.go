@@ -25,8 +25,11 @@ func baseURL() string {
 }
 
 // NewDatabase creates a database with a random name, dropped (WITH FORCE)
-// when tb ends, and returns its URL. It fails tb when PostgreSQL is
-// unreachable: tests that need it never skip.
+// when tb ends, and returns its URL. When PostgreSQL is unreachable it
+// fails tb, or skips it under -short (a laptop without PostgreSQL) unless
+// SWITCHBOARD_TEST_REQUIRE_SERVICES is set: the full test command
+// (scripts/test) starts a server and sets it, so there a missing one is a
+// failure, never a skip.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -36,10 +39,14 @@ func NewDatabase(tb testing.TB) string {
 		tb.Fatalf("%s=%q: want a postgres:// URL (%v)", URLEnv, baseURL(), err)
 	}
 	conn, err := pgx.Connect(ctx, base.String())
+	if err != nil && testing.Short() && os.Getenv("SWITCHBOARD_TEST_REQUIRE_SERVICES") == "" {
+		tb.Skipf("needs PostgreSQL, unreachable at %s (%s): skipped under -short", base.Redacted(), cause(err))
+	}
 	if err != nil {
 		tb.Fatalf("PostgreSQL is unreachable at %s: %v\n"+
-			"Start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start\n"+
-			"or set %s to the URL of a server where the user may create databases.", base.Redacted(), err, URLEnv)
+			"scripts/test starts a throwaway server for the tests; or set %s to the URL of a server\n"+
+			"where the user may create databases; or run go test -short, which skips the tests that need one.",
+			base.Redacted(), err, URLEnv)
 	}
 	name := "switchboard_test_" + strings.ToLower(rand.Text())
 	if _, err := conn.Exec(ctx, "CREATE DATABASE "+name); err != nil {
@@ -57,4 +64,25 @@ func NewDatabase(tb testing.TB) string {
 	u := *base
 	u.Path = "/" + name
 	return u.String()
+}
+
+// cause is the innermost error of err (of the first attempt, when pgx tried
+// several addresses) on one line, such as "connection refused": the skip
+// message then stands on the line above "--- SKIP" in go test -v.
+func cause(err error) string {
+	for {
+		var next error
+		switch u := err.(type) {
+		case interface{ Unwrap() error }:
+			next = u.Unwrap()
+		case interface{ Unwrap() []error }:
+			if errs := u.Unwrap(); len(errs) > 0 {
+				next = errs[0]
+			}
+		}
+		if next == nil {
+			return strings.Join(strings.Fields(err.Error()), " ")
+		}
+		err = next
+	}
 }

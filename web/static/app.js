@@ -13,12 +13,14 @@ import * as alerts from './alerts.js';
 import * as inbox from './inbox.js';
 import * as timeline from './timeline.js';
 import * as together from './together.js';
+import * as whatif from './whatif.js';
 
 const $ = (id) => document.getElementById(id);
 
 const VIEWS = {
   chats: { label: 'nav.chats', roles: ['operator', 'supervisor', 'admin'], mod: chats },
   monitor: { label: 'nav.monitor', roles: ['supervisor', 'admin'], mod: monitor },
+  whatif: { label: 'nav.whatif', roles: ['supervisor', 'admin'], mod: whatif },
   admin: { label: 'nav.admin', roles: ['admin'], mod: admin },
 };
 
@@ -168,7 +170,7 @@ function setMenu(open) {
 
 // ---------------------------------------------------------------- views and deep links
 //
-// #chats, #monitor, #admin select a view; #/chats/42 opens chat 42.
+// #chats, #monitor, #whatif, #admin select a view; #/chats/42 opens chat 42.
 
 function allowed(v) { return VIEWS[v] && VIEWS[v].roles.includes(state.me.role); }
 
@@ -416,6 +418,7 @@ async function start(sess) {
   together.init();
   chats.init();
   if (isStaff()) monitor.init();
+  if (isStaff()) whatif.init();
   if (isAdmin()) admin.init();
 
   openStream(); // first, so that nothing between the loads and the stream is missed
