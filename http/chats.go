@@ -179,11 +179,11 @@ func (h *Handler) listChats(w http.ResponseWriter, r *http.Request) error {
 		folder = routing.FolderActive
 	}
 	switch folder {
-	case routing.FolderInQueue, routing.FolderNew, routing.FolderMine, routing.FolderActive, routing.FolderOverdue:
+	case routing.FolderInQueue, routing.FolderNew, routing.FolderMine, routing.FolderActive, routing.FolderOverdue, routing.FolderOffers:
 	case routing.FolderClosed:
 		return h.listClosed(w, r, q.Get("operator_id"))
 	default:
-		return sb.Errorf(sb.EINVALID, "folder", "folder must be in_queue, new, mine, active, overdue or closed")
+		return sb.Errorf(sb.EINVALID, "folder", "folder must be in_queue, new, mine, active, overdue, offers or closed")
 	}
 	return writePage(w, r, h.App.Chats(p, folder, q.Get("topic"), q.Get("operator_id")))
 }

@@ -90,7 +90,7 @@ func (e *Engine) Folder(folder, operatorID string) []sb.Chat {
 			}
 			return true
 		})
-	case FolderNew, FolderActive, FolderOverdue, FolderMine:
+	case FolderNew, FolderActive, FolderOverdue, FolderMine, FolderOffers:
 		for _, c := range e.openChats() {
 			if e.inFolder(c, folder, o) {
 				out = append(out, c.export())
@@ -117,6 +117,8 @@ func (e *Engine) inFolder(c *chat, folder string, o *operator) bool {
 		return c.Status == sb.ChatActive && (o == nil || c.OperatorID == o.ID)
 	case FolderOverdue:
 		return c.Overdue && (o == nil || c.OperatorID == o.ID)
+	case FolderOffers:
+		return c.offer != nil && (o == nil || c.offer.To == o.ID)
 	}
 	return false
 }

@@ -20,6 +20,7 @@ func TestQueryFolders(t *testing.T) {
 	f.closeChat(c5)
 	f.at(sec(60))
 	f.tick()
+	f.offer(c1, "a", "b", "")
 	cases := []struct {
 		folder, operator string
 		want             []string
@@ -31,6 +32,9 @@ func TestQueryFolders(t *testing.T) {
 		{routing.FolderActive, "", []string{c1, c2}},
 		{routing.FolderOverdue, "", []string{c1}},
 		{routing.FolderClosed, "", []string{c5}},
+		{routing.FolderOffers, "b", []string{c1}},
+		{routing.FolderOffers, "a", []string{}},
+		{routing.FolderOffers, "", []string{c1}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.folder+"/"+tc.operator, func(t *testing.T) {

@@ -108,4 +108,7 @@ const (
 	FolderActive  = "active"
 	FolderOverdue = "overdue"
 	FolderClosed  = "closed"
+	// FolderOffers holds the chats with an open offer to the operator (all
+	// open offers without an operator id): how a panel finds them again.
+	FolderOffers = "offers"
 )

@@ -31,8 +31,9 @@ import (
 var axeSource string
 
 // panelDevice is the browser a test drives: its window, whether it is a
-// phone (touch, mobile viewport), its language, and the desktop
-// notification permission the stubbed Notification API reports.
+// phone (touch, mobile viewport), its language, the desktop notification
+// permission the stubbed Notification API reports, and whether the page
+// keeps the browser's real Web Audio API (watched, not replaced).
 type panelDevice struct {
 	Name       string
 	Width      int64
@@ -40,6 +41,7 @@ type panelDevice struct {
 	Phone      bool
 	Lang       string // the browser's language; en-US when empty
 	Permission string // granted, default or denied; granted when empty
+	RealAudio  bool
 }
 
 var (
@@ -50,7 +52,10 @@ var (
 // panelStubsJS replaces the Notification and Web Audio APIs before the
 // panel's scripts run, recording what the panel asks of them in
 // window.__alerts: notifications shown (title, body), tones started,
-// permission requests.
+// permission requests. With a real audio device (__REALAUDIO__) the
+// browser's own AudioContext stays: a subclass counts the oscillators the
+// panel starts (real.started) and those started while the context was
+// running, i.e. heard (real.running).
 const panelStubsJS = `(() => {
   if (window.__alerts) return;
   const A = window.__alerts = {notes: [], tones: 0, asked: 0};
@@ -61,6 +66,19 @@ const panelStubsJS = `(() => {
   N.permission = __PERMISSION__;
   N.requestPermission = () => { A.asked++; N.permission = 'granted'; return Promise.resolve('granted'); };
   window.Notification = N;
+  if (__REALAUDIO__) {
+    const Real = window.AudioContext;
+    A.real = {started: 0, running: 0};
+    window.AudioContext = class extends Real {
+      createOscillator() {
+        const o = super.createOscillator();
+        const start = o.start.bind(o);
+        o.start = (...args) => { A.real.started++; if (this.state === 'running') A.real.running++; return start(...args); };
+        return o;
+      }
+    };
+    return;
+  }
   class Osc { constructor() { this.frequency = {value: 0}; this.type = ''; } connect() {} start() { A.tones++; } stop() {} }
   class Gain { constructor() { this.gain = {setValueAtTime() {}, exponentialRampToValueAtTime() {}}; } connect() {} }
   window.AudioContext = class {
@@ -121,7 +139,7 @@ func panelOpenOn(t *testing.T, m *Main, timeout time.Duration, dev panelDevice) 
 	if perm == "" {
 		perm = "granted"
 	}
-	stubs := strings.ReplaceAll(panelStubsJS, "__PERMISSION__", panelJS(perm))
+	stubs := strings.NewReplacer("__PERMISSION__", panelJS(perm), "__REALAUDIO__", fmt.Sprint(dev.RealAudio)).Replace(panelStubsJS)
 	for _, src := range []string{probe, stubs} {
 		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
 			page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {

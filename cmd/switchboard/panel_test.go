@@ -43,6 +43,8 @@ var panelEventNames = []string{
 	sb.EventClosedByOperator, sb.EventClosedByClient, sb.EventClosedByTimer, sb.EventChatClosed,
 	sb.EventLimit, sb.EventQueueTimeout, sb.EventResponseOverdue, sb.EventMessageCreated,
 	sb.EventOperatorStatus, sb.EventConfigChanged,
+	sb.EventTransferOffered, sb.EventTransferAccepted, sb.EventTransferDeclined, sb.EventTransferExpired,
+	sb.EventTransferWithdrawn, sb.EventWrapUpStarted, sb.EventWrapUpEnded,
 }
 
 // panelProbeJS runs in every document before the panel's own scripts. It

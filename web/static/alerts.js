@@ -87,20 +87,23 @@ function paintPermission() {
 
 // ---------------------------------------------------------------- alerts
 
-const ALERT_KEYS = { assigned: 'alert.assigned', message: 'alert.message', deadline: 'alert.deadline', overdue: 'alert.overdue' };
+const ALERT_KEYS = {
+  assigned: 'alert.assigned', message: 'alert.message', deadline: 'alert.deadline', overdue: 'alert.overdue', offer: 'alert.offer',
+};
 
 // alert tells the viewer about one of its chats: kind is assigned, message,
-// deadline (the accept deadline is near) or overdue; body is the text to
-// show (the client's message).
-export function alert(kind, chat, body) {
+// deadline (the accept deadline is near), overdue or offer (a colleague
+// offers it the chat; params.op names the colleague); body is the text to
+// show (the client's message, the handover note).
+export function alert(kind, chat, body, params = {}) {
   const id = chat.id;
   const prev = lastAlert.get(id);
   const now = Date.now();
   // one alert for the same news arriving twice at once
   if (prev && now - prev.at < 1000 && prev.kind === kind) return;
   lastAlert.set(id, { kind, at: now });
-  const title = t(ALERT_KEYS[kind], { client: clientName(chat) });
-  tone(kind === 'deadline' || kind === 'overdue');
+  const title = t(ALERT_KEYS[kind], { ...params, client: clientName(chat) });
+  tone(kind === 'deadline' || kind === 'overdue' || kind === 'offer');
   desktop(title, body, id);
   if (kind === 'deadline') notice(title, 'warn');
 }

@@ -12,6 +12,7 @@ import * as admin from './admin.js';
 import * as alerts from './alerts.js';
 import * as inbox from './inbox.js';
 import * as timeline from './timeline.js';
+import * as together from './together.js';
 import * as whatif from './whatif.js';
 
 const $ = (id) => document.getElementById(id);
@@ -28,6 +29,8 @@ const EVENT_NAMES = [
   'chat_accepted', 'chat_transferred', 'chat_updated', 'chat_returned_to_bot', 'chat_closed_by_operator', 'chat_closed_by_client',
   'chat_closed_by_timer', 'chat_closed', 'limit', 'queue_timeout', 'response_overdue',
   'message_created', 'operator_status_changed', 'config_changed',
+  'transfer_offered', 'transfer_accepted', 'transfer_declined', 'transfer_expired', 'transfer_withdrawn',
+  'wrap_up_started', 'wrap_up_ended',
 ];
 
 let started = false;
@@ -197,6 +200,7 @@ function route() {
   if (prev && prev !== v && VIEWS[prev].mod.onHide) VIEWS[prev].mod.onHide();
   if (prev !== v && VIEWS[v].mod.onShow) VIEWS[v].mod.onShow();
   if (v === 'chats') chats.routeTo(chat);
+  emit('chat-shown'); // the bar of offers leaves out the chat on screen
 }
 
 // ---------------------------------------------------------------- live events
@@ -254,8 +258,10 @@ function refreshAll() {
 function concerns(ev) {
   const n = ev.event_name;
   const c = ev.chat || {};
-  const mine = (c.operator_id && c.operator_id === me()) || (ev.operator && ev.operator.id === me());
+  const mine = (c.operator_id && c.operator_id === me()) || (ev.operator && ev.operator.id === me()) ||
+    (ev.target && ev.target.id === me());
   switch (n) {
+    case 'wrap_up_started': case 'wrap_up_ended': return false; // the header shows it
     case 'operator_status_changed': return isStaff() || !!(ev.operator && ev.operator.id === me());
     case 'config_changed': case 'limit': return isStaff();
     case 'message_created': return !!mine && !!ev.message && ev.message.from === 'client';
@@ -295,7 +301,10 @@ function noticeFor(ev) {
     case 'operator_connected':
       if (toMe && inbox.tookRecently(id)) return; // the take says so itself
       return notice(toMe ? t('n.connectedToYou', { client }) : t('n.connectedTo', { client, op }));
-    case 'operator_disconnected': return notice(t('n.disconnected', { client, op, reason: reasonText(ev.reason) }));
+    case 'operator_disconnected':
+      // a transfer says so itself (chat_transferred, transfer_accepted)
+      if (ev.reason && ev.reason.code === 'transfer') return;
+      return notice(t('n.disconnected', { client, op, reason: reasonText(ev.reason) }));
     case 'chat_accepted':
       if (toMe) return; // the viewer accepted it
       return notice(t('n.accepted', { client, op }));
@@ -308,6 +317,8 @@ function noticeFor(ev) {
     case 'queue_timeout': return notice(t('n.queueTimeout', { client }), 'warn');
     case 'response_overdue': return notice(t('n.overdue', { client }), 'warn');
     case 'limit': return notice(t('n.limit', { client, reason: reasonText(ev.reason) }), 'warn');
+    case 'transfer_offered': case 'transfer_accepted': case 'transfer_declined': case 'transfer_expired': case 'transfer_withdrawn':
+      return offerNotice(ev, client);
     case 'operator_status_changed': {
       if (!ev.operator || (toMe && alerts.isExpected(ev.status))) return; // the switch says so itself
       const s = statusOf(ev.status).name;
@@ -318,6 +329,36 @@ function noticeFor(ev) {
       if (k.entity === 'settings') return notice(t('n.settingsChanged'));
       return notice(t('n.configChanged', { what: t('entity.' + (k.entity || 'config')), id: k.id || '', action: t('action.' + (k.action || 'updated')) }));
     }
+  }
+}
+
+// offerNotice tells the colleague of an offer and its end, and the sender
+// (or staff) how the colleague answered.
+function offerNotice(ev, client) {
+  const n = ev.event_name;
+  const name = (r) => (r ? r.name || r.id : '');
+  const op = name(ev.operator);
+  const target = name(ev.target);
+  const toMe = ev.target && ev.target.id === me();
+  const fromMe = ev.operator && ev.operator.id === me();
+  const why = ev.reason && ev.reason.message;
+  if (toMe) {
+    switch (n) {
+      case 'transfer_offered': return notice(t('n.offerToYou', { op, client }));
+      case 'transfer_expired': return notice(t('n.offerToYouExpired', { client }), 'warn');
+      case 'transfer_withdrawn': return notice(t('n.offerToYouWithdrawn', { op, client }));
+    }
+    return; // the viewer answered it
+  }
+  // the sender keeps the chat it offered; staff hear of the others' offers
+  const k = fromMe ? '' : 'Team';
+  switch (n) {
+    case 'transfer_offered': return fromMe ? undefined : notice(t('n.offered', { client, op: target }));
+    case 'transfer_accepted': return notice(t('n.offerAccepted', { client, op: target }));
+    case 'transfer_declined':
+      return notice(why ? t(`n.offerDeclined${k}Why`, { client, op: target, reason: why }) : t(`n.offerDeclined${k}`, { client, op: target }), 'warn');
+    case 'transfer_expired': return notice(t(`n.offerExpired${k}`, { client, op: target }), 'warn');
+    case 'transfer_withdrawn': return fromMe ? undefined : notice(t('n.offerWithdrawn', { client, op: target }));
   }
 }
 
@@ -342,6 +383,7 @@ function dispatch(ev) {
     schedule('operators'); // loads changed
   }
   inbox.handleEvent(ev);
+  together.handleEvent(ev);
   timeline.handleEvent(ev);
   chats.handleEvent(ev);
   if (isStaff()) monitor.handleEvent(ev);
@@ -373,6 +415,7 @@ async function start(sess) {
 
   alerts.init();
   inbox.init();
+  together.init();
   chats.init();
   if (isStaff()) monitor.init();
   if (isStaff()) whatif.init();

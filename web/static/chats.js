@@ -1,12 +1,14 @@
 // The operator panel (#view-chats): folders with live counts, the chat list
 // (pages of 100, previews, unread counts), the chat view (timeline, client
-// context, actions, accept on open), the keyboard, list → chat on a phone.
+// context, actions, accept on open; replies and internal notes, a
+// supervisor's join and take-over; offers to a colleague and their answer),
+// the keyboard, list → chat on a phone.
 
 import { t } from './i18n.js';
 import {
   state, api, items, enc, esc, ts, me, fmtFull, sinceText, untilText, topicName, operatorName, clientName,
   statusOf, isStaff, serves, acceptDeadline, job, schedule, runNow, notice, clearErrors, showError, errorText,
-  on, limitOf,
+  on, emit, limitOf, loadOf, underLimits, safeColor,
 } from './core.js';
 import * as inbox from './inbox.js';
 import * as timeline from './timeline.js';
@@ -28,6 +30,7 @@ let acceptOnLoad = ''; // the chat the viewer just opened: accept it once loaded
 let shown = { id: '', html: '', ids: new Set() }; // the timeline on screen
 let observer = null;
 const counts = {};
+let mode = 'reply'; // the composer writes a reply or an internal note
 
 // The folder a tab asks the API for. "mine" is the viewer's own chats (staff
 // hold chats too); staff also have "active": everyone's.
@@ -148,7 +151,8 @@ function timeInfo(c) {
 function previewHtml(id) {
   const m = inbox.previewOf(id);
   if (!m) return '';
-  const who = m.from === 'operator' ? (m.author_id === me() ? t('n.you') : operatorName(m.author_id)) + ': ' : '';
+  const by = m.author_id === me() ? t('n.you') : operatorName(m.author_id);
+  const who = m.kind === 'note' ? `${t('note.label')} (${by}): ` : m.from === 'operator' ? by + ': ' : '';
   const text = m.text.length > 140 ? m.text.slice(0, 140) + '…' : m.text;
   return `${who ? `<span class="pv-who">${esc(who)}</span>` : ''}${esc(text)}`;
 }
@@ -223,6 +227,7 @@ function renderList(appended) {
       if (!li || drawn.get(c.id) !== key) {
         const n = rowNode(html);
         if (li) li.replaceWith(n);
+        if (li === at) at = n; // the row in this place was drawn again
         li = n;
         drawn.set(c.id, key);
         fresh.push(li);
@@ -355,7 +360,10 @@ export function open(id, { push = false } = {}) {
     $('messages').innerHTML = '';
     $('reply').value = drafts[id] || '';
     $('close-comment').value = '';
+    $('offer-decline-reason').value = '';
     $('assign-force').checked = false;
+    mode = 'reply';
+    closeOfferDialog();
     clearErrors(view);
     view.querySelector('.chat-context').open = !narrow.matches;
   }
@@ -372,6 +380,7 @@ function closeView(msg) {
   const empty = view.querySelector('.chat-empty');
   empty.hidden = false;
   empty.textContent = msg || t('chat.select');
+  emit('chat-shown', '');
   for (const li of $('chat-list').querySelectorAll('li.open')) li.classList.remove('open');
   if (narrow.matches) { // nothing to show: the list again
     history.replaceState(null, '', '#chats');
@@ -398,8 +407,11 @@ async function loadView(withMessages = true) {
   if (seq !== viewSeq || id !== openId) return;
   openChat = chat;
   if (msgs) { messages = items(msgs); inbox.remember(id, messages); }
+  const join = state.focusReply === id; // the monitor's Join
+  if (join) { state.focusReply = ''; mode = 'reply'; }
   renderChat(chat);
   renderTimeline();
+  if (join && !$('reply').hidden) $('reply').focus();
   timeline.load(chat).then(() => { if (openId === id) renderTimeline(); });
   if (acceptOnLoad === id) {
     acceptOnLoad = '';
@@ -423,6 +435,7 @@ function renderChat(c) {
   const view = $('chat-view');
   view.querySelector('.chat-empty').hidden = true;
   view.querySelector('.chat-body').hidden = false;
+  emit('chat-shown', c.id);
   const q = (s) => view.querySelector(s);
   const cl = c.client || {};
   q('.client').textContent = clientName(c);
@@ -441,16 +454,20 @@ function renderChat(c) {
   q('.created').textContent = fmtFull(c.created_at);
   q('.text').textContent = c.text || '—';
 
-  // Whoever holds a chat works it, whatever the role.
+  // Whoever holds a chat works it, whatever the role; staff join any
+  // active chat (a reply of their own, or a note) and may take it over.
   const open = c.status !== 'closed';
-  const mineActive = c.status === 'active' && c.operator_id === me();
+  const active = c.status === 'active';
+  const mineActive = active && c.operator_id === me();
   const staff = isStaff();
   const waiting = c.status === 'new' || c.status === 'queued';
-  show(q('[data-part=reply]'), mineActive);
-  show($('send'), mineActive);
-  show($('reply'), mineActive);
+  renderComposer(c, mineActive || (staff && active), mineActive || staff || (c.status === 'closed' && c.operator_id === me()));
   show($('accept'), mineActive && !ts(c.accepted_at));
   show($('take'), waiting && (!staff || serves(me(), c.subject_alias)));
+  show($('take-over'), staff && active && c.operator_id !== me());
+  const canOffer = active && (mineActive || staff) && !c.transfer_offer;
+  show($('offer-open'), canOffer);
+  renderOffer(c);
   const canClose = open && (staff || mineActive);
   show(q('[data-part=close]'), canClose);
   show($('close'), canClose);
@@ -466,7 +483,190 @@ function renderChat(c) {
   show($('assign'), canAssign);
   show($('assign-operator'), canAssign);
   if (canAssign) fillOperators();
-  q('.chat-actions').hidden = !(mineActive || waiting || canClose || canAssign);
+  q('.chat-actions').hidden = !(mineActive || waiting || canClose || canAssign || canOffer);
+}
+
+// ---------------------------------------------------------------- composer: reply or note
+
+// renderComposer shows the reply box for what the viewer may write: a reply
+// (its own chat; staff: any active chat, joining it), an internal note (its
+// chat, also once closed; staff: any chat), or both with a switch.
+function renderComposer(c, canReply, canNote) {
+  const box = $('chat-view').querySelector('[data-part=reply]');
+  const any = canReply || canNote;
+  show(box, any);
+  show($('send'), any);
+  show($('reply'), any);
+  if (!any) return;
+  if (mode === 'reply' && !canReply) mode = 'note';
+  if (mode === 'note' && !canNote) mode = 'reply';
+  show(box.querySelector('.compose-tabs'), canReply && canNote);
+  paintMode(c);
+}
+
+function paintMode(c) {
+  const box = $('chat-view').querySelector('[data-part=reply]');
+  const note = mode === 'note';
+  const joining = !note && !!c && c.operator_id !== me();
+  box.dataset.mode = mode;
+  $('mode-reply').setAttribute('aria-pressed', String(!note));
+  $('mode-note').setAttribute('aria-pressed', String(note));
+  $('reply').placeholder = t(note ? 'compose.noteHint' : joining ? 'compose.joinHint' : 'chat.replyHint');
+  box.querySelector('label[for=reply]').textContent = t(note ? 'compose.note' : 'chat.reply');
+  $('send').textContent = t(note ? 'compose.addNote' : 'chat.send');
+  const hint = box.querySelector('.compose-hint');
+  hint.hidden = !note && !joining;
+  hint.textContent = note ? t('compose.noteInfo') : joining ? t('compose.joinInfo', { op: operatorName(c.operator_id) }) : '';
+}
+
+function setMode(m) {
+  if (m === mode || !openChat) return;
+  mode = m;
+  paintMode(openChat);
+  $('reply').focus();
+}
+
+// ---------------------------------------------------------------- offers to a colleague
+
+// renderOffer shows an open offer: to the viewer, with Accept and Decline;
+// else who it is offered to, counting down, with Withdraw.
+function renderOffer(c) {
+  const o = c.status === 'active' ? c.transfer_offer : null;
+  const toMe = !!o && o.to_operator_id === me();
+  const inc = $('offer-incoming');
+  const pend = $('offer-pending');
+  show(inc, toMe);
+  show(pend, !!o && !toMe);
+  if (!o) return;
+  const box = toMe ? inc : pend;
+  const until = ts(o.expires_at);
+  const exp = box.querySelector('.offer-expiry');
+  show(exp, !!until);
+  if (until) { exp.dataset.until = until; exp.textContent = untilText(until - Date.now(), 'offer'); } else delete exp.dataset.until;
+  if (toMe) {
+    inc.querySelector('.offer-title').textContent = t('offer.incoming', { op: operatorName(o.from_operator_id) });
+    inc.querySelector('.offer-note').textContent = o.note || '';
+    show(inc.querySelector('.offer-note'), !!o.note);
+    show(inc.querySelector('.offer-note-label'), !!o.note);
+    return;
+  }
+  const to = operatorName(o.to_operator_id);
+  pend.querySelector('.offer-text').textContent = o.from_operator_id === me()
+    ? t('offer.pending', { op: to }) : t('offer.pendingBy', { op: to, from: operatorName(o.from_operator_id) });
+  show($('offer-withdraw'), c.operator_id === me() || isStaff());
+}
+
+// The colleagues a chat may be offered to: who can take it first (least
+// loaded), then those at a limit (staff may force), then who cannot receive.
+function candidates(c) {
+  const rank = (o) => (!statusOf(o.status).can_receive ? 2 : underLimits(o, c.channel) ? 0 : 1);
+  return state.operators.filter((o) => o.id !== c.operator_id)
+    .map((o) => ({ o, r: rank(o) }))
+    .sort((a, b) => a.r - b.r || loadOf(a.o) - loadOf(b.o) || String(a.o.name || a.o.id).localeCompare(String(b.o.name || b.o.id)))
+    .map((x) => x.o);
+}
+
+function opOption(o, c, picked) {
+  const s = statusOf(o.status);
+  const free = underLimits(o, c.channel);
+  const off = !s.can_receive || (!free && !isStaff());
+  const tag = !s.can_receive ? t('offer.notReceiving') : free ? '' : isStaff() ? t('offer.atLimitForce') : t('offer.atLimit');
+  return `<li data-operator-id="${esc(o.id)}" class="${off ? 'off' : free ? 'free' : 'full'}"><label>` +
+    `<input type="radio" name="operator_id" value="${esc(o.id)}"${off ? ' disabled' : ''}${o.id === picked ? ' checked' : ''}>` +
+    `<span class="op-name">${esc(o.name || o.id)}</span>` +
+    `<span class="op-status"><span class="dot" data-color="${esc(safeColor(s.color))}"></span>${esc(s.name)}</span>` +
+    `<span class="op-load" title="${esc(t('offer.loadTitle'))}">${esc(loadOf(o))}/${esc(limitOf(o))}</span>` +
+    (tag ? `<span class="op-tag badge${off ? '' : ' warn'}">${esc(tag)}</span>` : '') + `</label></li>`;
+}
+
+function renderOfferOps() {
+  const form = $('offer-form');
+  if (!openChat || form.dataset.chat !== openId) return;
+  const ul = form.querySelector('.op-options');
+  const picked = (form.querySelector('input[name=operator_id]:checked') || {}).value || '';
+  const q = form.elements.filter.value.trim().toLowerCase();
+  const all = candidates(openChat);
+  form.elements.filter.hidden = all.length <= 8;
+  const list = q ? all.filter((o) => `${o.name || ''} ${o.id}`.toLowerCase().includes(q)) : all;
+  const focused = document.activeElement && ul.contains(document.activeElement);
+  ul.innerHTML = list.map((o) => opOption(o, openChat, picked)).join('') || `<li class="empty">${esc(t('offer.nobody'))}</li>`;
+  for (const d of ul.querySelectorAll('.dot[data-color]')) d.style.background = d.dataset.color;
+  if (focused) { const r = ul.querySelector('input:checked') || ul.querySelector('input:not(:disabled)'); if (r) r.focus(); }
+}
+
+function openOfferDialog() {
+  if (!openChat) return;
+  const dlg = $('offer-dialog');
+  const form = $('offer-form');
+  clearErrors(form);
+  form.reset();
+  form.dataset.chat = openId;
+  form.querySelector('.offer-hint').textContent = t('offer.hint', { client: clientName(openChat) });
+  show(form.querySelector('.offer-force'), isStaff());
+  form.querySelector('.op-options').innerHTML = '';
+  renderOfferOps();
+  runNow('operators'); // fresh statuses and loads (an operator's list is not kept live)
+  if (typeof dlg.showModal === 'function') dlg.showModal(); else dlg.setAttribute('open', '');
+  const first = form.elements.filter.hidden ? form.querySelector('input[name=operator_id]:not(:disabled)') : form.elements.filter;
+  (first || form.elements.note).focus();
+}
+
+function closeOfferDialog() {
+  const dlg = $('offer-dialog');
+  if (!dlg.open) return;
+  if (typeof dlg.close === 'function') dlg.close(); else dlg.removeAttribute('open');
+  $('offer-open').focus({ preventScroll: true });
+}
+
+async function submitOffer(e) {
+  e.preventDefault();
+  const form = $('offer-form');
+  const id = form.dataset.chat;
+  const pick = form.querySelector('input[name=operator_id]:checked');
+  const btn = form.querySelector('button[type=submit]');
+  clearErrors(form);
+  if (!pick) { showError(form, { message: t('offer.pickFirst') }); return; }
+  const body = { operator_id: pick.value, note: form.elements.note.value.trim() };
+  if (isStaff() && form.elements.force.checked) body.force = true;
+  btn.disabled = true;
+  try {
+    const c = await api('POST', `/chats/${enc(id)}/transfer`, body);
+    closeOfferDialog();
+    notice(t('n.youOffered', { client: clientName(c), op: operatorName(pick.value) }));
+    if (id === openId) await loadView(true);
+    schedule('inbox');
+  } catch (err) {
+    showError(form, err, { operator_id: `#offer-form input[value="${CSS.escape(pick.value)}"]` });
+  } finally {
+    btn.disabled = false;
+  }
+}
+
+async function declineOffer() {
+  const id = openId;
+  const reason = $('offer-decline-reason').value.trim();
+  await act($('offer-decline'), async () => {
+    const c = await api('POST', `/chats/${enc(id)}/offer/decline`, reason ? { reason } : {});
+    $('offer-decline-reason').value = '';
+    notice(t('n.youDeclined', { client: clientName(c) }));
+    schedule('inbox');
+    if (id !== openId) return;
+    if (isStaff()) await loadView(true); else closeView(t('offer.declinedView'));
+  });
+}
+
+// offerEnded closes the chat view of a colleague whose offer ended (it may
+// no longer see the chat) or of a sender whose chat the colleague took.
+function offerEnded(ev) {
+  if (ev.chat_id !== openId || isStaff() || !openChat || ev.chat_id !== openChat.id) return false;
+  const n = ev.event_name;
+  const target = ev.target ? ev.target.name || ev.target.id : '';
+  if (ev.target && ev.target.id === me() && openChat.operator_id !== me()) {
+    const key = { transfer_declined: 'offer.declinedView', transfer_expired: 'offer.expiredView', transfer_withdrawn: 'offer.withdrawnView' }[n];
+    if (key) { closeView(t(key)); return true; }
+  }
+  if (n === 'transfer_accepted' && ev.operator && ev.operator.id === me()) { closeView(t('offer.acceptedView', { op: target })); return true; }
+  return false;
 }
 
 function fillTopics(cur) {
@@ -518,7 +718,7 @@ async function act(btn, fn) {
   try {
     await fn();
   } catch (e) {
-    showError(view, e, { text: '#reply', comment: '#close-comment', subject_alias: '#transfer-topic', operator_id: '#assign-operator' });
+    showError(view, e, { text: '#reply', comment: '#close-comment', subject_alias: '#transfer-topic', operator_id: '#assign-operator', reason: '#offer-decline-reason' });
   } finally {
     btn.disabled = false;
   }
@@ -528,8 +728,9 @@ async function send() {
   const id = openId;
   const text = $('reply').value;
   if (!id || !text.trim() || $('send').hidden || $('send').disabled) return;
+  const path = mode === 'note' ? 'notes' : 'messages';
   await act($('send'), async () => {
-    const m = await api('POST', `/chats/${enc(id)}/messages`, { text });
+    const m = await api('POST', `/chats/${enc(id)}/${path}`, { text });
     if (id !== openId) return;
     $('reply').value = '';
     drafts[id] = '';
@@ -593,6 +794,7 @@ export function handleEvent(ev) {
   schedule('counts');
   if (name.startsWith('chat_closed')) schedule('closedCount');
   if (ev.chat_id && ev.chat_id === openId) {
+    if (offerEnded(ev)) return;
     if (name === 'message_created') {
       // the stream carries the message: show it at once
       const m = ev.message;
@@ -657,6 +859,23 @@ export function init() {
     chatAction($('assign'), 'assign', { operator_id: opId, force: $('assign-force').checked },
       (c) => notice(t('n.assigned', { client: clientName(c), op: operatorName(c.operator_id) })));
   });
+  $('take-over').addEventListener('click', () => {
+    inbox.tookSelf(openId);
+    chatAction($('take-over'), 'assign', { operator_id: me(), force: true }, (c) => notice(t('n.youTookOver', { client: clientName(c) })));
+  });
+  $('mode-reply').addEventListener('click', () => setMode('reply'));
+  $('mode-note').addEventListener('click', () => setMode('note'));
+  $('offer-open').addEventListener('click', openOfferDialog);
+  $('offer-form').addEventListener('submit', submitOffer);
+  $('offer-form').querySelector('.cancel').addEventListener('click', closeOfferDialog);
+  $('offer-form').elements.filter.addEventListener('input', renderOfferOps);
+  $('offer-withdraw').addEventListener('click', () => chatAction($('offer-withdraw'), 'offer/withdraw', {},
+    (c) => notice(t('n.youWithdrew', { client: clientName(c) }))));
+  $('offer-accept').addEventListener('click', () => {
+    inbox.tookSelf(openId);
+    chatAction($('offer-accept'), 'offer/accept', {}, (c) => notice(t('n.youAcceptedOffer', { client: clientName(c) })));
+  });
+  $('offer-decline').addEventListener('click', declineOffer);
   $('reply').addEventListener('input', () => { if (openId) drafts[openId] = $('reply').value; });
   document.addEventListener('keydown', onKey);
 
@@ -664,6 +883,7 @@ export function init() {
   on('groups', () => { if (openChat) renderChat(openChat); if (list.items.length) renderList(null); });
   on('operators', () => {
     if (openChat && isStaff()) { fillOperators(); $('chat-view').querySelector('.operator').textContent = openChat.operator_id ? operatorName(openChat.operator_id) : '—'; }
+    if ($('offer-dialog').open) renderOfferOps();
   });
   on('topics', () => { if (openChat) renderChat(openChat); if (list.items.length) renderList(null); });
   on('inbox', () => {

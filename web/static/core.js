@@ -12,6 +12,7 @@ export const state = {
   groups: [], // skill groups: accept timeouts, who serves what
   settings: null,
   view: '',
+  focusReply: '', // a chat to open with the reply box focused (the monitor's Join)
 };
 
 export const isStaff = () => !!state.me && (state.me.role === 'admin' || state.me.role === 'supervisor');
@@ -222,8 +223,11 @@ export function sinceText(fmt, ms) {
   }
 }
 
-// untilText is what an element with data-until (an accept deadline) shows.
-export function untilText(ms) {
+// untilText is what an element with data-until shows: an accept deadline,
+// or as data-fmt says the expiry of an offer or a bare countdown.
+export function untilText(ms, fmt) {
+  if (fmt === 'offer') return ms > 0 ? t('offer.expiresIn', { d: fmtCountdown(ms) }) : t('offer.expiring');
+  if (fmt === 'clock') return fmtCountdown(ms);
   return ms > 0 ? t('time.acceptIn', { d: fmtCountdown(ms) }) : t('time.acceptLate');
 }
 
@@ -258,13 +262,28 @@ export function channelLimitsOf(o) {
   if (o.channel_limits) return o.channel_limits;
   return (state.settings && state.settings.default_channel_limits) || {};
 }
+// loadOf is what an operator's limits count: its active chats and the
+// closed chats it is still wrapping up (as the routing engine counts).
+export function loadOf(o) {
+  return (o.active_chats || 0) + (o.wrap_up || []).length;
+}
+// loadOn is that load on one channel.
+export function loadOn(o, ch) {
+  return ((o.active_by_channel || {})[ch] || 0) + (o.wrap_up || []).filter((w) => w.channel === ch).length;
+}
 // busy reports whether an operator is at its general limit or at the limit
 // of some channel.
 export function busy(o) {
-  if ((o.active_chats || 0) >= limitOf(o)) return true;
+  if (loadOf(o) >= limitOf(o)) return true;
   const lim = channelLimitsOf(o);
-  const act = o.active_by_channel || {};
-  return Object.keys(lim).some((ch) => (act[ch] || 0) >= lim[ch]);
+  return Object.keys(lim).some((ch) => loadOn(o, ch) >= lim[ch]);
+}
+// underLimits reports whether an operator may get one more chat of a
+// channel (R1.3–4).
+export function underLimits(o, ch) {
+  if (loadOf(o) >= limitOf(o)) return false;
+  const lim = channelLimitsOf(o);
+  return !(ch in lim) || loadOn(o, ch) < lim[ch];
 }
 
 // ---------------------------------------------------------------- skill groups
@@ -393,9 +412,10 @@ export function notice(text, kind = '') {
 // placeNotice keeps #notice under the header and the banner, whatever their
 // height (measured when they change, not on every notice).
 export function placeNotice() {
+  const bars = ['topbar', 'status-banner', 'offers'];
   const place = () => {
     let top = 8;
-    for (const id of ['topbar', 'status-banner']) {
+    for (const id of bars) {
       const b = document.getElementById(id);
       if (b && !b.hidden) top = Math.max(top, b.getBoundingClientRect().bottom + 8);
     }
@@ -403,7 +423,7 @@ export function placeNotice() {
   };
   if ('ResizeObserver' in window) {
     const ro = new ResizeObserver(place);
-    for (const id of ['topbar', 'status-banner']) { const b = document.getElementById(id); if (b) ro.observe(b); }
+    for (const id of bars) { const b = document.getElementById(id); if (b) ro.observe(b); }
   }
   place();
 }
@@ -415,6 +435,9 @@ const CONFLICTS = [
   [/is closed/, 'err.chatClosed'],
   [/only new and queued chats can be taken/, 'err.notTakeable'],
   [/is not active with operator/, 'err.notActiveWithYou'],
+  [/has no open offer/, 'err.noOffer'],
+  [/cannot receive/, 'err.cannotReceive'],
+  [/holds chat \S+ already/, 'err.alreadyWith'],
   [/is already with operator/, 'err.alreadyWith'],
   [/does not serve topic/, 'err.notServes'],
   [/is at a limit/, 'err.atLimit'],
@@ -425,6 +448,7 @@ const CONFLICTS = [
 ];
 const INVALIDS = [
   [/is required/, 'err.required'],
+  [/must have at most \d+ bytes/, 'err.tooLong'],
   [/must not be negative/, 'err.negative'],
   [/must have \d+ to \d+ characters/, 'err.password'],
   [/http or https URL/, 'err.url'],
@@ -507,30 +531,30 @@ export function labelCells(table) {
   if (!table) return;
   const heads = [...table.querySelectorAll('thead th')].map((th) => th.textContent.trim());
   for (const tr of table.querySelectorAll('tbody tr')) {
-    [...tr.children].forEach((td, i) => { if (heads[i] && !td.dataset.label) td.dataset.label = heads[i]; });
+    [...tr.children].forEach((td, i) => { if (heads[i] && !td.hasAttribute('data-label')) td.dataset.label = heads[i]; });
   }
 }
 
 // ---------------------------------------------------------------- ticker
 //
-// One interval for every time on screen: elements with data-since (epoch
-// ms) show the time elapsed since then as data-fmt says; elements with
-// data-until count down to an accept deadline.
+// One interval for every time on screen (the view, the header and the bar
+// of offers): elements with data-since (epoch ms) show the time elapsed
+// since then as data-fmt says; elements with data-until count down (an
+// accept deadline, an offer's expiry, a wrap-up).
 
 export function startTicker() {
   setInterval(() => {
     if (document.hidden) return;
-    const sec = document.querySelector(`#view-${state.view}`);
-    if (!sec) return;
+    const scope = `#view-${state.view}, #topbar, #offers`;
     const now = Date.now();
-    for (const el of sec.querySelectorAll('[data-since]')) {
+    for (const el of document.querySelectorAll(`:is(${scope}) [data-since]`)) {
       const v = Number(el.dataset.since);
       if (v) el.textContent = sinceText(el.dataset.fmt, now - v);
     }
-    for (const el of sec.querySelectorAll('[data-until]')) {
+    for (const el of document.querySelectorAll(`:is(${scope}) [data-until]`)) {
       const v = Number(el.dataset.until);
       if (!v) continue;
-      el.textContent = untilText(v - now);
+      el.textContent = untilText(v - now, el.dataset.fmt);
       el.classList.toggle('late', v - now <= 0);
     }
   }, 1000);

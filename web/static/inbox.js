@@ -1,7 +1,7 @@
 // The viewer's inbox: its active chats (whatever the folder on screen), the
-// messages of the chats it has looked at or that are on screen (previews),
-// what it has read, the accept deadlines, and the count of chats that need
-// it (the tab title).
+// chats colleagues offer it, the messages of the chats it has looked at or
+// that are on screen (previews), what it has read, the accept deadlines, and
+// the count of chats that need it (the tab title).
 
 import {
   api, items, enc, ts, me, isStaff, job, schedule, emit, loadPref, savePref, acceptDeadline, acceptTimeoutS,
@@ -13,6 +13,7 @@ const SEEN = 400; // chats whose read mark is kept
 const CONCURRENCY = 3;
 
 const mine = new Map(); // my active chats by id
+const offers = new Map(); // chats offered to me by id
 const cache = new Map(); // chat id -> messages (oldest first); Map order = age
 const queue = []; // chat ids waiting for their messages
 const loading = new Set();
@@ -26,9 +27,14 @@ let loaded = false;
 
 async function load() {
   const q = isStaff() ? `&operator_id=${enc(me())}` : '';
-  const got = items(await api('GET', `/chats?folder=mine&limit=1000${q}`));
+  const [got, offered] = (await Promise.all([
+    api('GET', `/chats?folder=mine&limit=1000${q}`),
+    api('GET', `/chats?folder=offers&limit=1000${q}`),
+  ])).map(items);
   mine.clear();
   for (const c of got) mine.set(c.id, c);
+  offers.clear();
+  for (const c of offered) if (offeredToMe(c)) offers.set(c.id, c);
   loaded = true;
   for (const c of got) if (!cache.has(c.id)) want(c.id);
   changed();
@@ -36,6 +42,14 @@ async function load() {
 
 export const isLoaded = () => loaded;
 export const count = () => mine.size;
+
+// offeredToMe reports whether a chat has an open offer to the viewer.
+export const offeredToMe = (c) => !!c && c.status === 'active' && !!c.transfer_offer && c.transfer_offer.to_operator_id === me();
+
+// offersToMe is the chats colleagues offer the viewer, oldest offer first.
+export function offersToMe() {
+  return [...offers.values()].sort((a, b) => ts(a.transfer_offer.offered_at) - ts(b.transfer_offer.offered_at));
+}
 
 // sorted is My chats in the order of who waits for a reply longest, then
 // the latest activity first.
@@ -55,7 +69,7 @@ export function sorted() {
 // attention counts my chats that need me: not accepted, unread client
 // messages, or overdue.
 export function attention() {
-  let n = 0;
+  let n = offers.size;
   for (const c of mine.values()) if (!ts(c.accepted_at) || c.overdue || unreadOf(c.id) > 0) n++;
   return n;
 }
@@ -114,7 +128,7 @@ export function unreadOf(id) {
   const mark = seen[id] || 0;
   let n = 0;
   for (let i = msgs.length - 1; i >= 0 && msgs[i].id > mark; i--) {
-    if (msgs[i].from === 'operator' && msgs[i].author_id === me()) break;
+    if (msgs[i].from === 'operator' && msgs[i].author_id === me() && msgs[i].kind !== 'note') break;
     if (msgs[i].from === 'client') n++;
   }
   return n;
@@ -176,11 +190,15 @@ export function handleEvent(ev) {
   const c = ev.chat;
   const id = ev.chat_id || (c && c.id);
   if (!id) return;
-  const was = mine.has(id);
+  const was = mine.has(id) || offers.has(id);
   if (c) {
     if (isMine(c)) mine.set(id, c); else mine.delete(id);
+    if (offeredToMe(c)) offers.set(id, c); else offers.delete(id);
   }
-  const touched = was || mine.has(id);
+  const touched = was || mine.has(id) || offers.has(id);
+  if (n === 'transfer_offered' && offeredToMe(c)) {
+    alerts.alert('offer', c, c.transfer_offer.note || '', { op: (ev.operator && (ev.operator.name || ev.operator.id)) || '' });
+  }
   if (n === 'message_created' && ev.message) {
     const msgs = cache.get(id);
     if (msgs && !msgs.some((m) => m.id === ev.message.id)) { msgs.push(ev.message); remember(id, msgs); }

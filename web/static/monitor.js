@@ -1,13 +1,14 @@
 // The supervisor monitor (#view-monitor): operators with status and load
 // (a supervisor sets an operator's status, or redistributes after a
-// dialog), the queue with waiting times, the distribution audit and
+// dialog; each operator's chats unfold under its row, to open, join or take
+// over), the queue with waiting times, the distribution audit and
 // diagnostics. On a phone the tables are cards.
 
 import { t } from './i18n.js';
 import {
   state, api, items, enc, esc, ts, fmtDur, fmtTime, fmtFull, fmtNs, safeColor, topicName, operatorName,
   statusOf, limitOf, channelLimitsOf, busy, job, schedule, runNow, notice, on, errorText, clearErrors, showError,
-  labelCells, clientName, keepFocus,
+  labelCells, clientName, keepFocus, loadOf, loadOn, me, sinceText,
 } from './core.js';
 
 const PAGE = 100;
@@ -17,21 +18,82 @@ let queue = { items: [], next: '', total: 0, fetchedAt: 0 };
 let diagId = '';
 let visible = false;
 let redistributing = ''; // the operator the dialog is about
+const unfolded = new Set(); // operators whose chats are shown
+let activeChats = null; // everyone's active chats, while some operator is unfolded
 
 const opsTable = () => $('view-monitor').querySelector('table[data-view-id=operators]');
 
 // ---------------------------------------------------------------- operators
 
+// loadCell is an operator's load against its limits (wrap-ups count), per
+// channel, and the switch that unfolds its chats.
 function loadCell(o) {
   const lim = channelLimitsOf(o);
   const act = o.active_by_channel || {};
-  const chans = [...new Set([...Object.keys(lim), ...Object.keys(act)])].sort();
+  const wrap = o.wrap_up || [];
+  const chans = [...new Set([...Object.keys(lim), ...Object.keys(act), ...wrap.map((w) => w.channel)])].sort();
   const per = chans.map((ch) => {
-    const a = act[ch] || 0;
+    const a = loadOn(o, ch);
     const full = ch in lim && a >= lim[ch];
     return `<span class="chan${full ? ' full' : ''}">${esc(ch)} ${esc(a)}${ch in lim ? '/' + esc(lim[ch]) : ''}</span>`;
   }).join(' ');
-  return `<span class="total">${esc(o.active_chats || 0)}/${esc(limitOf(o))}</span>${per ? ' ' + per : ''}`;
+  const w = wrap.length ? ` <span class="chan wrap" title="${esc(t('mon.wrapHint'))}">${esc(t('mon.wrapN', { n: wrap.length }))}</span>` : '';
+  const n = o.active_chats || 0;
+  const open = unfolded.has(o.id);
+  const toggle = n ? ` <button type="button" class="show-chats link" aria-expanded="${open}" aria-controls="op-chats-${esc(o.id)}">` +
+    `${esc(t(open ? 'mon.hideChats' : 'mon.showChats', { n }))}</button>` : '';
+  return `<span class="total">${esc(loadOf(o))}/${esc(limitOf(o))}</span>${per ? ' ' + per : ''}${w}${toggle}`;
+}
+
+// chatsRow lists an operator's active chats under its row, each with Open,
+// Join (the chat with the reply box focused) and Take over.
+function chatsRow(o) {
+  const list = (activeChats || []).filter((c) => c.operator_id === o.id);
+  const now = Date.now();
+  const li = (c) => {
+    const at = ts(c.awaiting_reply_since) || ts(c.last_message_at) || ts(c.assigned_at);
+    const fmt = ts(c.awaiting_reply_since) ? 'waiting' : ts(c.last_message_at) ? 'last' : 'assigned';
+    const badges = [];
+    if (!ts(c.accepted_at)) badges.push(`<span class="badge info">${esc(t('list.notAccepted'))}</span>`);
+    if (c.overdue) badges.push(`<span class="badge warn">${esc(t('list.overdue'))}</span>`);
+    if (c.transfer_offer) badges.push(`<span class="badge info">${esc(t('mon.offeredTo', { op: operatorName(c.transfer_offer.to_operator_id) }))}</span>`);
+    const name = clientName(c);
+    const take = o.id === me() ? '' : `<button type="button" class="take-over" aria-label="${esc(t('mon.takeOverOf', { client: name }))}">${esc(t('chat.takeOver'))}</button>`;
+    return `<li data-chat-id="${esc(c.id)}"><span class="oc-who"><span class="oc-client">${esc(name)}</span> ` +
+      `<span class="muted">#${esc(c.id)} · ${esc(c.channel)}${c.subject_alias ? ' · ' + esc(topicName(c.subject_alias)) : ''}</span></span> ` +
+      (at ? `<span class="oc-time muted" data-fmt="${fmt}" data-since="${at}">${esc(sinceText(fmt, now - at))}</span> ` : '') +
+      badges.join(' ') +
+      `<span class="oc-actions"><button type="button" class="open-chat" aria-label="${esc(t('mon.openOf', { client: name }))}">${esc(t('mon.open'))}</button>` +
+      `<button type="button" class="join-chat" aria-label="${esc(t('mon.joinOf', { client: name }))}">${esc(t('mon.join'))}</button>${take}</span></li>`;
+  };
+  const body = activeChats === null ? `<p class="muted">${esc(t('app.loading'))}</p>`
+    : list.length ? `<ul class="op-chat-list">${list.map(li).join('')}</ul>` : `<p class="muted">${esc(t('mon.noChats'))}</p>`;
+  return `<tr class="op-chats" data-operator-id="${esc(o.id)}" id="op-chats-${esc(o.id)}"><td colspan="6" data-label="">${body}</td></tr>`;
+}
+
+async function loadActiveChats() {
+  if (!visible || !unfolded.size) return;
+  activeChats = items(await api('GET', '/chats?folder=active&limit=1000'));
+  renderOperators();
+}
+
+function toggleChats(id) {
+  if (unfolded.has(id)) unfolded.delete(id); else unfolded.add(id);
+  renderOperators();
+  if (unfolded.size) runNow('activeChats');
+}
+
+async function takeOver(btn, chatId) {
+  btn.disabled = true;
+  try {
+    const c = await api('POST', `/chats/${enc(chatId)}/assign`, { operator_id: me(), force: true });
+    notice(t('n.youTookOver', { client: clientName(c) }));
+    schedule('activeChats', 'operators', 'inbox');
+  } catch (e) {
+    notice(errorText(e), 'error');
+  } finally {
+    btn.disabled = false;
+  }
 }
 
 function activityCell(o) {
@@ -59,7 +121,8 @@ function opRow(o) {
     `<td class="busy">${b ? esc(t('mon.busyYes')) : ''}</td>` +
     `<td class="load">${loadCell(o)}</td>` +
     `<td class="activity">${activityCell(o)}</td>` +
-    `<td class="actions">${statusSelect(o)}${redis}</td></tr>`;
+    `<td class="actions">${statusSelect(o)}${redis}</td></tr>` +
+    (unfolded.has(o.id) && (o.active_chats || 0) > 0 ? chatsRow(o) : '');
 }
 
 function renderOperators() {
@@ -251,6 +314,7 @@ async function loadDiag() {
 export function handleEvent(ev) {
   if (!visible) return;
   const n = ev.event_name;
+  if (unfolded.size && ev.chat_id) schedule('activeChats');
   if (n === 'message_created') return;
   schedule('queue', 'audit');
   if (diagId) schedule('diag');
@@ -270,6 +334,7 @@ export function init() {
   job('queue', () => (visible ? loadQueue(false) : null), 500);
   job('audit', () => (visible ? loadAudit() : null), 3000);
   job('diag', () => (visible ? loadDiag() : null), 1500);
+  job('activeChats', loadActiveChats, 800);
   on('operators', () => { if (visible) renderOperators(); });
   on('statuses', () => { if (visible) renderOperators(); });
   on('settings', () => { if (visible) { renderOperators(); schedule('queue'); } });
@@ -283,8 +348,15 @@ export function init() {
   });
   const ops = opsTable();
   ops.addEventListener('click', (e) => {
-    const b = e.target.closest('button.redistribute');
-    if (b) askRedistribute(b.closest('tr').dataset.operatorId);
+    const b = e.target.closest('button');
+    if (!b) return;
+    const chat = b.closest('li[data-chat-id]');
+    const id = chat ? chat.dataset.chatId : '';
+    if (b.matches('.redistribute')) askRedistribute(b.closest('tr').dataset.operatorId);
+    else if (b.matches('.show-chats')) toggleChats(b.closest('tr').dataset.operatorId);
+    else if (b.matches('.open-chat')) location.hash = `#/chats/${enc(id)}`;
+    else if (b.matches('.join-chat')) { state.focusReply = id; location.hash = `#/chats/${enc(id)}`; }
+    else if (b.matches('.take-over')) takeOver(b, id);
   });
   ops.addEventListener('change', (e) => {
     if (e.target.matches('select.set-status')) setStatus(e.target);

@@ -1,6 +1,7 @@
-// A chat's timeline: its messages and what happened to it (created, queued,
-// assigned, accepted, transferred, returned to the queue, closed — by whom,
-// when, with the comment), with day separators. What happened comes from the
+// A chat's timeline: its messages, internal notes (the handover note of an
+// offer named so) and what happened to it (created, queued, assigned,
+// accepted, transferred, offered to a colleague and the answer, returned to
+// the queue, closed — by whom, when, with the comment), with day separators. What happened comes from the
 // stored events (GET /events?after=, filtered by chat) and the live stream;
 // where those are out of reach, from the chat's own timestamps.
 
@@ -15,7 +16,9 @@ const KINDS = new Set([
   'chat_created', 'chat_queued', 'auto_connected', 'operator_connected', 'operator_disconnected', 'chat_accepted',
   'chat_transferred', 'chat_updated', 'chat_returned_to_bot', 'chat_closed_by_operator', 'chat_closed_by_client',
   'chat_closed_by_timer', 'chat_closed', 'queue_timeout', 'response_overdue',
+  'transfer_offered', 'transfer_accepted', 'transfer_declined', 'transfer_expired', 'transfer_withdrawn',
 ]);
+const LOCK = '<svg class="lock" viewBox="0 0 24 24" width="13" height="13" aria-hidden="true" focusable="false"><path fill="currentColor" d="M17 9h-1V7a4 4 0 0 0-8 0v2H7a2 2 0 0 0-2 2v9a2 2 0 0 0 2 2h10a2 2 0 0 0 2-2v-9a2 2 0 0 0-2-2Zm-7-2a2 2 0 0 1 4 0v2h-4V7Z"/></svg>';
 
 const store = new Map(); // chat id -> {events, done, scanning}
 
@@ -88,6 +91,7 @@ async function scan(chat, rec) {
 const reasonText = (code) => (code ? t('reason.' + code, { fallback: code }) : '');
 const opOf = (ev) => (ev.operator ? (ev.operator.id === me() ? t('n.you') : ev.operator.name || ev.operator.id) : '');
 const opName = (id) => (id === me() ? t('n.you') : operatorName(id));
+const targetOf = (ev) => (ev.target ? (ev.target.id === me() ? t('n.you') : ev.target.name || ev.target.id) : '');
 
 function closedText(c, op) {
   let s;
@@ -106,7 +110,8 @@ function closedText(c, op) {
 function fromEvent(ev) {
   const c = ev.chat || {};
   const at = ts(ev.occurred_at);
-  const e = (kind, text) => ({ at, kind, text, seq: ev.id, reason: (ev.reason && ev.reason.code) || '' });
+  // "you" may begin an entry: a capital then
+  const e = (kind, text) => ({ at, kind, text: text.charAt(0).toLocaleUpperCase() + text.slice(1), seq: ev.id, reason: (ev.reason && ev.reason.code) || '' });
   switch (ev.event_name) {
     case 'chat_created': return e('created', t('tl.created', { channel: c.channel || '' }));
     case 'chat_queued':
@@ -120,6 +125,14 @@ function fromEvent(ev) {
     case 'response_overdue': return e('overdue', t('tl.overdue'));
     case 'queue_timeout': return e('timeout', t('tl.queueTimeout'));
     case 'chat_closed': return e('closed', closedText(c, opOf(ev)));
+    case 'transfer_offered': return e('offered', t('tl.offered', { op: opOf(ev), target: targetOf(ev) }));
+    case 'transfer_accepted': return e('offer_accepted', t('tl.offerAccepted', { op: opOf(ev), target: targetOf(ev) }));
+    case 'transfer_declined': {
+      const why = ev.reason && ev.reason.message;
+      return e('offer_declined', why ? t('tl.offerDeclinedWhy', { target: targetOf(ev), reason: why }) : t('tl.offerDeclined', { target: targetOf(ev) }));
+    }
+    case 'transfer_expired': return e('offer_expired', t('tl.offerExpired', { target: targetOf(ev) }));
+    case 'transfer_withdrawn': return e('offer_withdrawn', t('tl.offerWithdrawn', { target: targetOf(ev) }));
   }
   return null; // chat_closed_by_* and chat_returned_to_bot: chat_closed says it
 }
@@ -144,7 +157,8 @@ const near = (list, kind, at, reason, both) => list.some((y) => y.kind === kind 
 // systemEntries merges the events with the timestamps (a timestamp adds an
 // entry only when no event of its kind is near it) and leaves out what
 // another entry says already: the queue entry of a chat assigned at once,
-// the disconnect and requeue of a transfer, the requeue after a disconnect.
+// the disconnect and requeue of a transfer, the disconnect and connect of an
+// accepted offer, the requeue after a disconnect.
 export function systemEntries(chat) {
   const rec = store.get(chat.id);
   const evs = rec ? rec.events.map(fromEvent).filter(Boolean) : [];
@@ -154,7 +168,10 @@ export function systemEntries(chat) {
   }
   return all.filter((x) => {
     if (x.kind === 'queued' && (!x.reason || x.reason === 'new')) return !near(all, 'assigned', x.at);
-    if ((x.kind === 'queued' || x.kind === 'disconnected') && x.reason === 'transfer') return !near(all, 'transferred', x.at, undefined, true);
+    if ((x.kind === 'queued' || x.kind === 'disconnected') && x.reason === 'transfer') {
+      return !near(all, 'transferred', x.at, undefined, true) && !near(all, 'offer_accepted', x.at, undefined, true);
+    }
+    if (x.kind === 'assigned' && near(all, 'offer_accepted', x.at, undefined, true)) return false;
     if (x.kind === 'queued' && x.reason) return !all.some((y) => y.kind === 'disconnected' && y.reason === x.reason && Math.abs(y.at - x.at) < 1000);
     return true;
   });
@@ -162,7 +179,8 @@ export function systemEntries(chat) {
 
 // The order of entries of one instant.
 const RANK = {
-  created: 0, disconnected: 1, queued: 1.5, transferred: 1.6, assigned: 2, accepted: 3, updated: 5, overdue: 5, timeout: 8, closed: 9,
+  created: 0, disconnected: 1, queued: 1.5, transferred: 1.6, assigned: 2, offer_accepted: 2.5, accepted: 3, offered: 3.5,
+  updated: 5, overdue: 5, offer_declined: 5, offer_expired: 5, offer_withdrawn: 5, timeout: 8, closed: 9,
 };
 
 // ---------------------------------------------------------------- rendering
@@ -171,10 +189,33 @@ function timeHtml(iso, at) {
   return `<time datetime="${esc(iso || new Date(at).toISOString())}" title="${esc(fmtFull(at))}">${esc(fmtClock(iso || new Date(at).toISOString()))}</time>`;
 }
 
+// handover reports whether a note is the handover note of an offer: made
+// with the offer (its event, or the chat's open offer), with its text.
+function handover(chat, m) {
+  const at = ts(m.created_at);
+  const same = (o, when) => !!o && o.note === m.text && Math.abs(when - at) < 2000;
+  if (same(chat.transfer_offer, ts(chat.transfer_offer && chat.transfer_offer.offered_at))) return true;
+  const rec = store.get(chat.id);
+  return !!rec && rec.events.some((ev) => ev.event_name === 'transfer_offered' && same(ev.chat && ev.chat.transfer_offer, ts(ev.occurred_at)));
+}
+
+function messageHtml(chat, m, at) {
+  const kind = m.kind || (m.from === 'client' ? 'client' : 'operator');
+  const who = kind === 'client' ? clientName(chat) : (m.author_id === me() ? t('n.you') : operatorName(m.author_id) || t('chat.operator'));
+  const meta = `<div class="m-meta">${esc(who)} · ${timeHtml(m.created_at, at)}</div>`;
+  const text = `<div class="m-text">${esc(m.text)}</div>`;
+  if (kind === 'note') {
+    const label = handover(chat, m) ? t('note.handover') : t('note.label');
+    return `<li class="message note" data-from="note" data-kind="note" data-id="${esc(m.id)}">` +
+      `<div class="m-label">${LOCK} ${esc(label)}</div>${text}${meta}</li>`;
+  }
+  const from = kind === 'client' ? 'client' : kind === 'system' ? 'system' : 'operator';
+  return `<li class="message" data-from="${from}" data-kind="${esc(kind)}" data-id="${esc(m.id)}">${text}${meta}</li>`;
+}
+
 // html renders the timeline of a chat: messages and system entries in time
 // order, with a separator at each new day (in the viewer's time zone).
 export function html(chat, msgs) {
-  const client = clientName(chat);
   const rows = [];
   for (const m of msgs) rows.push({ at: ts(m.created_at), order: m.from === 'client' ? 0.5 : 4, seq: m.id, m });
   for (const s of systemEntries(chat)) rows.push({ at: s.at, order: RANK[s.kind] ?? 5, seq: s.seq, s });
@@ -188,11 +229,7 @@ export function html(chat, msgs) {
       out.push(`<li class="day-sep"><span>${esc(fmtDay(r.at))}</span></li>`);
     }
     if (r.m) {
-      const m = r.m;
-      const from = m.from === 'operator' ? 'operator' : 'client';
-      const who = from === 'client' ? client : (m.author_id === me() ? t('n.you') : operatorName(m.author_id) || t('chat.operator'));
-      out.push(`<li class="message" data-from="${from}" data-id="${esc(m.id)}"><div class="m-text">${esc(m.text)}</div>` +
-        `<div class="m-meta">${esc(who)} · ${timeHtml(m.created_at, r.at)}</div></li>`);
+      out.push(messageHtml(chat, r.m, r.at));
     } else {
       out.push(`<li class="system-event" data-kind="${esc(r.s.kind)}"><span class="s-text">${esc(r.s.text)}</span> ${timeHtml('', r.at)}</li>`);
     }
