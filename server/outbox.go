@@ -52,7 +52,8 @@ type outbox struct {
 	mu       sync.Mutex
 	inbox    []sb.Delivery
 	overflow bool
-	forget   []string // webhook ids deleted
+	forget   []string            // webhook ids deleted
+	poke     []sb.DeliveryTarget // targets to probe now (a resend, a test)
 	kick     chan struct{}
 
 	done    chan result // attempts finished
@@ -108,6 +109,17 @@ func (s *Server) forgetWebhook(id string) {
 	if o := s.outbox.Load(); o != nil {
 		o.mu.Lock()
 		o.forget = append(o.forget, id)
+		o.mu.Unlock()
+		o.wake()
+	}
+}
+
+// probeNow lets a held target try again at once: a delivery sent by hand
+// (resend, test) is not kept waiting for a backoff.
+func (s *Server) probeNow(t sb.DeliveryTarget) {
+	if o := s.outbox.Load(); o != nil {
+		o.mu.Lock()
+		o.poke = append(o.poke, t)
 		o.mu.Unlock()
 		o.wake()
 	}
@@ -192,8 +204,8 @@ func (o *outbox) reload(ctx context.Context) {
 // takeInbox takes the committed deliveries and the deleted subscriptions.
 func (o *outbox) takeInbox(ctx context.Context) {
 	o.mu.Lock()
-	in, overflow, forget := o.inbox, o.overflow, o.forget
-	o.inbox, o.overflow, o.forget = nil, false, nil
+	in, overflow, forget, poke := o.inbox, o.overflow, o.forget, o.poke
+	o.inbox, o.overflow, o.forget, o.poke = nil, false, nil, nil
 	o.mu.Unlock()
 	if overflow {
 		o.reload(ctx)
@@ -201,6 +213,11 @@ func (o *outbox) takeInbox(ctx context.Context) {
 	for _, d := range in {
 		if d.ID > 0 { // 0: for a subscription deleted meanwhile
 			o.add(d, overflow)
+		}
+	}
+	for _, key := range poke {
+		if t := o.targets[key]; t != nil {
+			t.held = time.Time{} // one probe now (streak stays)
 		}
 	}
 	for _, id := range forget { // after the deliveries committed before the deletion

@@ -237,6 +237,9 @@ func (s *Server) enqueue(ctx context.Context, d sb.Delivery) (sb.Delivery, error
 	if err == nil && d.ID == 0 {
 		err = sb.Errorf(sb.ENOTFOUND, "id", "webhook %q not found", d.WebhookID)
 	}
+	if err == nil {
+		s.probeNow(d.Target()) // after the commit pushed the delivery
+	}
 	return d, err
 }
 
