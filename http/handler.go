@@ -101,6 +101,7 @@ func (h *Handler) routesTable() {
 		h.mux.Handle("GET /metrics", h.Metrics)
 	}
 	h.mux.HandleFunc("GET /api/v1/openapi.json", h.openAPI)
+	h.mux.HandleFunc("GET /api/v1/openapi.yaml", h.openAPIYAML)
 	if h.Panel != nil {
 		h.mux.Handle("GET /", h.Panel)
 	}
