@@ -427,15 +427,29 @@ func (r *recorder) add(d sb.Delivery, a sb.Attempt) {
 	}
 }
 
+// recordEvery is the least time between two of the recorder's
+// transactions: each takes the store's writer (on SQLite, the one writer
+// connection, with an fsync) from the commits of routing.
+const recordEvery = 50 * time.Millisecond
+
 func (r *recorder) run(ctx context.Context) {
+	pace := time.NewTimer(0)
+	defer pace.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			r.flush(context.WithoutCancel(ctx)) // what finished before the end
 			return
 		case <-r.kick:
-			r.flush(ctx)
 		}
+		select {
+		case <-ctx.Done():
+			r.flush(context.WithoutCancel(ctx))
+			return
+		case <-pace.C:
+		}
+		pace.Reset(recordEvery)
+		r.flush(ctx)
 	}
 }
 

@@ -189,7 +189,7 @@ func (s *Server) newDeliveryClient() *http.Client {
 	}}
 	return &http.Client{
 		Timeout:       DeliveryTimeout,
-		Transport:     &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second},
+		Transport:     &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 1024, IdleConnTimeout: 90 * time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

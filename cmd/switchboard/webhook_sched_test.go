@@ -290,3 +290,52 @@ func TestWebhookRedirectIsRetried(t *testing.T) {
 		t.Errorf("the redirect's target got %d requests; want none (redirects are not followed)", n)
 	}
 }
+
+// TestWebhookBacklogDrains: a healthy target with more pending deliveries
+// than its window holds (found in the store at start, and more committed
+// while it drains) gets every one of them.
+func TestWebhookBacklogDrains(t *testing.T) {
+	rc := &hookRecorder{}
+	hs := httptest.NewServer(rc)
+	defer hs.Close()
+	data := t.TempDir()
+	app := sbStart(t, data)
+	admin := app.sbClient(sbAdminSecret)
+	sbAllowPrivateWebhooks(t, admin)
+	hook := admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hs.URL, "events": []string{sb.EventChatCreated}}, 201)
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.Open(context.Background(), filepath.Join(data, "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &sb.Batch{}
+	now := time.Now().UTC()
+	const n = 3000
+	for i := range n {
+		b.Deliveries = append(b.Deliveries, sb.Delivery{WebhookID: hook["id"].(string), URL: hs.URL,
+			EventSeq: 1, ChatID: fmt.Sprintf("c-%d", i%500), NextAt: now, CreatedAt: now})
+	}
+	if err := st.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	app = sbStart(t, data)
+	admin = app.sbClient(sbAdminSecret)
+	sbSetupTopic(t, admin)
+	integ := app.sbToken(t, admin, sb.RoleIntegrator, "")
+	for i := range 20 {
+		integ.sbMust(t, "POST", sbConnectPath, sbConnectBody(fmt.Sprintf("client-%d", i), "queue"), 200)
+	}
+	sbWait(t, 60*time.Second, func() bool { return len(rc.snapshot()) >= n+20 })
+	var page server.DeliveryPage
+	admin.sbGet(t, "/api/v1/webhooks/"+hook["id"].(string)+"/deliveries?status=pending", &page)
+	sbWait(t, 20*time.Second, func() bool {
+		admin.sbGet(t, "/api/v1/webhooks/"+hook["id"].(string)+"/deliveries?status=pending", &page)
+		return len(page.Items) == 0
+	})
+	if got := len(rc.snapshot()); got != n+20 {
+		t.Errorf("%d deliveries received; want %d, each once", got, n+20)
+	}
+}
