@@ -109,10 +109,12 @@ type DeliveryTarget struct {
 	URL       string
 }
 
-// TargetBacklog is a target with how many of its deliveries are not done.
+// TargetBacklog is a target with how many of its deliveries are not done,
+// and the highest id among them.
 type TargetBacklog struct {
 	DeliveryTarget
 	Pending int
+	LastID  int64
 }
 
 // DeliveryQuery selects a page of deliveries, newest first: a

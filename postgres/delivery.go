@@ -74,7 +74,7 @@ func (w *writer) deliveries(b *sb.Batch) error {
 // DeliveryTargets returns every target with deliveries not done and how
 // many, in one pass over the index of pending deliveries.
 func (s *Store) DeliveryTargets(ctx context.Context) ([]sb.TargetBacklog, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.TargetColumns+`::integer FROM deliveries
+	rows, err := s.pool.Query(ctx, `SELECT webhook_id, url, count(*)::integer, max(id) FROM deliveries
 		WHERE NOT done GROUP BY webhook_id, url ORDER BY webhook_id, url`)
 	return collect(rows, err, "delivery", scan(sqlstore.ScanTargetBacklog))
 }

@@ -68,6 +68,7 @@ type target struct {
 	window []sb.Delivery // pending, by id: a prefix of the target's pending deliveries
 	last   int64         // the highest id in the window or read past
 	more   bool          // the store has pending deliveries past last
+	loaded int64         // the highest id reload counted: a delivery up to it is counted
 	flight map[int64]bool
 	chats  map[string]bool // chats with a delivery in flight
 	streak int             // failed probes in a row; > 0: one delivery at a time
@@ -195,8 +196,14 @@ func (o *outbox) reload(ctx context.Context) {
 			t = newTarget(tb.DeliveryTarget)
 			o.targets[t.key] = t
 		}
-		t.more, t.count = true, tb.Pending
+		t.more, t.count, t.loaded = true, tb.Pending, tb.LastID
 		total += int64(tb.Pending)
+	}
+	for _, t := range o.targets { // targets reload did not see have nothing pending but what is in flight
+		if !slices.ContainsFunc(tbs, func(tb sb.TargetBacklog) bool { return tb.DeliveryTarget == t.key }) {
+			t.count = len(t.flight)
+			total += int64(t.count)
+		}
 	}
 	o.backlog.Store(total)
 }
@@ -212,7 +219,7 @@ func (o *outbox) takeInbox(ctx context.Context) {
 	}
 	for _, d := range in {
 		if d.ID > 0 { // 0: for a subscription deleted meanwhile
-			o.add(d, overflow)
+			o.add(d)
 		}
 	}
 	for _, key := range poke {
@@ -231,19 +238,16 @@ func (o *outbox) takeInbox(ctx context.Context) {
 }
 
 // add takes one committed delivery into its target's window, when the
-// window holds every pending delivery before it and has room. counted:
-// reload already counted it.
-func (o *outbox) add(d sb.Delivery, counted bool) {
+// window holds every pending delivery before it and has room.
+func (o *outbox) add(d sb.Delivery) {
 	t := o.targets[d.Target()]
 	if t == nil {
 		t = newTarget(d.Target())
-		// A target not scheduled has nothing pending in the store, unless
-		// reload could not tell.
-		t.more = counted
+		t.more = false // a target not scheduled has nothing else pending
 		o.targets[t.key] = t
 	}
-	if counted {
-		return
+	if d.ID <= t.loaded {
+		return // reload counted it, and the window reads it from the store
 	}
 	t.count++
 	o.backlog.Add(1)

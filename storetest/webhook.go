@@ -66,7 +66,7 @@ func testDeliveries(t *testing.T, s sb.Store) {
 	wantCode(t, "Delivery of an unknown id", err, sb.ENOTFOUND)
 	wantCode(t, "RecordAttempts of unpaired slices", s.RecordAttempts(ctx, []sb.Delivery{done}, nil), sb.EINVALID)
 	equal(t, "DeliveryTargets", must(s.DeliveryTargets(ctx))(t), []sb.TargetBacklog{
-		{DeliveryTarget: d[1].Target(), Pending: 1}, {DeliveryTarget: d[3].Target(), Pending: 1}})
+		{DeliveryTarget: d[1].Target(), Pending: 1, LastID: d[1].ID}, {DeliveryTarget: d[3].Target(), Pending: 1, LastID: d[3].ID}})
 }
 
 // testDeliveriesPerTarget: a target's pending deliveries are read without
@@ -99,7 +99,7 @@ func testDeliveriesPerTarget(t *testing.T, s sb.Store) {
 		t.Errorf("wh-dead pages: %d then %d deliveries; want 100 then 200, in id order", len(page), len(next))
 	}
 	equal(t, "DeliveryTargets", must(s.DeliveryTargets(ctx))(t), []sb.TargetBacklog{
-		{DeliveryTarget: dead, Pending: 300}, {DeliveryTarget: target, Pending: 3}})
+		{DeliveryTarget: dead, Pending: 300, LastID: next[len(next)-1].ID}, {DeliveryTarget: target, Pending: 3, LastID: ok[2].ID}})
 	other := sb.DeliveryTarget{WebhookID: "wh-ok", URL: "https://example.com/elsewhere"}
 	equal(t, "PendingDeliveries of another URL", len(must(s.PendingDeliveries(ctx, other, 0, 10))(t)), 0)
 }

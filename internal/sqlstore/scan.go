@@ -24,8 +24,9 @@ const (
 	AttemptColumns = `delivery_id, webhook_id, event_seq, at, status_code, error, duration_ms`
 	// WebhookKeyColumns are what ScanWebhookKey reads.
 	WebhookKeyColumns = `id, secret, created_at, expires_at`
-	// TargetColumns are what ScanTargetBacklog reads (with a count).
-	TargetColumns = `webhook_id, url, count(*)`
+	// TargetColumns are what ScanTargetBacklog reads (aggregates of a
+	// GROUP BY webhook_id, url).
+	TargetColumns = `webhook_id, url, count(*), max(id)`
 )
 
 // ScanWebhookKey reads a row of WebhookKeyColumns.
@@ -40,7 +41,7 @@ func ScanWebhookKey(r Scanner) (sb.WebhookKey, error) {
 // ScanTargetBacklog reads a row of TargetColumns.
 func ScanTargetBacklog(r Scanner) (sb.TargetBacklog, error) {
 	var t sb.TargetBacklog
-	err := r.Scan(&t.WebhookID, &t.URL, &t.Pending)
+	err := r.Scan(&t.WebhookID, &t.URL, &t.Pending, &t.LastID)
 	return t, err
 }
 
