@@ -59,14 +59,14 @@ type report struct {
 	DecodeErrors    int64        `json:"event_decode_errors"`
 	Commits         *commitStats `json:"server_commits"`
 	// --webhook-receiver-delay: deliveries to the subscribed receiver.
-	WebhookDelivered int64   `json:"webhook_delivered,omitempty"`
-	WebhookPerS      float64 `json:"webhook_deliveries_per_s,omitempty"`
-	WebhookLagP50ms  float64 `json:"webhook_lag_p50_ms,omitempty"`
-	WebhookLagP99ms  float64 `json:"webhook_lag_p99_ms,omitempty"`
-	WebhookLagMaxms  float64 `json:"webhook_lag_max_ms,omitempty"`
-	WebhookBacklog   *int64  `json:"webhook_backlog_end,omitempty"`
-	Config          any          `json:"config"`
-	PerSecond       []second     `json:"per_second"`
+	WebhookDelivered int64    `json:"webhook_delivered,omitempty"`
+	WebhookPerS      float64  `json:"webhook_deliveries_per_s,omitempty"`
+	WebhookLagP50ms  float64  `json:"webhook_lag_p50_ms,omitempty"`
+	WebhookLagP99ms  float64  `json:"webhook_lag_p99_ms,omitempty"`
+	WebhookLagMaxms  float64  `json:"webhook_lag_max_ms,omitempty"`
+	WebhookBacklog   *int64   `json:"webhook_backlog_end,omitempty"`
+	Config           any      `json:"config"`
+	PerSecond        []second `json:"per_second"`
 }
 
 // newReport starts the report: the target, the mode and the configuration.

@@ -41,7 +41,7 @@ type runner struct {
 	ops      []string
 	opTopics [][]int
 	canRecv  map[string]bool
-	opTokens []string // --sse-role operator: a token per operator the extra streams use
+	opTokens []string  // --sse-role operator: a token per operator the extra streams use
 	hook     *receiver // --webhook-receiver-delay
 
 	model      *model
