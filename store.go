@@ -223,7 +223,8 @@ type Store interface {
 	// calls it when its delivery loop starts).
 	DeliveryTargets(ctx context.Context) ([]TargetBacklog, error)
 	// PendingDeliveries returns up to limit of a target's deliveries not
-	// done whose id is above after, by id. It reads only that target's
+	// done whose id is above after, by id, each with Body set to its
+	// event's JSON (nil for a test event). It reads only that target's
 	// rows.
 	PendingDeliveries(ctx context.Context, t DeliveryTarget, after int64, limit int) ([]Delivery, error)
 	// RecordAttempts stores attempts and, for each, its delivery's new

@@ -80,15 +80,16 @@ func (s *Store) DeliveryTargets(ctx context.Context) ([]sb.TargetBacklog, error)
 }
 
 // PendingDeliveries returns up to limit of a target's deliveries not done
-// with id above after, by id, through the index of pending deliveries by
-// target.
+// with id above after, by id, each with its event's JSON, through the
+// index of pending deliveries by target.
 func (s *Store) PendingDeliveries(ctx context.Context, t sb.DeliveryTarget, after int64, limit int) ([]sb.Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.DeliveryColumns+` FROM deliveries
-		WHERE NOT done AND webhook_id = $1 AND url = $2 AND id > $3 ORDER BY id LIMIT $4`, t.WebhookID, t.URL, after, limit)
-	return collect(rows, err, "delivery", scan(sqlstore.ScanDelivery))
+	rows, err := s.pool.Query(ctx, `SELECT `+sqlstore.PendingColumns+`
+		FROM deliveries AS d LEFT JOIN events AS e ON e.seq = d.event_seq
+		WHERE NOT d.done AND d.webhook_id = $1 AND d.url = $2 AND d.id > $3 ORDER BY d.id LIMIT $4`, t.WebhookID, t.URL, after, limit)
+	return collect(rows, err, "delivery", scan(sqlstore.ScanPending))
 }
 
 // sqlRecordAttempts updates the deliveries and inserts the attempts of

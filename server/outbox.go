@@ -32,7 +32,7 @@ var (
 
 // DefaultMaxInFlight is how many deliveries one target has in flight at
 // most, unless Server.MaxInFlight says otherwise.
-const DefaultMaxInFlight = 16
+const DefaultMaxInFlight = 64
 
 // targetWindow is how many of a target's pending deliveries are held in
 // memory; the rest wait in the store until the window has room.
@@ -71,6 +71,7 @@ type target struct {
 	loaded int64         // the highest id reload counted: a delivery up to it is counted
 	flight map[int64]bool
 	chats  map[string]bool // chats with a delivery in flight
+	seen   map[string]bool // start's scratch: chats passed in the window
 	streak int             // failed probes in a row; > 0: one delivery at a time
 	held   time.Time       // nothing starts before
 	count  int             // deliveries not done (metrics)
@@ -84,7 +85,7 @@ type result struct {
 }
 
 func newTarget(key sb.DeliveryTarget) *target {
-	return &target{key: key, flight: map[int64]bool{}, chats: map[string]bool{}, more: true}
+	return &target{key: key, flight: map[int64]bool{}, chats: map[string]bool{}, seen: map[string]bool{}, more: true}
 }
 
 // push hands committed deliveries to the running loop (none: dropped, the
@@ -324,7 +325,8 @@ func (o *outbox) start(ctx context.Context, t *target, now time.Time) time.Time 
 		o.refill(ctx, t, now)
 	}
 	next := never
-	seen := map[string]bool{}
+	seen := t.seen
+	clear(seen)
 	for i := range t.window {
 		if len(t.flight) >= limit {
 			break

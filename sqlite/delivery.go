@@ -18,15 +18,16 @@ func (s *Store) DeliveryTargets(ctx context.Context) ([]sb.TargetBacklog, error)
 }
 
 // PendingDeliveries returns up to limit of a target's deliveries not done
-// with id above after, by id, through the index of pending deliveries by
-// target.
+// with id above after, by id, each with its event's JSON, through the
+// index of pending deliveries by target.
 func (s *Store) PendingDeliveries(ctx context.Context, t sb.DeliveryTarget, after int64, limit int) ([]sb.Delivery, error) {
 	if limit <= 0 {
 		return nil, nil
 	}
-	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlstore.DeliveryColumns+` FROM deliveries INDEXED BY deliveries_target
-		WHERE done = 0 AND webhook_id = ? AND url = ? AND id > ? ORDER BY id LIMIT ?`, t.WebhookID, t.URL, after, limit)
-	return collect(rows, err, "delivery", sqlstore.ScanDelivery)
+	rows, err := s.r.QueryContext(ctx, `SELECT `+sqlstore.PendingColumns+`
+		FROM deliveries AS d INDEXED BY deliveries_target LEFT JOIN events AS e ON e.seq = d.event_seq
+		WHERE d.done = 0 AND d.webhook_id = ? AND d.url = ? AND d.id > ? ORDER BY d.id LIMIT ?`, t.WebhookID, t.URL, after, limit)
+	return collect(rows, err, "delivery", sqlstore.ScanPending)
 }
 
 // RecordAttempts stores attempts and their deliveries' new Attempts,

@@ -94,6 +94,23 @@ func ScanDelivery(r Scanner) (sb.Delivery, error) {
 	return d, err
 }
 
+// PendingColumns are what ScanPending reads: a delivery (as d) and its
+// event's JSON (as e, joined; NULL for a test event).
+const PendingColumns = `d.id, d.webhook_id, d.url, d.event_seq, d.chat_id, d.attempts, d.next_at, d.done, d.created_at, e.json`
+
+// ScanPending reads a row of PendingColumns: the delivery with its Body.
+func ScanPending(r Scanner) (sb.Delivery, error) {
+	var d sb.Delivery
+	var next, created sql.NullInt64
+	var body []byte
+	err := r.Scan(&d.ID, &d.WebhookID, &d.URL, &d.EventSeq, &d.ChatID, &d.Attempts, &next, &d.Done, &created, &body)
+	d.NextAt, d.CreatedAt = FromNanos(next), FromNanos(created)
+	if body != nil {
+		d.Body = body
+	}
+	return d, err
+}
+
 // ScanAttempt reads a row of AttemptColumns.
 func ScanAttempt(r Scanner) (sb.Attempt, error) {
 	var a sb.Attempt
