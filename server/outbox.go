@@ -56,7 +56,8 @@ type outbox struct {
 	poke     []sb.DeliveryTarget // targets to probe now (a resend, a test)
 	kick     chan struct{}
 
-	done    chan result // attempts finished
+	done    chan result    // attempts finished
+	flying  sync.WaitGroup // the attempts' goroutines and the recorder's
 	targets map[sb.DeliveryTarget]*target
 	backlog atomic.Int64 // deliveries not done, over every target
 	rec     *recorder
@@ -134,14 +135,16 @@ func (o *outbox) wake() {
 	}
 }
 
-// deliverLoop runs the outbox until ctx ends.
+// deliverLoop runs the outbox until ctx ends, and returns once its
+// attempts (canceled with ctx) and their records are over.
 func (s *Server) deliverLoop(ctx context.Context) {
 	o := &outbox{s: s, client: s.delivery, limit: cmpOr(s.MaxInFlight, DefaultMaxInFlight), kick: make(chan struct{}, 1),
 		done: make(chan result, 4096), targets: map[sb.DeliveryTarget]*target{}}
 	o.rec = newRecorder(s)
 	s.outbox.Store(o)
 	defer s.outbox.CompareAndSwap(o, nil)
-	go o.rec.run(ctx)
+	defer o.flying.Wait()
+	o.flying.Go(func() { o.rec.run(ctx) })
 	o.reload(ctx)
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -375,7 +378,7 @@ func (o *outbox) refill(ctx context.Context, t *target, now time.Time) {
 func (o *outbox) launch(ctx context.Context, t *target, d sb.Delivery) {
 	t.flight[d.ID], t.chats[d.ChatID] = true, true
 	probe := t.streak > 0
-	go func() {
+	o.flying.Go(func() {
 		r := o.s.attempt(ctx, o.client, d)
 		r.probe = probe
 		if ctx.Err() != nil {
@@ -385,7 +388,7 @@ func (o *outbox) launch(ctx context.Context, t *target, d sb.Delivery) {
 		case o.done <- r:
 		case <-ctx.Done():
 		}
-	}()
+	})
 }
 
 func minTime(a, b time.Time) time.Time {

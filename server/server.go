@@ -197,7 +197,9 @@ func (s *Server) Run(ctx context.Context) {
 	defer timer.Stop()
 	defer seen.Stop()
 	defer purge.Stop()
-	go s.deliverLoop(ctx)
+	var delivering sync.WaitGroup // Run returns once no delivery is in flight
+	defer delivering.Wait()
+	delivering.Go(func() { s.deliverLoop(ctx) })
 	if s.Sessions == nil {
 		s.endStaleSessions(ctx)
 	}
