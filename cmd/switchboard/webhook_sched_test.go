@@ -128,7 +128,8 @@ func lastSeq(t *testing.T, admin *sbAPI) int64 {
 // subscription beside it gets every new event, and while nothing else
 // happens the server uses under 2 % of a core. (Before the outbox was
 // scheduled per target, the dead target's rows filled the 10,000 the
-// loop read, and the healthy one got nothing.)
+// loop read, and the healthy one got nothing.) Under the race detector the
+// bound is 10 %: it multiplies every cost.
 func TestWebhookDeadReceiverCostsNothing(t *testing.T) {
 	server.DeliveryTimeout, server.MinBackoff = 500*time.Millisecond, 100*time.Millisecond
 	t.Cleanup(func() { server.DeliveryTimeout, server.MinBackoff = 10*time.Second, time.Second })
@@ -190,8 +191,14 @@ func TestWebhookDeadReceiverCostsNothing(t *testing.T) {
 	time.Sleep(5 * time.Second) // the dead target probes meanwhile
 	cpu, wall := cpuSeconds(t)-cpu0, time.Since(wall0).Seconds()
 	t.Logf("idle with 50,000 pending dead deliveries: %.3f CPU-s in %.1f s (%.2f %% of a core)", cpu, wall, 100*cpu/wall)
-	if cpu/wall > 0.02 {
-		t.Errorf("idle CPU %.2f %% of a core with a dead receiver; want under 2 %%", 100*cpu/wall)
+	// The race detector multiplies the cost of every goroutine and memory
+	// access (an idle server measured 2.3–2.6 % under it, 0.26 % without).
+	bound := 0.02
+	if raceDetector {
+		bound = 0.10
+	}
+	if cpu/wall > bound {
+		t.Errorf("idle CPU %.2f %% of a core with a dead receiver; want under %.0f %%", 100*cpu/wall, 100*bound)
 	}
 	var page server.DeliveryPage
 	admin.sbGet(t, "/api/v1/webhooks/"+dead["id"].(string)+"/deliveries?status=pending&limit=10", &page)
