@@ -158,7 +158,7 @@ func TestWebhookReceiver(t *testing.T) {
 	jsonPath := filepath.Join(t.TempDir(), "bench.json")
 	var stdout, stderr bytes.Buffer
 	err := runTool(t.Context(), []string{
-		"--duration", "1500ms", "--operators", "4", "--topics", "2", "--max-chats", "2", "--handle-time", "0.05",
+		"--duration", "3s", "--operators", "4", "--topics", "2", "--max-chats", "2", "--handle-time", "0.05",
 		"--rate", "50", "--status-changes", "0", "--webhook-receiver-delay", "5ms", "--json", jsonPath,
 	}, &stdout, &stderr)
 	if err != nil {
