@@ -36,6 +36,14 @@ type Batch struct {
 	// stay).
 	Webhooks        []Webhook
 	DeletedWebhooks []string
+	// WebhookKeys are the server-wide signing keys of chats'
+	// event_webhook_url deliveries to create or, for an id that exists,
+	// to update (only ExpiresAt changes).
+	WebhookKeys []WebhookKey
+	// ChatSecrets are the signing secrets connects gave for their chats'
+	// event_webhook_url (config.webhook_secret); a later one for a chat
+	// replaces the earlier.
+	ChatSecrets []ChatSecret
 	// Applied are the commands that made this batch, in order, when the
 	// server journals them (several instances: see ClusterStore); a store
 	// that keeps no command log ignores them.
@@ -75,8 +83,60 @@ type Webhook struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// WebhookKey is a server-wide key that signs the deliveries to chats'
+// event_webhook_url (Standard Webhooks). Several may sign at once while a
+// rotation overlaps: every key whose ExpiresAt is zero or ahead.
+type WebhookKey struct {
+	ID        string    `json:"id"`
+	Secret    string    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	// ExpiresAt is when the key stops signing; zero: never.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+}
+
+// ChatSecret is the secret that signs the deliveries of one chat's
+// event_webhook_url, given with its connect.
+type ChatSecret struct {
+	ChatID string
+	Secret string
+}
+
+// DeliveryTarget is where deliveries go: a subscription (WebhookID and its
+// URL) or a chat's event_webhook_url (WebhookID empty). Each target is
+// scheduled on its own.
+type DeliveryTarget struct {
+	WebhookID string
+	URL       string
+}
+
+// TargetBacklog is a target with how many of its deliveries are not done,
+// and the highest id among them.
+type TargetBacklog struct {
+	DeliveryTarget
+	Pending int
+	LastID  int64
+}
+
+// DeliveryQuery selects a page of deliveries, newest first: a
+// subscription's (WebhookID) or, with WebhookID empty, a chat's
+// deliveries to its event_webhook_url (ChatID).
+type DeliveryQuery struct {
+	WebhookID string
+	ChatID    string
+	// Before pages: only deliveries with a smaller id (0: from the newest).
+	Before int64
+	// Pending keeps only the deliveries not done.
+	Pending bool
+	Limit   int
+}
+
+// Target is where the delivery goes.
+func (d *Delivery) Target() DeliveryTarget { return DeliveryTarget{WebhookID: d.WebhookID, URL: d.URL} }
+
 // Delivery is one event to deliver to one URL: a subscription's
-// (WebhookID set) or a chat's event_webhook_url (WebhookID empty).
+// (WebhookID set) or a chat's event_webhook_url (WebhookID empty). An
+// EventSeq of 0 is a test event (POST /webhooks/{id}/test), whose body the
+// server makes when it sends it.
 type Delivery struct {
 	ID        int64     `json:"id"`
 	WebhookID string    `json:"webhook_id,omitempty"`
@@ -87,6 +147,9 @@ type Delivery struct {
 	NextAt    time.Time `json:"next_at"`
 	Done      bool      `json:"done"`
 	CreatedAt time.Time `json:"created_at"`
+	// Body is the event's JSON while the delivery is known from its
+	// commit; not stored (a delivery read back reads its event).
+	Body []byte `json:"-"`
 }
 
 // Attempt is one try to deliver a Delivery.
@@ -155,13 +218,36 @@ type Store interface {
 	// Webhooks lists subscriptions by creation.
 	Webhooks(ctx context.Context) ([]Webhook, error)
 
-	// PendingDeliveries returns deliveries not done, by id.
-	PendingDeliveries(ctx context.Context, limit int) ([]Delivery, error)
-	// RecordAttempt stores an attempt and the delivery's new state
-	// (ENOTFOUND when the delivery is gone).
-	RecordAttempt(ctx context.Context, d Delivery, a Attempt) error
-	// Attempts returns a subscription's latest attempts, newest first.
-	Attempts(ctx context.Context, webhookID string, limit int) ([]Attempt, error)
+	// DeliveryTargets returns every target that has deliveries not done,
+	// with how many (one pass over the pending deliveries: the server
+	// calls it when its delivery loop starts).
+	DeliveryTargets(ctx context.Context) ([]TargetBacklog, error)
+	// PendingDeliveries returns up to limit of a target's deliveries not
+	// done whose id is above after, by id, each with Body set to its
+	// event's JSON (nil for a test event). It reads only that target's
+	// rows.
+	PendingDeliveries(ctx context.Context, t DeliveryTarget, after int64, limit int) ([]Delivery, error)
+	// RecordAttempts stores attempts and, for each, its delivery's new
+	// Attempts, NextAt and Done (ds[i] goes with as[i]), in one
+	// transaction. A delivery that is gone (its subscription was deleted)
+	// is skipped with its attempt.
+	RecordAttempts(ctx context.Context, ds []Delivery, as []Attempt) error
+	// Delivery returns one delivery (ENOTFOUND).
+	Delivery(ctx context.Context, id int64) (Delivery, error)
+	// Deliveries returns a page of deliveries, newest first (see
+	// DeliveryQuery).
+	Deliveries(ctx context.Context, q DeliveryQuery) ([]Delivery, error)
+	// Attempts returns the attempts of the deliveries given, newest first.
+	Attempts(ctx context.Context, deliveryIDs []int64) ([]Attempt, error)
+
+	// WebhookKeys lists the server-wide signing keys by creation.
+	WebhookKeys(ctx context.Context) ([]WebhookKey, error)
+	// ChatSecret returns the secret given for a chat's event_webhook_url
+	// (ENOTFOUND when none was).
+	ChatSecret(ctx context.Context, chatID string) (string, error)
+	// Installation returns this installation's id: random, made when the
+	// store was created, so it differs after a reset of the data.
+	Installation(ctx context.Context) (string, error)
 
 	// Close releases the store.
 	Close() error

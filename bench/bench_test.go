@@ -154,3 +154,28 @@ func TestModelFIFO(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookReceiver: --webhook-receiver-delay subscribes a receiver in
+// this process that counts the deliveries and their lag.
+func TestWebhookReceiver(t *testing.T) {
+	jsonPath := filepath.Join(t.TempDir(), "bench.json")
+	var stdout, stderr bytes.Buffer
+	err := runTool(t.Context(), []string{
+		"--duration", "3s", "--operators", "4", "--topics", "2", "--max-chats", "2", "--handle-time", "0.05",
+		"--rate", "50", "--status-changes", "0", "--webhook-receiver-delay", "5ms", "--json", jsonPath,
+	}, &stdout, &stderr)
+	if err != nil {
+		t.Fatalf("bench: %v\n%s", err, stderr.String())
+	}
+	var rep report
+	readJSON(t, jsonPath, &rep)
+	if rep.WebhookDelivered == 0 || rep.WebhookPerS <= 0 || rep.WebhookLagP99ms <= 0 || rep.WebhookBacklog == nil ||
+		!strings.Contains(stdout.String(), "webhook_deliveries_per_s") {
+		t.Errorf("webhook figures missing: %d delivered, %.1f/s, lag p99 %.1f ms, backlog %v\n%s",
+			rep.WebhookDelivered, rep.WebhookPerS, rep.WebhookLagP99ms, rep.WebhookBacklog, stdout.String())
+	}
+	err = runTool(t.Context(), []string{"--webhook-receiver-delay", "-1s"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--webhook-receiver-delay") {
+		t.Errorf("--webhook-receiver-delay -1s: %v", err)
+	}
+}

@@ -58,8 +58,15 @@ type report struct {
 	CPUCores        *float64     `json:"cpu_cores"`
 	DecodeErrors    int64        `json:"event_decode_errors"`
 	Commits         *commitStats `json:"server_commits"`
-	Config          any          `json:"config"`
-	PerSecond       []second     `json:"per_second"`
+	// --webhook-receiver-delay: deliveries to the subscribed receiver.
+	WebhookDelivered int64    `json:"webhook_delivered,omitempty"`
+	WebhookPerS      float64  `json:"webhook_deliveries_per_s,omitempty"`
+	WebhookLagP50ms  float64  `json:"webhook_lag_p50_ms,omitempty"`
+	WebhookLagP99ms  float64  `json:"webhook_lag_p99_ms,omitempty"`
+	WebhookLagMaxms  float64  `json:"webhook_lag_max_ms,omitempty"`
+	WebhookBacklog   *int64   `json:"webhook_backlog_end,omitempty"`
+	Config           any      `json:"config"`
+	PerSecond        []second `json:"per_second"`
 }
 
 // newReport starts the report: the target, the mode and the configuration.
@@ -214,6 +221,10 @@ func (r *report) writeSummary(w io.Writer) {
 		{"status_changes", fmt.Sprintf("%s   (p99 %.3f ms, %d errors)", thousands(r.StatusChanges), r.StatusP99ms, r.StatusErrors)},
 		{"rss_mib", opt(r.RSSMiB, "%.1f") + peakText(r.RSSPeakMiB)},
 		{"cpu_s", opt(r.CPUs, "%.2f") + coresText(r.CPUCores)},
+	}
+	if r.WebhookBacklog != nil {
+		rows = append(rows, [2]string{"webhook_deliveries_per_s", fmt.Sprintf("%s   (%s delivered to the receiver while measuring; lag p50 %.1f ms, p99 %.1f ms, max %.1f ms; %s pending at the end)",
+			thousands(int64(r.WebhookPerS)), thousands(r.WebhookDelivered), r.WebhookLagP50ms, r.WebhookLagP99ms, r.WebhookLagMaxms, thousands(*r.WebhookBacklog))})
 	}
 	if c := r.Commits; c != nil {
 		rows = append(rows, [2]string{"server commits", fmt.Sprintf("%s   (%.1f commands each, mean %.3f ms, p99 ≤ %g ms, committing %.0f%% of the time)",

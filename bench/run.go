@@ -41,7 +41,8 @@ type runner struct {
 	ops      []string
 	opTopics [][]int
 	canRecv  map[string]bool
-	opTokens []string // --sse-role operator: a token per operator the extra streams use
+	opTokens []string  // --sse-role operator: a token per operator the extra streams use
+	hook     *receiver // --webhook-receiver-delay
 
 	model      *model
 	mainStream *stream
@@ -114,7 +115,11 @@ func runWorkload(ctx context.Context, cfg Config, start startFunc, stderr io.Wri
 			b.proc = &proc{pid: cfg.PID}
 		}
 	}
-	if err := b.setup(ctx, cfg.URL == ""); err != nil {
+	err := b.setup(ctx, cfg.URL == "")
+	if b.hook != nil {
+		defer b.hook.close()
+	}
+	if err != nil {
 		return nil, fmt.Errorf("bench setup: %w", err)
 	}
 	return b.run(ctx)
@@ -189,6 +194,7 @@ func (b *runner) run(ctx context.Context) (*report, error) {
 	endStreams()
 	b.model.finish()
 	b.fillReport(rep, elapsed)
+	b.webhookReport(ctx, rep, elapsed)
 	return rep, nil
 }
 

@@ -96,6 +96,9 @@ func (b *runner) setup(ctx context.Context, inProcess bool) error {
 	if err := b.createCenter(ctx); err != nil {
 		return err
 	}
+	if err := b.subscribeReceiver(ctx); err != nil {
+		return err
+	}
 	var tok struct {
 		Token string `json:"token"`
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,9 @@ type connectBody struct {
 		TagIDs              []string `json:"tag_ids"`
 		Weight              int      `json:"weight"`
 		EventWebhookURL     string   `json:"event_webhook_url"`
+		// WebhookSecret signs the deliveries to event_webhook_url instead
+		// of the server-wide keys.
+		WebhookSecret string `json:"webhook_secret"`
 		// ConnectiveOne's chat buttons: add_return_button makes the panel
 		// offer "Return to bot"; add_button is accepted with a warning.
 		AddButton       any `json:"add_button"`
@@ -105,15 +109,18 @@ func plainWord(s string) bool {
 // ParseConnect decodes and checks a connect body into a command, with the
 // warnings about what it accepts but ignores.
 func ParseConnect(r *http.Request) (routing.Connect, []sb.Reason, error) {
+	cmd, warnings, _, err := parseConnect(r)
+	return cmd, warnings, err
+}
+
+// parseConnect is ParseConnect, with the config's webhook_secret.
+func parseConnect(r *http.Request) (routing.Connect, []sb.Reason, string, error) {
 	var b connectBody
 	if err := decodeFast(r, &b); err != nil {
-		return routing.Connect{}, nil, err
+		return routing.Connect{}, nil, "", err
 	}
-	if b.Client == nil {
-		return routing.Connect{}, nil, sb.Errorf(sb.EINVALID, "client", "client is required")
-	}
-	if u := b.Config.EventWebhookURL; u != "" && !server.ValidURL(u) {
-		return routing.Connect{}, nil, sb.Errorf(sb.EINVALID, "config.event_webhook_url", "must be an absolute http or https URL")
+	if err := checkConnect(&b); err != nil {
+		return routing.Connect{}, nil, "", err
 	}
 	c := b.Config
 	var warnings []sb.Reason
@@ -125,7 +132,24 @@ func ParseConnect(r *http.Request) (routing.Connect, []sb.Reason, error) {
 		Client: *b.Client, Text: b.Text, Topic: c.SubjectAlias, AutoConnect: c.AutoConnectOperator,
 		Status: c.Status, Operator: c.AssignedOperator, Tags: c.TagIDs, Weight: c.Weight, WebhookURL: c.EventWebhookURL,
 		ReturnButton: truthy(c.AddReturnButton),
-	}, warnings, nil
+	}, warnings, strings.Clone(c.WebhookSecret), nil
+}
+
+// checkConnect checks what the engine does not: the client object, the
+// webhook URL and its secret.
+func checkConnect(b *connectBody) error {
+	c := &b.Config
+	switch {
+	case b.Client == nil:
+		return sb.Errorf(sb.EINVALID, "client", "client is required")
+	case c.EventWebhookURL != "" && !server.ValidURL(c.EventWebhookURL):
+		return sb.Errorf(sb.EINVALID, "config.event_webhook_url", "must be an absolute http or https URL")
+	case c.WebhookSecret != "" && c.EventWebhookURL == "":
+		return sb.Errorf(sb.EINVALID, "config.webhook_secret", "webhook_secret signs deliveries to event_webhook_url, which is not given")
+	case !server.ValidSecret(c.WebhookSecret):
+		return sb.Errorf(sb.EINVALID, "config.webhook_secret", "a whsec_ secret must be base64 after the prefix")
+	}
+	return nil
 }
 
 // WarnUnsupportedParameter is the warning for a ConnectiveOne parameter
@@ -133,10 +157,10 @@ func ParseConnect(r *http.Request) (routing.Connect, []sb.Reason, error) {
 const WarnUnsupportedParameter = "unsupported_parameter"
 
 func (h *Handler) connect(w http.ResponseWriter, r *http.Request) error {
-	cmd, warnings, err := ParseConnect(r)
+	cmd, warnings, secret, err := parseConnect(r)
 	var res routing.Result
 	if err == nil {
-		res, err = h.do(r, cmd)
+		res, err = h.App.Connect(r.Context(), cmd, secret)
 	}
 	if err != nil {
 		var body ErrorBody

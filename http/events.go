@@ -173,11 +173,20 @@ func (h *Handler) appendWaiting(buf []byte, p server.Principal, sub *server.Subs
 }
 
 // replay sends the stored events after the given id and returns the last
-// id sent.
+// id sent. An id beyond the last event (the log the client read from was
+// reset, or the id is made up) is answered with a reset event, id 0, and
+// then every event from the start: the client's view is no longer the
+// server's, and what it lacks is the whole log.
 func (h *Handler) replay(w http.ResponseWriter, r *http.Request, p server.Principal, after int64) (int64, error) {
 	last := h.App.LastEvent()
 	if after == 0 && r.Header.Get("Last-Event-ID") == "" && r.URL.Query().Get("after") == "" {
 		return last, nil // a new stream starts now
+	}
+	if after > last {
+		if _, err := fmt.Fprintf(w, "id: 0\nevent: reset\ndata: {\"event_name\":\"reset\",\"after\":%d,\"last_event_id\":%d}\n\n", after, last); err != nil {
+			return after, err
+		}
+		after = 0
 	}
 	for after < last {
 		evs, next, err := h.App.Events(r.Context(), p, after, 1000)

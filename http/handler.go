@@ -3,9 +3,11 @@
 package http
 
 import (
+	"cmp"
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
@@ -21,8 +23,9 @@ type Handler struct {
 	Metrics http.Handler // served at /metrics when set
 	Panel   http.Handler // served at / when set
 
-	mux    *http.ServeMux
-	routes []string // "METHOD /path" of every route, for the OpenAPI check
+	mux     *http.ServeMux
+	routes  []string     // "METHOD /path" of every route, for the OpenAPI check
+	metrics *httpMetrics // set by RegisterMetrics
 }
 
 // NewHandler returns the API over app, with the metrics and panel handlers
@@ -37,6 +40,17 @@ func NewHandler(app *server.Server, log *slog.Logger, metrics, panel http.Handle
 // error envelope too: 405 with Allow when the path has other methods, else
 // 404. (Every GET outside /api/ is the panel's.)
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.metrics == nil {
+		h.serve(w, r)
+		return
+	}
+	start, sw := time.Now(), &statusWriter{ResponseWriter: w}
+	h.serve(sw, r)
+	h.metrics.observe(r.Pattern, cmp.Or(sw.code, http.StatusOK), time.Since(start))
+}
+
+// serve is ServeHTTP without the metrics; the mux sets r.Pattern.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if h.routed(r) {
 		h.mux.ServeHTTP(w, r)
@@ -87,6 +101,7 @@ func (h *Handler) routesTable() {
 		h.mux.Handle("GET /metrics", h.Metrics)
 	}
 	h.mux.HandleFunc("GET /api/v1/openapi.json", h.openAPI)
+	h.mux.HandleFunc("GET /api/v1/openapi.yaml", h.openAPIYAML)
 	if h.Panel != nil {
 		h.mux.Handle("GET /", h.Panel)
 	}
@@ -169,6 +184,12 @@ func (h *Handler) routesTable() {
 	h.handle("POST /api/v1/webhooks", rAdmin, h.createWebhook)
 	h.handle("DELETE /api/v1/webhooks/{id}", rAdmin, h.deleteWebhook)
 	h.handle("GET /api/v1/webhooks/{id}/deliveries", rAdmin, h.listDeliveries)
+	h.handle("POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", rAdmin, h.resendDelivery)
+	h.handle("POST /api/v1/webhooks/{id}/test", rAdmin, h.testWebhook)
+	h.handle("GET /api/v1/chats/{id}/deliveries", rStaff|rIntegrator, h.listChatDeliveries)
+	h.handle("POST /api/v1/chats/{id}/deliveries/{delivery_id}/resend", rStaff|rIntegrator, h.resendChatDelivery)
+	h.handle("GET /api/v1/webhook-keys", rAdmin, h.listWebhookKeys)
+	h.handle("POST /api/v1/webhook-keys", rAdmin, h.rotateWebhookKey)
 }
 
 // do applies a command; it returns the result.

@@ -11,13 +11,15 @@ import (
 	"strings"
 	"testing"
 
+	"go.yaml.in/yaml/v3"
+
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
 	"github.com/switchboard/switchboard/server"
 )
 
 // nonAPIRoutes are the routes registered outside Handler.Routes (no token).
-var nonAPIRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "POST /api/v1/session"}
+var nonAPIRoutes = []string{"GET /healthz", "GET /readyz", "GET /metrics", "GET /api/v1/openapi.json", "GET /api/v1/openapi.yaml", "POST /api/v1/session"}
 
 var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
@@ -334,7 +336,9 @@ func TestOpenAPIResponseFields(t *testing.T) {
 		names  []string
 	}{
 		{"Chat", jsonNames(reflect.TypeFor[sb.Chat]())},
-		{"Client", jsonNames(reflect.TypeFor[sb.Client]())},
+		{"ChatClient", jsonNames(reflect.TypeFor[sb.Client]())},
+		{"Delivery", jsonNames(reflect.TypeFor[sb.Delivery]())},
+		{"WebhookKey", jsonNames(reflect.TypeFor[sb.WebhookKey]())},
 		{"Message", jsonNames(reflect.TypeFor[sb.Message]())},
 		{"Operator", append(jsonNames(reflect.TypeFor[sb.Operator]()), "can_receive")},
 		{"Status", jsonNames(reflect.TypeFor[sb.Status]())},
@@ -397,5 +401,98 @@ func TestOpenAPIEventNames(t *testing.T) {
 	items := prop("WebhookBody", "events")["items"].(map[string]any)
 	if got, all := names(items["enum"]), slices.Sorted(slices.Values(server.EventNames)); !slices.Equal(got, all) {
 		t.Errorf("WebhookBody.events enum %v, server knows %v", got, all)
+	}
+}
+
+// TestOpenAPIStatuses: no operation answers "default" (a status-code check
+// must be able to fail); every API operation documents an error it can
+// answer; one with a path parameter documents 404; the fallible ones 500.
+func TestOpenAPIStatuses(t *testing.T) {
+	doc := loadDoc(t)
+	for key, op := range operations(t, doc) {
+		rs := op["responses"].(map[string]any)
+		if _, ok := rs["default"]; ok {
+			t.Errorf("%s documents a default response", key)
+		}
+		if slices.Contains(nonAPIRoutes, key) && key != "POST /api/v1/session" {
+			continue
+		}
+		if rs["500"] == nil {
+			t.Errorf("%s: no 500", key)
+		}
+		if strings.Contains(key, "{") && rs["404"] == nil {
+			t.Errorf("%s has a path parameter but no 404", key)
+		}
+	}
+}
+
+// TestOpenAPILinks: every link names an operation that exists and only
+// parameters it has, and each create links to what reads or deletes what
+// it made.
+func TestOpenAPILinks(t *testing.T) {
+	doc := loadDoc(t)
+	ops := operations(t, doc)
+	byID := map[string]map[string]any{}
+	for _, op := range ops {
+		byID[op["operationId"].(string)] = op
+	}
+	linked := map[string]bool{}
+	for key, op := range ops {
+		for _, r := range op["responses"].(map[string]any) {
+			links, _ := resolve(t, doc, r)["links"].(map[string]any)
+			for name, l := range links {
+				l := l.(map[string]any)
+				target := byID[l["operationId"].(string)]
+				if target == nil {
+					t.Errorf("%s: link %s names no operation", key, name)
+					continue
+				}
+				var names []string
+				for _, p := range target["parameters"].([]any) {
+					names = append(names, resolve(t, doc, p)["name"].(string))
+				}
+				for p := range l["parameters"].(map[string]any) {
+					if !slices.Contains(names, p) {
+						t.Errorf("%s: link %s sets %q, which %s does not have", key, name, p, l["operationId"])
+					}
+				}
+				linked[key] = true
+			}
+		}
+	}
+	for _, key := range []string{"POST /api/v1/operators", "POST /api/v1/skill-groups", "POST /api/v1/topics", "POST /api/v1/statuses",
+		"POST /api/v1/tokens", "POST /api/v1/bans", "POST /api/v1/webhooks", "POST /api/v1/actions/operator_panel__connect_to_operator_with_msg"} {
+		if !linked[key] {
+			t.Errorf("%s has no links", key)
+		}
+	}
+}
+
+// TestOpenAPIYAML: /api/v1/openapi.yaml is the same document as the JSON
+// one, read by a YAML parser.
+func TestOpenAPIYAML(t *testing.T) {
+	h := testHandler(t)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest("GET", "/api/v1/openapi.yaml", nil))
+	if w.Code != 200 || w.Header().Get("Content-Type") != "application/yaml" {
+		t.Fatalf("GET /api/v1/openapi.yaml: %d %q", w.Code, w.Header().Get("Content-Type"))
+	}
+	var fromYAML any
+	if err := yaml.Unmarshal(w.Body.Bytes(), &fromYAML); err != nil {
+		t.Fatalf("the YAML does not parse: %v", err)
+	}
+	// Through JSON, so that numbers and maps compare alike.
+	js, err := json.Marshal(fromYAML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got, want any
+	_ = json.Unmarshal(js, &got)
+	_ = json.Unmarshal(openAPIDoc, &want)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatal("openapi.yaml is not openapi.json")
+	}
+	if !strings.HasPrefix(w.Body.String(), `"openapi": "3.1.`) {
+		t.Errorf("the YAML starts %q; want block style", w.Body.String()[:40])
 	}
 }

@@ -201,6 +201,29 @@ func (w *writer) webhooks(b *sb.Batch) error {
 		w.queue("webhook", `INSERT INTO webhooks (id, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5)`,
 			h.ID, h.URL, events, h.Secret, created)
 	}
+	return w.secrets(b)
+}
+
+// secrets queues the writes of the server-wide signing keys (an existing
+// id gets its new expiry) and chats' webhook secrets (a later one
+// replaces).
+func (w *writer) secrets(b *sb.Batch) error {
+	for _, k := range b.WebhookKeys {
+		created, err := nanos(k.CreatedAt)
+		if err != nil {
+			return err
+		}
+		expires, err := nanos(k.ExpiresAt)
+		if err != nil {
+			return err
+		}
+		w.queue("webhook key", `INSERT INTO webhook_keys (id, secret, created_at, expires_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`, k.ID, k.Secret, created, expires)
+	}
+	for _, c := range b.ChatSecrets {
+		w.queue("chat secret", `INSERT INTO chat_secrets (chat_id, secret) VALUES ($1, $2)
+			ON CONFLICT (chat_id) DO UPDATE SET secret = excluded.secret`, c.ChatID, c.Secret)
+	}
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,6 +18,11 @@ type Metrics struct {
 	batch     prometheus.Histogram
 
 	signInFailures prometheus.Counter
+
+	// Webhook deliveries, by subscription id ("event_webhook_url" for
+	// chats' URLs).
+	attempts *prometheus.CounterVec
+	lag      *prometheus.HistogramVec
 
 	// channels are the channel label values given so far (only the writer
 	// observes): channels come from clients, so past maxChannelLabels a
@@ -69,6 +73,15 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) {
 		signInFailures: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "switchboard_signin_failures_total", Help: "Panel sign-ins refused for a wrong email or password.",
 		}),
+		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "switchboard_webhook_attempts_total",
+			Help: `Webhook delivery attempts by subscription ("event_webhook_url": chats' URLs) and result (success, failure).`,
+		}, []string{"webhook", "result"}),
+		lag: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "switchboard_webhook_lag_seconds",
+			Help:    "From a delivery's commit to the receiver's 2xx, by subscription.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 2, 16),
+		}, []string{"webhook"}),
 	}
 	reg.MustRegister(m.connected, m.limits, m.decision, m.commit, m.batch, m.signInFailures,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_queue_length", Help: "Chats waiting in the queue."},
@@ -77,14 +90,15 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) {
 				s.View(func(e *routing.Engine) { n = e.QueueLen() })
 				return float64(n)
 			}),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_webhook_backlog", Help: "Webhook deliveries not yet done."},
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_webhook_backlog",
+			Help: "Webhook deliveries not yet done, as the delivery loop counts them (0 where no loop runs: a follower)."},
 			func() float64 {
-				ds, err := s.Store.PendingDeliveries(context.Background(), 100000)
-				if err != nil {
-					return -1
+				if o := s.outbox.Load(); o != nil {
+					return float64(o.backlog.Load())
 				}
-				return float64(len(ds))
+				return 0
 			}),
+		m.attempts, m.lag,
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "switchboard_sse_subscribers", Help: "Open event streams."},
 			func() float64 { return float64(s.Broker.Len()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "switchboard_sse_batches_total",
@@ -96,6 +110,23 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) {
 		m.commit.Observe(d.Seconds())
 		m.batch.Observe(float64(n))
 	}
+}
+
+// attempt counts a finished delivery attempt.
+func (m *Metrics) attempt(d sb.Delivery, a sb.Attempt) {
+	if m == nil {
+		return
+	}
+	label := d.WebhookID
+	if label == "" {
+		label = "event_webhook_url"
+	}
+	if !d.Done {
+		m.attempts.WithLabelValues(label, "failure").Inc()
+		return
+	}
+	m.attempts.WithLabelValues(label, "success").Inc()
+	m.lag.WithLabelValues(label).Observe(a.At.Add(time.Duration(a.DurationMs) * time.Millisecond).Sub(d.CreatedAt).Seconds())
 }
 
 // observe feeds the metrics from a committed batch.

@@ -44,12 +44,17 @@ type Server struct {
 	// with several instances presence is derived from all of them (see
 	// replica.go). The server then ends no sessions when Run starts.
 	Sessions Sessions
+	// MaxInFlight is how many webhook deliveries one target has in flight
+	// at most, each to a different chat (DefaultMaxInFlight when 0).
+	MaxInFlight int
 
 	mu           sync.RWMutex
 	eng          *routing.Engine
 	webhooks     []sb.Webhook
+	webhookKeys  []sb.WebhookKey        // signing keys of chats' event_webhook_url
+	installation string                 // the store's: webhook-id is evt_<installation>_<seq>
+	outbox       atomic.Pointer[outbox] // the delivery loop while it runs (outbox.go)
 	reqs         chan *request
-	kick         chan struct{} // wakes the webhook worker
 	sessions     map[string]int
 	seen         map[string]time.Time // presence by API request: until when (see Seen)
 	kickSeen     chan struct{}
@@ -86,7 +91,6 @@ func New(store sb.Store, log *slog.Logger) *Server {
 		Store: store, Log: log,
 		Now:      func() time.Time { return time.Now().UTC() },
 		reqs:     make(chan *request, 4096),
-		kick:     make(chan struct{}, 1),
 		sessions: map[string]int{},
 		seen:     map[string]time.Time{},
 		kickSeen: make(chan struct{}, 1),
@@ -129,9 +133,16 @@ func (s *Server) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	keys, err := s.Store.WebhookKeys(ctx)
+	if err != nil {
+		return err
+	}
+	if s.installation, err = s.Store.Installation(ctx); err != nil {
+		return err
+	}
 	start := time.Now()
 	eng.Stopwatch = func() int64 { return int64(time.Since(start)) }
-	s.eng, s.webhooks = eng, hooks
+	s.eng, s.webhooks, s.webhookKeys = eng, hooks, keys
 	s.keepSettings()
 	return nil
 }
@@ -187,7 +198,9 @@ func (s *Server) Run(ctx context.Context) {
 	defer timer.Stop()
 	defer seen.Stop()
 	defer purge.Stop()
-	go s.deliverLoop(ctx)
+	var delivering sync.WaitGroup // Run returns once no delivery is in flight
+	defer delivering.Wait()
+	delivering.Go(func() { s.deliverLoop(ctx) })
 	if s.Sessions == nil {
 		s.endStaleSessions(ctx)
 	}
@@ -264,6 +277,7 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 	}
 	b = s.bt.Done(s.eng)
 	encodeEvents(b.Events)
+	withBodies(b)
 	if b.Config != nil {
 		s.keepSettings()
 	}
@@ -300,9 +314,7 @@ func (s *Server) apply(ctx context.Context, batch []*request) {
 			s.metrics.observe(b)
 		}
 		s.Broker.Publish(b.Events)
-		if len(b.Deliveries) > 0 {
-			s.wakeDelivery()
-		}
+		s.pushDeliveries(b.Deliveries)
 	}
 }
 
@@ -329,6 +341,21 @@ func encodeEvents(events []sb.Event) {
 			events[i].Encoded = out[start:end:end]
 		}
 		start = end
+	}
+}
+
+// withBodies gives each delivery of a batch its event's JSON, so that
+// the delivery loop need not read it back.
+func withBodies(b *sb.Batch) {
+	if len(b.Deliveries) == 0 || len(b.Events) == 0 {
+		return
+	}
+	first := b.Events[0].Seq
+	for i := range b.Deliveries {
+		d := &b.Deliveries[i]
+		if k := d.EventSeq - first; k >= 0 && k < int64(len(b.Events)) && b.Events[k].Seq == d.EventSeq {
+			d.Body = b.Events[k].Encoded
+		}
 	}
 }
 

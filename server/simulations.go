@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -167,12 +168,12 @@ func (s *Server) Simulate(ctx context.Context, q WhatIf) (Simulation, error) {
 
 // normalize fills in the defaults and checks the bounds, naming the field.
 func (q *WhatIf) normalize() error {
-	q.Days = cmpOr(q.Days, 7)
-	q.ArrivalFactor = cmpOr(q.ArrivalFactor, 1)
-	q.SLATargetS = cmpOr(q.SLATargetS, simulate.DefaultSLATargetS)
-	q.SLAGoal = cmpOr(q.SLAGoal, simulate.DefaultSLAGoal)
-	q.Replications = cmpOr(q.Replications, 1)
-	q.Seed = cmpOr(q.Seed, 1)
+	q.Days = cmp.Or(q.Days, 7)
+	q.ArrivalFactor = cmp.Or(q.ArrivalFactor, 1)
+	q.SLATargetS = cmp.Or(q.SLATargetS, simulate.DefaultSLATargetS)
+	q.SLAGoal = cmp.Or(q.SLAGoal, simulate.DefaultSLAGoal)
+	q.Replications = cmp.Or(q.Replications, 1)
+	q.Seed = cmp.Or(q.Seed, 1)
 	switch {
 	case q.Days < 1 || q.Days > MaxSimulationDays:
 		return sb.Errorf(sb.EINVALID, "days", "days must be 1 to %d", MaxSimulationDays)
@@ -200,14 +201,6 @@ func (q *WhatIf) normalize() error {
 		}
 	}
 	return nil
-}
-
-func cmpOr[T comparable](v, def T) T {
-	var zero T
-	if v == zero {
-		return def
-	}
-	return v
 }
 
 // checkCounts checks operators per hour of day: 24 values, or one.

@@ -22,122 +22,56 @@ import (
 	sb "github.com/switchboard/switchboard"
 )
 
-// Delivery tuning.
-var (
-	DeliveryTimeout = 10 * time.Second
-	MinBackoff      = time.Second
-	MaxBackoff      = time.Hour
-	pollEvery       = 5 * time.Second
-)
-
-func (s *Server) wakeDelivery() {
-	select {
-	case s.kick <- struct{}{}:
-	default:
-	}
-}
-
-// deliverLoop delivers pending webhook deliveries: per target URL strictly
-// one at a time in id order (so per chat in order), targets in parallel, so
-// a slow or dead receiver delays only itself.
-func (s *Server) deliverLoop(ctx context.Context) {
-	busy := map[string]bool{}
-	done := make(chan string, 64)
-	client := s.delivery
-	for {
-		next := s.startDue(ctx, busy, done, client)
-		wait := time.NewTimer(min(max(time.Until(next), 10*time.Millisecond), pollEvery))
-		select {
-		case <-ctx.Done():
-			wait.Stop()
-			return
-		case t := <-done:
-			delete(busy, t)
-		case <-s.kick:
-		case <-wait.C:
-		}
-		wait.Stop()
-	}
-}
-
-func target(d sb.Delivery) string { return d.WebhookID + " " + d.URL }
-
-// startDue starts the head delivery of every idle target that is due and
-// returns when the next one falls due.
-func (s *Server) startDue(ctx context.Context, busy map[string]bool, done chan string, c *http.Client) time.Time {
-	next := time.Now().Add(pollEvery)
-	pending, err := s.Store.PendingDeliveries(ctx, 10000)
-	if err != nil {
-		s.Log.Error("webhook outbox", "err", err)
-		return next
-	}
-	seen := map[string]bool{}
-	for _, d := range pending {
-		t := target(d)
-		if seen[t] {
-			continue
-		}
-		seen[t] = true
-		if busy[t] {
-			continue
-		}
-		if d.NextAt.After(time.Now()) {
-			next = minTime(next, d.NextAt)
-			continue
-		}
-		busy[t] = true
-		go func() {
-			s.deliver(ctx, c, d)
-			select {
-			case done <- t:
-			case <-ctx.Done():
-			}
-		}()
-	}
-	return next
-}
-
-func minTime(a, b time.Time) time.Time {
-	if b.Before(a) {
-		return b
-	}
-	return a
-}
-
-// deliver makes one attempt and records it.
-func (s *Server) deliver(ctx context.Context, c *http.Client, d sb.Delivery) {
+// attempt makes one attempt of a delivery and returns it with the
+// delivery's new state.
+func (s *Server) attempt(ctx context.Context, c *http.Client, d sb.Delivery) result {
 	a := sb.Attempt{DeliveryID: d.ID, WebhookID: d.WebhookID, EventSeq: d.EventSeq, At: time.Now().UTC()}
 	code, err := s.post(ctx, c, d)
 	a.StatusCode, a.DurationMs = code, time.Since(a.At).Milliseconds()
 	d.Attempts++
+	d.Body = nil
 	if err != nil {
 		a.Error = err.Error()
 		d.NextAt = time.Now().UTC().Add(backoff(d.Attempts))
 	} else {
 		d.Done = true
 	}
-	if ctx.Err() != nil {
-		return // shutting down: the attempt will be made again after restart
-	}
-	if err := s.Store.RecordAttempt(context.WithoutCancel(ctx), d, a); err != nil {
-		s.Log.Error("webhook attempt not recorded", "delivery", d.ID, "err", err)
-	}
+	return result{d: d, a: a}
 }
 
-// backoff is MinBackoff, doubling per attempt, up to MaxBackoff.
-func backoff(attempts int) time.Duration {
-	if attempts > 20 {
-		return MaxBackoff
+// WebhookID is the webhook-id of an event's deliveries: unique per
+// installation, so that receivers that deduplicate by it never drop an
+// event of a new installation (or of a reset one) that repeats an old seq.
+// A test event's is its delivery's.
+func WebhookID(installation string, d *sb.Delivery) string {
+	if d.EventSeq == 0 {
+		return "evt_" + installation + "_test_" + strconv.FormatInt(d.ID, 10)
 	}
-	return min(MinBackoff<<(attempts-1), MaxBackoff)
+	return "evt_" + installation + "_" + strconv.FormatInt(d.EventSeq, 10)
 }
 
-func (s *Server) post(ctx context.Context, c *http.Client, d sb.Delivery) (int, error) {
+// body is what a delivery sends: its event's JSON (kept from the commit,
+// or read from the store), or a test event.
+func (s *Server) body(ctx context.Context, d *sb.Delivery) ([]byte, error) {
+	if d.Body != nil {
+		return d.Body, nil
+	}
+	if d.EventSeq == 0 {
+		return json.Marshal(map[string]any{"event_name": EventWebhookTest, "occurred_at": d.CreatedAt, "webhook_id": d.WebhookID})
+	}
 	evs, err := s.Store.Events(ctx, d.EventSeq-1, 1)
 	if err != nil || len(evs) == 0 || evs[0].Seq != d.EventSeq {
-		return 0, fmt.Errorf("event %d not found: %v", d.EventSeq, err)
+		return nil, fmt.Errorf("event %d not found: %v", d.EventSeq, err)
 	}
-	body, err := json.Marshal(evs[0])
+	return evs[0].JSON()
+}
+
+// EventWebhookTest is the event_name of a test delivery
+// (POST /webhooks/{id}/test).
+const EventWebhookTest = "webhook_test"
+
+func (s *Server) post(ctx context.Context, c *http.Client, d sb.Delivery) (int, error) {
+	body, err := s.body(ctx, &d)
 	if err != nil {
 		return 0, err
 	}
@@ -146,12 +80,15 @@ func (s *Server) post(ctx context.Context, c *http.Client, d sb.Delivery) (int, 
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	id := strconv.FormatInt(d.EventSeq, 10)
+	s.mu.RLock()
+	installation := s.installation
+	s.mu.RUnlock()
+	id := WebhookID(installation, &d)
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	req.Header.Set("webhook-id", id)
 	req.Header.Set("webhook-timestamp", ts)
-	if secret := s.secretOf(d.WebhookID); secret != "" {
-		req.Header.Set("webhook-signature", Sign(secret, id, ts, body))
+	if sig := signatures(s.secretsOf(ctx, &d), id, ts, body); sig != "" {
+		req.Header.Set("webhook-signature", sig)
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -165,18 +102,56 @@ func (s *Server) post(ctx context.Context, c *http.Client, d sb.Delivery) (int, 
 	return resp.StatusCode, nil
 }
 
-func (s *Server) secretOf(webhookID string) string {
-	if webhookID == "" {
-		return ""
-	}
+// secretsOf returns the secrets that sign a delivery: its subscription's;
+// for a chat's event_webhook_url the connect's webhook_secret, else every
+// server-wide key still in force (two while a rotation overlaps).
+func (s *Server) secretsOf(ctx context.Context, d *sb.Delivery) []string {
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	for _, w := range s.webhooks {
-		if w.ID == webhookID {
-			return w.Secret
+	hooks, keys := s.webhooks, s.webhookKeys
+	s.mu.RUnlock()
+	if d.WebhookID != "" {
+		for _, w := range hooks {
+			if w.ID == d.WebhookID {
+				return []string{w.Secret}
+			}
+		}
+		return nil
+	}
+	if d.ChatID != "" {
+		if secret, err := s.Store.ChatSecret(ctx, d.ChatID); err == nil {
+			return []string{secret}
 		}
 	}
-	return ""
+	var out []string
+	now := time.Now()
+	for _, k := range keys {
+		if k.ExpiresAt.IsZero() || k.ExpiresAt.After(now) {
+			out = append(out, k.Secret)
+		}
+	}
+	return out
+}
+
+// signatures is the webhook-signature header: one signature per secret,
+// separated by spaces, as Standard Webhooks says for key rotation.
+func signatures(secrets []string, id, ts string, body []byte) string {
+	sigs := make([]string, len(secrets))
+	for i, secret := range secrets {
+		sigs[i] = Sign(secret, id, ts, body)
+	}
+	return strings.Join(sigs, " ")
+}
+
+// ValidSecret reports whether a webhook secret can sign: a whsec_ secret
+// must be base64 after its prefix (a secret without the prefix is used as
+// it is).
+func ValidSecret(secret string) bool {
+	rest, ok := strings.CutPrefix(secret, "whsec_")
+	if !ok {
+		return true
+	}
+	k, err := base64.StdEncoding.DecodeString(rest)
+	return err == nil && len(k) > 0
 }
 
 // Sign is the Standard Webhooks signature: "v1," + base64 of HMAC-SHA256 over
@@ -214,7 +189,7 @@ func (s *Server) newDeliveryClient() *http.Client {
 	}}
 	return &http.Client{
 		Timeout:       DeliveryTimeout,
-		Transport:     &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 16, IdleConnTimeout: 90 * time.Second},
+		Transport:     &http.Transport{DialContext: dialer.DialContext, MaxIdleConnsPerHost: 1024, IdleConnTimeout: 90 * time.Second},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
 }

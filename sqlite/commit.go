@@ -161,6 +161,32 @@ func (w *writer) webhooks(b *sb.Batch) error {
 			return translate(err, "webhook")
 		}
 	}
+	return w.secrets(b)
+}
+
+// secrets writes the server-wide signing keys (an existing id gets its new
+// expiry) and chats' webhook secrets (a later one replaces).
+func (w *writer) secrets(b *sb.Batch) error {
+	for _, k := range b.WebhookKeys {
+		created, err := nanos(k.CreatedAt)
+		if err != nil {
+			return err
+		}
+		expires, err := nanos(k.ExpiresAt)
+		if err != nil {
+			return err
+		}
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO webhook_keys (id, secret, created_at, expires_at) VALUES (?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at`, k.ID, k.Secret, created, expires); err != nil {
+			return translate(err, "webhook key")
+		}
+	}
+	for _, c := range b.ChatSecrets {
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO chat_secrets (chat_id, secret) VALUES (?, ?)
+			ON CONFLICT (chat_id) DO UPDATE SET secret = excluded.secret`, c.ChatID, c.Secret); err != nil {
+			return translate(err, "chat secret")
+		}
+	}
 	return nil
 }
 

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"reflect"
 	"testing"
 	"time"
@@ -68,7 +69,7 @@ func testTimesUTC(t *testing.T, s sb.Store) {
 	b, tok, wh, a := timesFixture(local)
 	commit(t, s, &sb.Batch{Tokens: []sb.Token{tok}, Webhooks: []sb.Webhook{wh}})
 	commit(t, s, b)
-	check(t, s.RecordAttempt(ctx, b.Deliveries[0], a))
+	check(t, s.RecordAttempts(ctx, b.Deliveries[:1], []sb.Attempt{a}))
 
 	want, tok, wh, a := timesFixture(inUTC)
 	want.Deliveries[0].ID = b.Deliveries[0].ID
@@ -86,8 +87,18 @@ func testTimesUTC(t *testing.T, s sb.Store) {
 	equal(t, "ChatsCreated", must(s.ChatsCreated(ctx, inUTC, inUTC.Add(1)))(t), want.Chats)
 	equal(t, "Tokens", must(s.Tokens(ctx))(t), []sb.Token{tok})
 	equal(t, "Webhooks", must(s.Webhooks(ctx))(t), []sb.Webhook{wh})
-	equal(t, "PendingDeliveries", must(s.PendingDeliveries(ctx, 10))(t), want.Deliveries)
-	equal(t, "Attempts", must(s.Attempts(ctx, "", 10))(t), []sb.Attempt{a})
+	d := want.Deliveries[0]
+	pending := must(s.PendingDeliveries(ctx, d.Target(), 0, 10))(t)
+	if len(pending) == 1 { // with its event's JSON
+		var ev sb.Event
+		if err := json.Unmarshal(pending[0].Body, &ev); err != nil || ev.Seq != d.EventSeq {
+			t.Errorf("PendingDeliveries: body %q; want event %d's JSON", pending[0].Body, d.EventSeq)
+		}
+		pending[0].Body = nil
+	}
+	equal(t, "PendingDeliveries", pending, want.Deliveries)
+	equal(t, "Delivery", must(s.Delivery(ctx, d.ID))(t), d)
+	equal(t, "Attempts", must(s.Attempts(ctx, []int64{d.ID}))(t), []sb.Attempt{a})
 }
 
 // timesFixture is one of everything a store keeps, with every time set to
@@ -184,7 +195,7 @@ func testAtomicity(t *testing.T, s sb.Store) {
 	equal(t, "state after the failed commit", load(t, s), before)
 	equal(t, "events after the failed commit", len(must(s.Events(ctx, 0, 10))(t)), 1)
 	equal(t, "messages after the failed commit", len(must(s.Messages(ctx, "2"))(t)), 0)
-	equal(t, "pending deliveries after the failed commit", len(must(s.PendingDeliveries(ctx, 10))(t)), 0)
+	equal(t, "pending deliveries after the failed commit", len(must(s.DeliveryTargets(ctx))(t)), 0)
 	equal(t, "delivery id after the failed commit", bad.Deliveries[0].ID, int64(0))
 	_, err := s.Chat(ctx, "2")
 	wantCode(t, "Chat of the failed batch", err, sb.ENOTFOUND)

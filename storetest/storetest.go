@@ -20,7 +20,8 @@
 //     deleted by batches too; deleting one that is gone is not an error.
 //   - A batch's deliveries get their IDs on success; one for a subscription
 //     that no longer exists is dropped (ID 0).
-//   - RecordAttempt of a delivery that is gone is ENOTFOUND.
+//   - RecordAttempts skips a delivery that is gone, with its attempt.
+//   - A target's pending deliveries are read apart from the other targets'.
 //   - ClosedChats pages by numeric id, newest first.
 package storetest
 
@@ -61,6 +62,9 @@ func Run(t *testing.T, open func(t *testing.T) sb.Store) {
 		{"Passwords", testPasswords},
 		{"Webhooks", testWebhooks},
 		{"Deliveries", testDeliveries},
+		{"DeliveriesPerTarget", testDeliveriesPerTarget},
+		{"DeliveryPages", testDeliveryPages},
+		{"WebhookSecrets", testWebhookSecrets},
 		{"DeleteWebhookDropsPendingDeliveries", testDeleteWebhookDeliveries},
 		{"ConcurrentReadsSeeWholeCommits", testConcurrent},
 		{"EngineRoundTrip", testEngineRoundTrip},

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/switchboard/switchboard/bench"
@@ -24,10 +26,17 @@ func runBench(args []string) error {
 }
 
 // startBenchServer runs Main in this process on a free loopback port, with
-// the heap floor as serve keeps it, for the load tool.
+// the heap floor as serve keeps it, for the load tool;
+// SWITCHBOARD_WEBHOOK_CONCURRENCY sets its webhook concurrency as it does
+// serve's.
 func startBenchServer(ctx context.Context, data, adminToken string, log *slog.Logger) (addr string, stop func() error, err error) {
 	m := NewMain()
 	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", data, adminToken
+	if v := os.Getenv("SWITCHBOARD_WEBHOOK_CONCURRENCY"); v != "" {
+		if m.Config.WebhookConcurrency, err = strconv.Atoi(v); err != nil || m.Config.WebhookConcurrency < 1 {
+			return "", nil, fmt.Errorf("SWITCHBOARD_WEBHOOK_CONCURRENCY: %q is not a positive whole number", v)
+		}
+	}
 	m.Log = log
 	stopFloor := startHeapFloor(uint64(m.Config.HeapFloorMiB) << 20)
 	if err := m.Run(ctx); err != nil {

@@ -282,3 +282,33 @@ func (s *e2eSrv) metric(name string) string {
 	}
 	return ""
 }
+
+// TestEventStreamResumeBeyondTheLog: a Last-Event-ID beyond the last event
+// (the data was reset since the client read it) is answered with a reset
+// event of id 0 and then every event from the first, then live events.
+// (Before, the stream stayed silent until the log passed that id.)
+func TestEventStreamResumeBeyondTheLog(t *testing.T) {
+	t.Parallel()
+	s := e2eNew(t)
+	s.e2eTeam("t", true, map[string]map[string]any{"a": nil})
+	in := s.token(sb.RoleIntegrator, "")
+	s.connectChat(in, "k1", "widget", e2eAuto("t"))
+	last := s.lastSeq()
+	st := s.openStream(s.admin, last+1000)
+	if st.Status != 200 {
+		t.Fatalf("stream: %d", st.Status)
+	}
+	if ev := st.next(); ev.ID != 0 || ev.Name != "reset" {
+		t.Fatalf("first frame %d %q; want id 0, event reset", ev.ID, ev.Name)
+	}
+	for want := int64(1); want <= last; want++ {
+		if ev := st.next(); ev.ID != want || ev.Ev.Seq != want {
+			t.Fatalf("after the reset: event %d, want %d", ev.ID, want)
+		}
+	}
+	s.connectChat(in, "k2", "widget", e2eAuto("t"))
+	if ev := st.next(); ev.ID != last+1 {
+		t.Fatalf("live event %d, want %d", ev.ID, last+1)
+	}
+	st.close()
+}

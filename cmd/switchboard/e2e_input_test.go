@@ -322,6 +322,22 @@ var e2eBadTable = []e2eBadCase{
 	{"DELETE /api/v1/webhooks/{id}", 'A', e2eAt("/api/v1/webhooks/ghost"), false, e2eCalls(
 		e2eBadCall{"unknown webhook", nil, 404, ""},
 	)},
+	{"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend", 'A', func(f *e2eInputFixture) string {
+		return "/api/v1/webhooks/" + f.webhookID + "/deliveries/999/resend"
+	}, false, e2eCalls(
+		e2eBadCall{"unknown delivery", nil, 404, ""},
+	)},
+	{"POST /api/v1/webhooks/{id}/test", 'A', e2eAt("/api/v1/webhooks/ghost/test"), false, e2eCalls(
+		e2eBadCall{"unknown webhook", nil, 404, "id"},
+	)},
+	{"POST /api/v1/chats/{id}/deliveries/{delivery_id}/resend", 'I', e2eChatPath("active", "/deliveries/999/resend"), false, e2eCalls(
+		e2eBadCall{"unknown delivery", nil, 404, ""},
+	)},
+	{"POST /api/v1/webhook-keys", 'A', e2eAt("/api/v1/webhook-keys"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"overlap_s": "a day"}, "overlap_s"),
+		e2eBad("negative overlap", map[string]any{"overlap_s": -1}, "overlap_s"),
+		e2eBad("overlap over 30 days", map[string]any{"overlap_s": 2592001}, "overlap_s"),
+	)},
 }
 
 // TestBadInputOnEveryWrite sends malformed JSON, an unknown field, a wrong

@@ -246,6 +246,20 @@ var e2eRoleTable = map[string]e2eRoleCase{
 	"GET /api/v1/webhooks/{id}/deliveries": {"A", func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/webhooks/" + f.created("/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}, "id") + "/deliveries", nil
 	}},
+	"POST /api/v1/webhooks/{id}/deliveries/{delivery_id}/resend": {"A", func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/webhooks/" + f.created("/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}, "id") + "/deliveries/1/resend", nil
+	}},
+	"POST /api/v1/webhooks/{id}/test": {"A", func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/webhooks/" + f.created("/api/v1/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook", "events": []string{"queue_timeout"}}, "id") + "/test", nil
+	}},
+	"GET /api/v1/chats/{id}/deliveries": {"ASI", func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/chats/" + f.chatWith(true) + "/deliveries", nil
+	}},
+	"POST /api/v1/chats/{id}/deliveries/{delivery_id}/resend": {"ASI", func(f *e2eRoleFixture) (string, any) {
+		return "/api/v1/chats/" + f.chatWith(true) + "/deliveries/1/resend", nil
+	}},
+	"GET /api/v1/webhook-keys":  {"A", e2eFixed("/api/v1/webhook-keys", nil)},
+	"POST /api/v1/webhook-keys": {"A", e2eFixed("/api/v1/webhook-keys", map[string]any{"overlap_s": 60})},
 }
 
 // e2eRoutes lists the routes of the real route table.

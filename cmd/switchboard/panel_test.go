@@ -901,6 +901,9 @@ func TestPanelAdminAutoConnect(t *testing.T) {
 		}
 		p.waitJS(fmt.Sprintf("%s lists %v", sel, want), panelStep, cond, "__panel.html("+panelJS(sel)+", 1500)")
 	}
+	p.waitJS("the subscription's recent deliveries list a delivered one", panelStep,
+		"document.querySelector('#view-admin #webhooks table.deliveries tbody tr.ok') !== null",
+		"__panel.html('#view-admin #webhooks', 1500)")
 	p.do("scroll to the lists", chromedp.ScrollIntoView(chromedp.CSS("#view-admin #statuses")))
 	p.shot("admin-lists", "page")
 	p.noExceptions()

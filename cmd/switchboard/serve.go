@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	sb "github.com/switchboard/switchboard"
@@ -46,6 +47,9 @@ type Config struct {
 	MaxConnections int
 	// FrameAncestors is the CSP source list of who may embed the panel.
 	FrameAncestors string
+	// WebhookConcurrency is how many deliveries one webhook target has in
+	// flight at most, each to a different chat.
+	WebhookConcurrency int
 }
 
 func (c Config) validate() error {
@@ -64,6 +68,8 @@ func (c Config) validate() error {
 		return fmt.Errorf("--heap-floor must be 0 or more MiB, not %d", c.HeapFloorMiB)
 	case c.MaxConnections < 0:
 		return fmt.Errorf("--max-connections must be 0 (from the file limit) or more, not %d", c.MaxConnections)
+	case c.WebhookConcurrency < 1 || c.WebhookConcurrency > 1024:
+		return fmt.Errorf("--webhook-concurrency must be 1 to 1024, not %d", c.WebhookConcurrency)
 	case strings.ContainsAny(c.FrameAncestors, ";,\r\n"):
 		return errors.New("--frame-ancestors must be a CSP source list, such as 'none' or https://crm.example.com")
 	}
@@ -92,7 +98,8 @@ type Main struct {
 // NewMain returns a Main with the defaults of PRODUCT.md §9.
 func NewMain() *Main {
 	return &Main{Config: Config{Addr: "localhost:8080", Data: "./switchboard-data", LeaseTTL: cluster.DefaultTTL,
-		SessionTTL: server.DefaultSessionTTL, HeapFloorMiB: 256, FrameAncestors: web.DefaultFrameAncestors}}
+		SessionTTL: server.DefaultSessionTTL, HeapFloorMiB: 256, FrameAncestors: web.DefaultFrameAncestors,
+		WebhookConcurrency: server.DefaultMaxInFlight}}
 }
 
 // ParseFlags reads flags, then environment variables for flags not given.
@@ -115,10 +122,14 @@ func (m *Main) ParseFlags(args []string, getenv func(string) string) error {
 	fs.StringVar(&c.FrameAncestors, "frame-ancestors", env("SWITCHBOARD_FRAME_ANCESTORS", c.FrameAncestors), "who may embed the panel in a frame: a CSP source list, e.g. https://crm.example.com (SWITCHBOARD_FRAME_ANCESTORS)")
 	conns := fs.String("max-connections", env("SWITCHBOARD_MAX_CONNECTIONS", "0"), "open connections kept at most; 0: from the file descriptor limit (SWITCHBOARD_MAX_CONNECTIONS)")
 	floor := fs.String("heap-floor", env("SWITCHBOARD_HEAP_FLOOR", strconv.Itoa(c.HeapFloorMiB)), "MiB the heap may reach before the garbage collector runs; 0: Go's own pacing (SWITCHBOARD_HEAP_FLOOR)")
+	hooks := fs.String("webhook-concurrency", env("SWITCHBOARD_WEBHOOK_CONCURRENCY", strconv.Itoa(c.WebhookConcurrency)), "webhook deliveries in flight at most per target, each to a different chat (SWITCHBOARD_WEBHOOK_CONCURRENCY)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	var err error
+	if c.WebhookConcurrency, err = strconv.Atoi(*hooks); err != nil {
+		return fmt.Errorf("--webhook-concurrency: %q is not a whole number", *hooks)
+	}
 	if c.MaxConnections, err = strconv.Atoi(*conns); err != nil {
 		return fmt.Errorf("--max-connections: %q is not a whole number", *conns)
 	}
@@ -160,9 +171,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.app = app
 	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	app.RegisterMetrics(reg)
-	app.SessionTTL = m.Config.SessionTTL
+	app.SessionTTL, app.MaxInFlight = m.Config.SessionTTL, m.Config.WebhookConcurrency
 	h := sbhttp.NewHandler(app, m.Log, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}), web.Handler(m.Config.FrameAncestors))
+	h.RegisterMetrics(reg)
 	if err := m.start(ctx, app, h); err != nil {
 		ln.Close()
 		return err

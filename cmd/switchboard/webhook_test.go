@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -25,6 +26,7 @@ type receiver struct {
 	mode   string // "ok", "fail" or "hang"
 	verify *standardwebhooks.Webhook
 	got    []sb.Event // every accepted delivery, in arrival order
+	ids    []string   // their webhook-id
 	bad    []string
 }
 
@@ -53,9 +55,10 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if verr := rc.verify.Verify(body, r.Header); verr != nil || err != nil {
 		rc.bad = append(rc.bad, fmt.Sprintf("event %s: verify %v, json %v", r.Header.Get("webhook-id"), verr, err))
 	}
-	if r.Header.Get("webhook-id") != fmt.Sprint(ev.Seq) {
-		rc.bad = append(rc.bad, fmt.Sprintf("webhook-id %q for event %d", r.Header.Get("webhook-id"), ev.Seq))
+	if id := r.Header.Get("webhook-id"); !strings.HasPrefix(id, "evt_") || !strings.HasSuffix(id, fmt.Sprintf("_%d", ev.Seq)) {
+		rc.bad = append(rc.bad, fmt.Sprintf("webhook-id %q for event %d", id, ev.Seq))
 	}
+	rc.ids = append(rc.ids, r.Header.Get("webhook-id"))
 	rc.got = append(rc.got, ev)
 }
 
@@ -140,17 +143,19 @@ func TestWebhookDelivery(t *testing.T) {
 			t.Errorf("chat %q: events first arrived in order %v", chat, seqs)
 		}
 	}
-	var attempts []sb.Attempt
 	hooks := []sb.Webhook{}
 	admin.sbGet(t, "/api/v1/webhooks", &hooks)
-	admin.sbGet(t, "/api/v1/webhooks/"+hooks[0].ID+"/deliveries", &attempts)
+	var page server.DeliveryPage
+	admin.sbGet(t, "/api/v1/webhooks/"+hooks[0].ID+"/deliveries?limit=1000", &page)
 	failed := 0
-	for _, a := range attempts {
-		if a.Error != "" {
-			failed++
+	for _, d := range page.Items {
+		for _, a := range d.LastAttempts {
+			if a.Error != "" {
+				failed++
+			}
 		}
 	}
-	if len(attempts) == 0 || failed == 0 {
-		t.Errorf("deliveries API lists %d attempts, %d failed; want failures listed", len(attempts), failed)
+	if len(page.Items) != int(last-before) || failed == 0 {
+		t.Errorf("deliveries API lists %d deliveries (want %d), %d failed attempts; want failures listed", len(page.Items), last-before, failed)
 	}
 }

@@ -282,10 +282,20 @@ function showSecret(form, label, secret) {
 async function loadHooks() {
   hooks = items(await api('GET', '/webhooks'));
   const got = await Promise.all(hooks.slice(0, 50).map((h) =>
-    api('GET', `/webhooks/${enc(h.id)}/deliveries`).then(items).catch(() => null)));
+    api('GET', `/webhooks/${enc(h.id)}/deliveries?limit=10`).then(items).then(attemptRows).catch(() => null)));
   deliveries = {};
   hooks.slice(0, 50).forEach((h, i) => { deliveries[h.id] = got[i]; });
   renderHooks();
+}
+
+// attemptRows turns a page of deliveries into one row each: its latest
+// attempt, or "pending" for one not tried yet.
+function attemptRows(ds) {
+  return ds.map((d) => {
+    const a = (d.last_attempts || [])[0];
+    return a ? { ...a, ok: d.status === 'delivered' }
+      : { at: d.created_at, event_id: d.event_id, status_code: 0, duration_ms: 0, error: d.status, ok: false };
+  });
 }
 
 function renderHooks() {
@@ -298,7 +308,7 @@ function renderHooks() {
     else {
       const recent = [...ds].sort((a, b) => (Date.parse(b.at) || 0) - (Date.parse(a.at) || 0)).slice(0, 10);
       dl = `<table class="grid deliveries"><thead><tr><th>${esc(t('adm.at'))}</th><th>${esc(t('adm.event'))}</th><th>${esc(t('mon.status'))}</th><th>${esc(t('audit.took'))}</th><th>${esc(t('adm.error'))}</th></tr></thead><tbody>` +
-        recent.map((a) => `<tr class="${a.status_code >= 200 && a.status_code < 300 ? 'ok' : 'fail'}">` +
+        recent.map((a) => `<tr class="${a.ok ? 'ok' : 'fail'}">` +
           `<td title="${esc(fmtFull(a.at))}">${esc(fmtTime(a.at))}</td><td>${esc(a.event_id)}</td>` +
           `<td>${esc(a.status_code || '—')}</td><td>${esc(a.duration_ms)} ms</td><td>${esc(a.error || '')}</td></tr>`).join('') +
         `</tbody></table>`;
