@@ -78,6 +78,17 @@ type Chat struct {
 	// ReturnButton is true when the scenario connected the chat with
 	// add_return_button: the panel offers "Return to bot".
 	ReturnButton bool `json:"add_return_button,omitempty"`
+	// Rating is the client's satisfaction score, given once after the
+	// chat closed (CSAT).
+	Rating *Rating `json:"rating,omitempty"`
+}
+
+// Rating is a client's satisfaction score of a closed chat: 1 (bad) to 5
+// (very good), with an optional comment.
+type Rating struct {
+	Score   int       `json:"score"`
+	Comment string    `json:"comment,omitempty"`
+	RatedAt time.Time `json:"rated_at"`
 }
 
 // Open reports whether the chat is not closed.

@@ -6,7 +6,7 @@ import (
 )
 
 // Event names (PRODUCT.md §7), plus chat_accepted, chat_transferred,
-// chat_updated, chat_returned_to_bot and config_changed.
+// chat_updated, chat_returned_to_bot, chat_rated and config_changed.
 const (
 	EventChatCreated          = "chat_created"
 	EventChatQueued           = "chat_queued"
@@ -27,6 +27,7 @@ const (
 	EventMessageCreated       = "message_created"
 	EventOperatorStatus       = "operator_status_changed"
 	EventConfigChanged        = "config_changed"
+	EventChatRated            = "chat_rated" // the client rated a closed chat (CSAT)
 )
 
 // Why a chat left its operator or entered the queue: the reason codes of

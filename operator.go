@@ -71,6 +71,11 @@ type Topic struct {
 	Alias  string `json:"alias"`
 	Name   string `json:"name"`
 	Parent string `json:"parent,omitempty"`
+	// SLATargetS and SLAGoal, when not 0, override the settings' for the
+	// topic's chats and its subtopics' (the nearest topic up the tree that
+	// sets one wins).
+	SLATargetS int     `json:"sla_target_s,omitempty"`
+	SLAGoal    float64 `json:"sla_goal,omitempty"`
 }
 
 // SkillGroup joins operators to the topics they serve. Timeouts, when

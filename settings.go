@@ -33,7 +33,20 @@ type Settings struct {
 	// event_webhook_url) reach loopback and private addresses; link-local
 	// ones are refused always.
 	WebhookAllowPrivateTargets bool `json:"webhook_allow_private_targets"`
+	// SLATargetS is the service level's target wait in seconds: a chat
+	// connected within it counts as served in time (docs/STATS.md); 0
+	// means DefaultSLATargetS. A topic may override it.
+	SLATargetS int `json:"sla_target_s"`
+	// SLAGoal is the share of chats to serve within the target, above 0
+	// and at most 1; 0 means DefaultSLAGoal. A topic may override it.
+	SLAGoal float64 `json:"sla_goal"`
 }
+
+// The service level's defaults: 80 % of the chats connected within 20 s.
+const (
+	DefaultSLATargetS = 20
+	DefaultSLAGoal    = 0.8
+)
 
 // DefaultMaxMessageBytes is the default bound of a message's text: 64 KiB.
 const DefaultMaxMessageBytes = 64 << 10
@@ -51,5 +64,7 @@ func DefaultSettings() Settings {
 		AutoOfflineStatus:       StatusOffline,
 		AutoOfflineRedistribute: true,
 		MaxMessageBytes:         DefaultMaxMessageBytes,
+		SLATargetS:              DefaultSLATargetS,
+		SLAGoal:                 DefaultSLAGoal,
 	}
 }

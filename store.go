@@ -163,6 +163,9 @@ type Store interface {
 	// Attempts returns a subscription's latest attempts, newest first.
 	Attempts(ctx context.Context, webhookID string, limit int) ([]Attempt, error)
 
+	// StatsStore keeps the statistics' hourly aggregates.
+	StatsStore
+
 	// Close releases the store.
 	Close() error
 }

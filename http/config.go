@@ -112,8 +112,10 @@ func (h *Handler) writeTopic(w http.ResponseWriter, status int, alias string) er
 
 // topicPatchBody is the body of PATCH /topics/{alias}.
 type topicPatchBody struct {
-	Name   *string `json:"name"`
-	Parent *string `json:"parent"`
+	Name       *string  `json:"name"`
+	Parent     *string  `json:"parent"`
+	SLATargetS *int     `json:"sla_target_s"`
+	SLAGoal    *float64 `json:"sla_goal"`
 }
 
 func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
@@ -122,7 +124,7 @@ func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &p); err != nil {
 		return err
 	}
-	if _, err := h.do(r, routing.PatchTopic{Alias: alias, Name: p.Name, Parent: p.Parent}); err != nil {
+	if _, err := h.do(r, routing.PatchTopic{Alias: alias, Name: p.Name, Parent: p.Parent, SLATargetS: p.SLATargetS, SLAGoal: p.SLAGoal}); err != nil {
 		return err
 	}
 	return h.writeTopic(w, 200, alias)
@@ -251,6 +253,8 @@ type settingsBody struct {
 	AutoOfflineRedistribute    *bool           `json:"auto_offline_redistribute"`
 	MaxMessageBytes            *int            `json:"max_message_bytes"`
 	WebhookAllowPrivateTargets *bool           `json:"webhook_allow_private_targets"`
+	SLATargetS                 *int            `json:"sla_target_s"`
+	SLAGoal                    *float64        `json:"sla_goal"`
 }
 
 func (h *Handler) patchSettings(w http.ResponseWriter, r *http.Request) error {

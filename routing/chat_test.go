@@ -43,6 +43,8 @@ func fill(t *testing.T, v reflect.Value, at time.Time) {
 			f.Set(reflect.ValueOf([]string{v.Type().Field(i).Name}))
 		case f.Kind() == reflect.Struct:
 			fill(t, f, at)
+		case f.Type() == reflect.TypeFor[*sb.Rating]():
+			// Only closed chats are rated; the record holds open ones.
 		default:
 			t.Fatalf("field %s: no value for a %s", v.Type().Field(i).Name, f.Type())
 		}

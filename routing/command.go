@@ -17,7 +17,7 @@ var commands = []Command{
 	DeleteOperator{}, SetOperatorStatus{}, PresenceLost{}, PresenceRestored{}, UpdateSettings{}, CreateBan{},
 	DeleteBan{}, Connect{}, Take{}, Assign{}, Accept{}, Transfer{}, Close{}, OperatorMessage{},
 	ClientMessage{}, Redistribute{}, ReturnToBot{}, UpdateChat{}, PatchOperator{}, PatchSkillGroup{},
-	PatchTopic{}, PatchStatus{}, PatchSettings{},
+	PatchTopic{}, PatchStatus{}, PatchSettings{}, Rate{},
 }
 
 // Tick fires the timers due at its time and does nothing else. Every command
@@ -287,10 +287,12 @@ type PatchSkillGroup struct {
 func (PatchSkillGroup) name() string            { return "patch_skill_group" }
 func (c PatchSkillGroup) apply(e *Engine) error { return e.patchGroup(c) }
 
-// PatchTopic changes the name or the parent of a topic.
+// PatchTopic changes the fields it sets of a topic.
 type PatchTopic struct {
 	Alias        string
 	Name, Parent *string
+	SLATargetS   *int
+	SLAGoal      *float64
 }
 
 func (PatchTopic) name() string            { return "patch_topic" }
@@ -323,7 +325,24 @@ type PatchSettings struct {
 	AutoOfflineRedistribute    *bool
 	MaxMessageBytes            *int
 	WebhookAllowPrivateTargets *bool
+	SLATargetS                 *int
+	SLAGoal                    *float64
 }
 
 func (PatchSettings) name() string            { return "patch_settings" }
 func (c PatchSettings) apply(e *Engine) error { return e.patchSettings(c) }
+
+// Rate records a client's satisfaction score of a closed chat (CSAT): 1 to
+// 5, once per chat. Closed is the chat as the store holds it, for a chat
+// closed longer ago than the engine remembers (KeepClosed): the engine does
+// no I/O, so the caller reads it. The engine's own copy wins when it has
+// one.
+type Rate struct {
+	ChatID  string
+	Score   int
+	Comment string
+	Closed  *sb.Chat `json:",omitempty"`
+}
+
+func (Rate) name() string            { return "rate" }
+func (c Rate) apply(e *Engine) error { return e.rate(c) }

@@ -70,7 +70,7 @@ func (e *Engine) deleteStatus(id string) error {
 }
 
 func (e *Engine) putTopic(t sb.Topic, create bool) error {
-	if err := firstError(checkID("alias", t.Alias), checkName("name", t.Name)); err != nil {
+	if err := firstError(checkID("alias", t.Alias), checkName("name", t.Name), checkSLA(t.SLATargetS, t.SLAGoal)); err != nil {
 		return err
 	}
 	_, exists := e.topics[t.Alias]
@@ -209,6 +209,9 @@ func (e *Engine) validateSettings(s sb.Settings) error {
 	if err := firstError(checkTimer("accept_timeout_s", s.AcceptTimeoutS), checkTimer("response_timeout_s", s.ResponseTimeoutS),
 		checkTimer("chat_inactivity_timeout_s", s.ChatInactivityTimeoutS), checkTimer("queue_timeout_s", s.QueueTimeoutS),
 		checkTimer("auto_offline_after_s", s.AutoOfflineAfterS)); err != nil {
+		return err
+	}
+	if err := checkSLA(s.SLATargetS, s.SLAGoal); err != nil {
 		return err
 	}
 	if s.MaxMessageBytes < 0 || s.MaxMessageBytes > MaxMessageBytesLimit {

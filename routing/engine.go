@@ -133,7 +133,8 @@ func (e *Engine) ApplyAppend(now time.Time, cmd Command, events []sb.Event) (Res
 // finish writes the changed chats and operators into the result.
 func (e *Engine) finish() {
 	ch := &e.res.Changes
-	ch.Chats = make([]sb.Chat, 0, len(e.tChats))
+	// Closed chats a command changed (a rating) are in already.
+	ch.Chats = append(make([]sb.Chat, 0, len(ch.Chats)+len(e.tChats)), ch.Chats...)
 	for _, c := range e.tChats {
 		ch.Chats = append(ch.Chats, e.snap(c))
 		if c == e.resChat { // the answer shows the same state: share the snapshot

@@ -72,6 +72,8 @@ func (e *Engine) patchTopic(p PatchTopic) error {
 	}
 	set(&t.Name, p.Name)
 	set(&t.Parent, p.Parent)
+	set(&t.SLATargetS, p.SLATargetS)
+	set(&t.SLAGoal, p.SLAGoal)
 	return e.putTopic(t, false)
 }
 
@@ -104,5 +106,7 @@ func (e *Engine) patchSettings(p PatchSettings) error {
 	set(&s.AutoOfflineRedistribute, p.AutoOfflineRedistribute)
 	set(&s.MaxMessageBytes, p.MaxMessageBytes)
 	set(&s.WebhookAllowPrivateTargets, p.WebhookAllowPrivateTargets)
+	set(&s.SLATargetS, p.SLATargetS)
+	set(&s.SLAGoal, p.SLAGoal)
 	return e.updateSettings(s)
 }

@@ -1,0 +1,129 @@
+package stats
+
+import (
+	"slices"
+	"time"
+)
+
+// Hist is a distribution of durations: how many fell in each whole second,
+// rounded up (a wait of 0.3 s counts in second 1, one of exactly 20 s in
+// second 20), and their exact sum. Rounding up makes "within t seconds"
+// exact for every whole t, which the service level needs whatever target is
+// set later; percentiles are whole seconds.
+type Hist struct {
+	Bins  []Bin
+	N     int64 // the count, the sum of the bins'
+	SumUs int64 // the exact sum, in microseconds
+}
+
+// Bin is one second of a Hist: the durations in (S-1, S] seconds.
+type Bin struct {
+	S uint32
+	N uint32
+}
+
+// ceilSeconds is d in whole seconds, rounded up; negative durations count
+// as 0.
+func ceilSeconds(d time.Duration) uint32 {
+	if d <= 0 {
+		return 0
+	}
+	s := (d + time.Second - 1) / time.Second
+	return uint32(min(s, 1<<32-1))
+}
+
+// Add counts one duration.
+func (h *Hist) Add(d time.Duration) {
+	d = max(d, 0)
+	h.add(ceilSeconds(d), 1)
+	h.N++
+	h.SumUs += d.Microseconds()
+}
+
+// add counts n in second s, keeping the bins in order.
+func (h *Hist) add(s uint32, n uint32) {
+	i, found := slices.BinarySearchFunc(h.Bins, s, func(b Bin, s uint32) int { return cmpU32(b.S, s) })
+	if found {
+		h.Bins[i].N += n
+		return
+	}
+	h.Bins = slices.Insert(h.Bins, i, Bin{S: s, N: n})
+}
+
+func cmpU32(a, b uint32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// Merge adds o's counts to h.
+func (h *Hist) Merge(o *Hist) {
+	for _, b := range o.Bins {
+		h.add(b.S, b.N)
+	}
+	h.N += o.N
+	h.SumUs += o.SumUs
+}
+
+// dist accumulates many Hists for a report: a map is cheaper than sorted
+// inserts when thousands of hours are merged.
+type dist struct {
+	bins  map[uint32]int64
+	n     int64
+	sumUs int64
+}
+
+func (d *dist) merge(h *Hist) {
+	if h.N == 0 {
+		return
+	}
+	if d.bins == nil {
+		d.bins = make(map[uint32]int64, len(h.Bins))
+	}
+	for _, b := range h.Bins {
+		d.bins[b.S] += int64(b.N)
+	}
+	d.n += h.N
+	d.sumUs += h.SumUs
+}
+
+// summary is a dist's figures in seconds; nil where there is no duration.
+type summary struct {
+	avg, max *float64
+	p        map[int]*float64
+}
+
+// summarize returns the mean, the maximum and the percentiles ps (nearest
+// rank: the smallest whole second at or under which at least p % of the
+// durations fall).
+func (d *dist) summarize(ps ...int) summary {
+	out := summary{p: map[int]*float64{}}
+	if d.n == 0 {
+		return out
+	}
+	secs := make([]uint32, 0, len(d.bins))
+	for s := range d.bins {
+		secs = append(secs, s)
+	}
+	slices.Sort(secs)
+	out.avg = ptr(float64(d.sumUs) / float64(d.n) / 1e6)
+	out.max = ptr(float64(secs[len(secs)-1]))
+	for _, p := range ps {
+		rank := (int64(p)*d.n + 99) / 100 // ceil(p·n/100), at least 1
+		rank = max(rank, 1)
+		var seen int64
+		for _, s := range secs {
+			if seen += d.bins[s]; seen >= rank {
+				out.p[p] = ptr(float64(s))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,140 @@
+package stats_test
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/routing"
+	"github.com/switchboard/switchboard/stats"
+	"github.com/switchboard/switchboard/stats/statstest"
+)
+
+// day runs the scripted day on an engine and returns it with its events.
+func day(t *testing.T) (*routing.Engine, []sb.Event) {
+	e := routing.New(statstest.At(6, 0, 0))
+	return e, statstest.Run(t, e)
+}
+
+func names(e *routing.Engine) map[string]string {
+	out := map[string]string{}
+	for _, o := range e.Operators() {
+		out[o.ID] = o.Name
+	}
+	return out
+}
+
+// report builds the report of hours for a grouping, in the window of the
+// day's figures.
+func report(e *routing.Engine, groupBy string, hours []*stats.Hour) stats.Report {
+	b := stats.NewBuilder(stats.Query{From: statstest.From, To: statstest.To, GroupBy: groupBy}, e.Config(), names(e))
+	for _, h := range hours {
+		b.Add(h)
+	}
+	return b.Report()
+}
+
+// TestScriptedDay derives every figure of docs/STATS.md from the events of
+// a scripted day and compares them with the figures worked out by hand.
+func TestScriptedDay(t *testing.T) {
+	e, events := day(t)
+	f := stats.NewFold()
+	for i := range events {
+		f.Apply(&events[i])
+	}
+	for groupBy := range statstest.Want() {
+		t.Run(groupBy, func(t *testing.T) {
+			statstest.Check(t, report(e, groupBy, f.Hours(0, 1<<40, statstest.To)))
+		})
+	}
+}
+
+// TestFoldSavedAnywhere: a fold saved after any event, loaded again and fed
+// the rest, with its sealed hours handed over as a store would, gives the
+// report of a fold that never stopped.
+func TestFoldSavedAnywhere(t *testing.T) {
+	e, events := day(t)
+	whole := stats.NewFold()
+	for i := range events {
+		whole.Apply(&events[i])
+	}
+	want := report(e, stats.ByHour, whole.Hours(0, 1<<40, statstest.To))
+	for cut := range len(events) + 1 {
+		f, stored := stats.NewFold(), map[int64][]byte{}
+		for i := range events[:cut] {
+			f.Apply(&events[i])
+		}
+		start := f.Current()
+		for _, h := range f.Sealed() {
+			stored[h.Start] = stats.EncodeHour(h)
+		}
+		g := stats.NewFold()
+		if err := g.UnmarshalBinary(f.StateAfterForget(start)); err != nil {
+			t.Fatalf("cut %d: %v", cut, err)
+		}
+		for i := range events {
+			g.Apply(&events[i]) // those up to the cut are skipped
+		}
+		hours := g.Hours(0, 1<<40, statstest.To)
+		for _, b := range stored {
+			h, err := stats.DecodeHour(b)
+			if err != nil {
+				t.Fatalf("cut %d: %v", cut, err)
+			}
+			hours = append(hours, h)
+		}
+		if got := report(e, stats.ByHour, hours); !reflect.DeepEqual(got, want) {
+			t.Fatalf("cut after %d events: the report differs from the fold's that never stopped\n got %+v\nwant %+v", cut, got.Total, want.Total)
+		}
+	}
+}
+
+// TestOpenIntervals: an operator online now counts up to the report's
+// time without the fold changing.
+func TestOpenIntervals(t *testing.T) {
+	e := routing.New(statstest.At(8, 0, 0))
+	set := sb.DefaultSettings()
+	set.AutoOfflineAfterS = 0
+	f := stats.NewFold()
+	for _, cmd := range []routing.Command{
+		routing.UpdateSettings{Settings: set},
+		routing.CreateOperator{Operator: sb.Operator{ID: "anna", Name: "Anna"}},
+		routing.SetOperatorStatus{OperatorID: "anna", Status: sb.StatusOnline},
+	} {
+		res, err := e.Apply(statstest.At(8, 0, 0), cmd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range res.Events {
+			f.Apply(&res.Events[i])
+		}
+	}
+	for range 2 {
+		r := report(e, stats.ByOperator, f.Hours(0, 1<<40, statstest.At(9, 30, 0)))
+		if got := r.Rows[0].StatusS["online"]; got != 5400 {
+			t.Fatalf("online until 09:30: %v s, want 5400", got)
+		}
+	}
+	if got := len(f.Sealed()); got != 0 {
+		t.Errorf("the report sealed %d hours", got)
+	}
+}
+
+// TestHistWithinTarget: a wait is within a target of t seconds when it
+// lasted at most t seconds, to the microsecond.
+func TestHistWithinTarget(t *testing.T) {
+	for _, tc := range []struct {
+		wait  time.Duration
+		share float64
+	}{{0, 1}, {20 * time.Second, 1}, {20*time.Second + time.Microsecond, 0}, {19500 * time.Millisecond, 1}} {
+		var c stats.ChatCell
+		c.Served = 1
+		c.Wait.Add(tc.wait)
+		b := stats.NewBuilder(stats.Query{From: statstest.From, To: statstest.To, GroupBy: stats.ByTopic}, routing.New(statstest.From).Config(), nil)
+		b.Add(&stats.Hour{Start: statstest.From.Unix(), Chats: map[stats.ChatKey]*stats.ChatCell{{}: &c}})
+		if got := b.Report().Total.SLAShare; got == nil || *got != tc.share {
+			t.Errorf("wait %v: share %v, want %v", tc.wait, got, tc.share)
+		}
+	}
+}
