@@ -140,6 +140,7 @@ func (h *Handler) routesTable() {
 	h.handle("POST /api/v1/chats/{id}/assign", rStaff, h.assign)
 	h.handle("POST /api/v1/chats/{id}/transfer", rPanel, h.transfer)
 	h.handle("POST /api/v1/chats/{id}/close", rAll, h.closeChat)
+	h.handle("POST /api/v1/chats/{id}/rating", rAdmin|rIntegrator, h.rate)
 
 	h.handle("GET /api/v1/queue", rPanel, h.queue)
 	h.handle("GET /api/v1/distribution/audit", rStaff, h.audit)

@@ -61,6 +61,9 @@ type Server struct {
 	bt           routing.Batcher // the group's batch; only the writer loop applies
 	access       access
 	signIn       signInGuard
+	statsMu      sync.Mutex // the statistics' fold (stats.go)
+	stats        statsFold
+	rateMu       sync.Mutex // one rating at a time (rating.go)
 }
 
 // request is one write for the writer: a command for the engine, and/or

@@ -18,7 +18,7 @@ var EventNames = []string{
 	sb.EventOperatorDisconnected, sb.EventChatAccepted, sb.EventChatTransferred, sb.EventChatUpdated,
 	sb.EventChatReturnedToBot, sb.EventClosedByOperator, sb.EventClosedByClient, sb.EventClosedByTimer,
 	sb.EventChatClosed, sb.EventLimit, sb.EventQueueTimeout, sb.EventResponseOverdue, sb.EventMessageCreated,
-	sb.EventOperatorStatus, sb.EventConfigChanged,
+	sb.EventOperatorStatus, sb.EventConfigChanged, sb.EventChatRated,
 }
 
 // ValidURL reports whether s is an absolute http or https URL.
