@@ -39,10 +39,8 @@ func (e *Engine) closedChat(cmd Rate) (sb.Chat, error) {
 			return sb.Chat{}, sb.Errorf(sb.ECONFLICT, "chat_id", "chat %s is not closed yet", cmd.ChatID)
 		}
 	}
-	for _, c := range e.closed.items() {
-		if c.ID == cmd.ChatID {
-			return c, nil
-		}
+	if c, ok := e.closed.find(func(c *sb.Chat) bool { return c.ID == cmd.ChatID }); ok {
+		return c, nil
 	}
 	if c := cmd.Closed; c != nil && c.ID == cmd.ChatID && c.Status == sb.ChatClosed {
 		return *c, nil
@@ -60,6 +58,18 @@ func (e *Engine) opRef(id string) *sb.OperatorRef {
 		return &sb.OperatorRef{ID: o.ID, Name: o.Name}
 	}
 	return &sb.OperatorRef{ID: id}
+}
+
+// find returns the first item match says yes to, without copying the
+// others.
+func (r *ring[T]) find(match func(*T) bool) (T, bool) {
+	for i := range r.buf {
+		if match(&r.buf[i]) {
+			return r.buf[i], true
+		}
+	}
+	var zero T
+	return zero, false
 }
 
 // replace sets the first item match says yes to, if any, to v.

@@ -118,11 +118,9 @@ func (s *Server) Stats(ctx context.Context, q StatsQuery) (stats.Report, error) 
 			return stats.Report{}, err
 		}
 		for _, sh := range stored {
-			h, err := stats.DecodeHour(sh.Data)
-			if err != nil {
+			if err := b.AddEncoded(sh.Data); err != nil {
 				return stats.Report{}, &sb.Error{Code: sb.EINTERNAL, Message: "stats: stored hour " + sh.Hour.Format(time.RFC3339), Err: err}
 			}
-			b.Add(h)
 		}
 	}
 	r := b.Report()
@@ -246,7 +244,12 @@ func (s *Server) RunStats(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-			s.statsStep(stop, func() error { return s.saveStats(stop, true) })
+			s.statsStep(stop, func() error { // all that was committed
+				if err := s.foldTo(stop, s.head()); err != nil {
+					return err
+				}
+				return s.saveStats(stop, true)
+			})
 			cancel()
 			return
 		case evs, ok := <-sub.C:

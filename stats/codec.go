@@ -24,8 +24,9 @@ func (e *enc) i(v int64)  { e.b = binary.AppendVarint(e.b, v) }
 func (e *enc) s(v string) { e.u(uint64(len(v))); e.b = append(e.b, v...) }
 
 type dec struct {
-	b   []byte
-	err error
+	b    []byte
+	err  error
+	strs map[string]string // when set, strings are interned in it
 }
 
 func (d *dec) u() uint64 {
@@ -63,8 +64,16 @@ func (d *dec) s() string {
 	if d.err != nil {
 		return ""
 	}
-	s := strings.Clone(string(d.b[:n]))
+	b := d.b[:n]
 	d.b = d.b[n:]
+	if d.strs == nil {
+		return string(b)
+	}
+	if s, ok := d.strs[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	d.strs[s] = s
 	return s
 }
 
@@ -88,7 +97,7 @@ func (e *enc) hist(h *Hist) {
 
 func (d *dec) hist(h *Hist) {
 	n := d.n()
-	h.Bins = make([]Bin, 0, n)
+	h.Bins = h.Bins[:0]
 	s := uint32(0)
 	h.N = 0
 	for range n {
@@ -143,7 +152,7 @@ func (e *enc) opCell(c *OpCell) {
 
 func (d *dec) opCell(c *OpCell) {
 	n := d.n()
-	c.Status = make([]StatusTime, 0, n)
+	c.Status = c.Status[:0]
 	for range n {
 		c.Status = append(c.Status, StatusTime{Status: d.s(), Us: d.i(), BusyUs: d.i()})
 	}
@@ -210,6 +219,40 @@ func DecodeHour(b []byte) (*Hour, error) {
 		d.fail()
 	}
 	return h, d.err
+}
+
+// AddEncoded merges a sealed hour as EncodeHour wrote it, if it is in the
+// window, without building the Hour: one cell at a time, decoded into
+// the same scratch cells.
+func (b *Builder) AddEncoded(data []byte) error {
+	if len(data) == 0 || data[0] != codecVersion {
+		return fmt.Errorf("stats: hour encoding version %v, want %d", data[:min(len(data), 1)], codecVersion)
+	}
+	d := dec{b: data[1:], strs: b.strs}
+	hr, ok := b.hourRow(d.i())
+	if !ok || d.err != nil {
+		return d.err
+	}
+	var c ChatCell
+	for n := d.n(); n > 0 && d.err == nil; n-- {
+		k := ChatKey{Topic: d.s(), Channel: d.s()}
+		d.chatCell(&c)
+		if d.err == nil {
+			b.addChat(hr, k, &c)
+		}
+	}
+	var o OpCell
+	for n := d.n(); n > 0 && d.err == nil; n-- {
+		id := d.s()
+		d.opCell(&o)
+		if d.err == nil {
+			b.addOp(hr, id, &o)
+		}
+	}
+	if d.err == nil && len(d.b) > 0 {
+		d.fail()
+	}
+	return d.err
 }
 
 // MarshalBinary encodes the fold's state: what it needs to go on folding,

@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"maps"
 	"slices"
 	"time"
 )
@@ -69,26 +70,51 @@ func (h *Hist) Merge(o *Hist) {
 	h.SumUs += o.SumUs
 }
 
-// dist accumulates many Hists for a report: a map is cheaper than sorted
-// inserts when thousands of hours are merged.
+// dist accumulates many Hists for a report: counts by second in a slice
+// below denseMax seconds (most durations), in a map above.
 type dist struct {
-	bins  map[uint32]int64
-	n     int64
-	sumUs int64
+	dense  []int64
+	sparse map[uint32]int64
+	n      int64
+	sumUs  int64
 }
+
+const denseMax = 4096
 
 func (d *dist) merge(h *Hist) {
 	if h.N == 0 {
 		return
 	}
-	if d.bins == nil {
-		d.bins = make(map[uint32]int64, len(h.Bins))
-	}
 	for _, b := range h.Bins {
-		d.bins[b.S] += int64(b.N)
+		if b.S >= denseMax {
+			if d.sparse == nil {
+				d.sparse = map[uint32]int64{}
+			}
+			d.sparse[b.S] += int64(b.N)
+			continue
+		}
+		if int(b.S) >= len(d.dense) {
+			d.dense = slices.Grow(d.dense, max(64, 2*int(b.S))-len(d.dense))
+			d.dense = d.dense[:cap(d.dense)]
+		}
+		d.dense[b.S] += int64(b.N)
 	}
 	d.n += h.N
 	d.sumUs += h.SumUs
+}
+
+// each calls fn for every second with durations, in order.
+func (d *dist) each(fn func(s uint32, n int64) bool) {
+	for s, n := range d.dense {
+		if n > 0 && !fn(uint32(s), n) {
+			return
+		}
+	}
+	for _, s := range slices.Sorted(maps.Keys(d.sparse)) {
+		if !fn(s, d.sparse[s]) {
+			return
+		}
+	}
 }
 
 // summary is a dist's figures in seconds; nil where there is no duration.
@@ -105,24 +131,19 @@ func (d *dist) summarize(ps ...int) summary {
 	if d.n == 0 {
 		return out
 	}
-	secs := make([]uint32, 0, len(d.bins))
-	for s := range d.bins {
-		secs = append(secs, s)
-	}
-	slices.Sort(secs)
 	out.avg = ptr(float64(d.sumUs) / float64(d.n) / 1e6)
-	out.max = ptr(float64(secs[len(secs)-1]))
-	for _, p := range ps {
-		rank := (int64(p)*d.n + 99) / 100 // ceil(p·n/100), at least 1
-		rank = max(rank, 1)
-		var seen int64
-		for _, s := range secs {
-			if seen += d.bins[s]; seen >= rank {
+	var seen int64
+	d.each(func(s uint32, n int64) bool {
+		seen += n
+		for _, p := range ps {
+			rank := max((int64(p)*d.n+99)/100, 1) // ceil(p·n/100), at least 1
+			if out.p[p] == nil && seen >= rank {
 				out.p[p] = ptr(float64(s))
-				break
 			}
 		}
-	}
+		out.max = ptr(float64(s))
+		return true
+	})
 	return out
 }
 

@@ -120,6 +120,8 @@ type Builder struct {
 	total    acc
 	rows     map[string]*acc
 	statuses map[string]bool
+	targets  map[string]int    // by topic (target)
+	strs     map[string]string // the names AddEncoded read, one copy each
 }
 
 // acc accumulates a row.
@@ -140,7 +142,8 @@ func NewBuilder(q Query, cfg sb.Config, opNames map[string]string) *Builder {
 		q.Location = time.UTC
 	}
 	b := &Builder{q: q, cfg: cfg, opNames: opNames, receives: map[string]bool{}, groups: map[string][]string{},
-		opGroups: map[string][]string{}, rows: map[string]*acc{}, statuses: map[string]bool{}}
+		opGroups: map[string][]string{}, rows: map[string]*acc{}, statuses: map[string]bool{},
+		targets: map[string]int{}, strs: map[string]string{}}
 	for _, s := range cfg.Statuses {
 		b.receives[s.ID] = s.CanReceive
 	}
@@ -217,51 +220,73 @@ func (b *Builder) row(key string, order int64) *acc {
 
 // Add merges an hour's cells into the report, if the hour is in its window.
 func (b *Builder) Add(h *Hour) {
-	start := time.Unix(h.Start, 0).UTC()
-	if start.Before(b.q.From) || !start.Before(b.q.To) {
+	hr, ok := b.hourRow(h.Start)
+	if !ok {
 		return
 	}
-	var hourRow *acc
-	switch b.q.GroupBy {
-	case ByHour, ByDay, ByHourOfDay:
-		hourRow = b.row(b.timeKey(start))
-	}
 	for k, c := range h.Chats {
-		target := b.target(k.Topic)
-		b.total.addChat(c, target)
-		switch b.q.GroupBy {
-		case ByTopic:
-			b.row(k.Topic, 0).addChat(c, target)
-		case ByChannel:
-			b.row(k.Channel, 0).addChat(c, target)
-		case BySkillGroup:
-			for _, g := range b.groups[k.Topic] {
-				b.row(g, 0).addChat(c, target)
-			}
-		default:
-			if hourRow != nil {
-				hourRow.addChat(c, target)
-			}
-		}
+		b.addChat(hr, k, c)
 	}
 	for id, c := range h.Ops {
-		for _, s := range c.Status {
-			b.statuses[s.Status] = true
+		b.addOp(hr, id, c)
+	}
+}
+
+// hourRow checks that the hour starting at start (Unix seconds) is in the
+// window, and returns its row when the rows are hours, days or hours of
+// day (else nil).
+func (b *Builder) hourRow(start int64) (*acc, bool) {
+	t := time.Unix(start, 0).UTC()
+	if t.Before(b.q.From) || !t.Before(b.q.To) {
+		return nil, false
+	}
+	switch b.q.GroupBy {
+	case ByHour, ByDay, ByHourOfDay:
+		return b.row(b.timeKey(t)), true
+	}
+	return nil, true
+}
+
+// addChat merges a chat cell into the total and its row.
+func (b *Builder) addChat(hourRow *acc, k ChatKey, c *ChatCell) {
+	target := b.target(k.Topic)
+	b.total.addChat(c, target)
+	switch b.q.GroupBy {
+	case ByTopic:
+		b.row(k.Topic, 0).addChat(c, target)
+	case ByChannel:
+		b.row(k.Channel, 0).addChat(c, target)
+	case BySkillGroup:
+		for _, g := range b.groups[k.Topic] {
+			b.row(g, 0).addChat(c, target)
 		}
-		b.total.addStatus(c)
-		switch b.q.GroupBy {
-		case ByOperator:
-			r := b.row(id, 0)
-			r.addStatus(c)
-			r.addOp(c)
-		case BySkillGroup:
-			for _, g := range b.opGroups[id] {
-				b.row(g, 0).addStatus(c)
-			}
-		default:
-			if hourRow != nil {
-				hourRow.addStatus(c)
-			}
+	default:
+		if hourRow != nil {
+			hourRow.addChat(c, target)
+		}
+	}
+}
+
+// addOp merges an operator cell: its time in status into the total and
+// its row, its chats' figures only into an operator row (the total has
+// them from the chat cells).
+func (b *Builder) addOp(hourRow *acc, id string, c *OpCell) {
+	for _, s := range c.Status {
+		b.statuses[s.Status] = true
+	}
+	b.total.addStatus(c)
+	switch b.q.GroupBy {
+	case ByOperator:
+		r := b.row(id, 0)
+		r.addStatus(c)
+		r.addOpCounts(c)
+	case BySkillGroup:
+		for _, g := range b.opGroups[id] {
+			b.row(g, 0).addStatus(c)
+		}
+	default:
+		if hourRow != nil {
+			hourRow.addStatus(c)
 		}
 	}
 }
@@ -269,7 +294,11 @@ func (b *Builder) Add(h *Hour) {
 // target is the service level's target of a topic: the nearest topic up
 // the tree that sets one, else the settings'.
 func (b *Builder) target(topic string) int {
-	t, _ := b.sla(topic)
+	t, ok := b.targets[topic]
+	if !ok {
+		t, _ = b.sla(topic)
+		b.targets[topic] = t
+	}
 	return t
 }
 
@@ -328,8 +357,8 @@ func (a *acc) addCounts(c *ChatCell) {
 	}
 }
 
-// addOp adds an operator cell's figures but its time in status.
-func (a *acc) addOp(c *OpCell) {
+// addOpCounts adds an operator cell's figures but its time in status.
+func (a *acc) addOpCounts(c *OpCell) {
 	a.addCounts(&ChatCell{Transfers: c.Transfers, Missed: c.Missed, Overdue: c.Overdue, Handled: c.Handled,
 		FirstResponse: c.FirstResponse, Handle: c.Handle, CSAT: c.CSAT})
 	a.conn += c.Connections

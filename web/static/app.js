@@ -8,6 +8,7 @@ import {
 } from './core.js';
 import * as chats from './chats.js';
 import * as monitor from './monitor.js';
+import * as dashboard from './dashboard.js';
 import * as admin from './admin.js';
 import * as alerts from './alerts.js';
 import * as inbox from './inbox.js';
@@ -18,6 +19,7 @@ const $ = (id) => document.getElementById(id);
 const VIEWS = {
   chats: { label: 'nav.chats', roles: ['operator', 'supervisor', 'admin'], mod: chats },
   monitor: { label: 'nav.monitor', roles: ['supervisor', 'admin'], mod: monitor },
+  dashboard: { label: 'nav.dashboard', roles: ['supervisor', 'admin'], mod: dashboard },
   admin: { label: 'nav.admin', roles: ['admin'], mod: admin },
 };
 
@@ -165,7 +167,7 @@ function setMenu(open) {
 
 // ---------------------------------------------------------------- views and deep links
 //
-// #chats, #monitor, #admin select a view; #/chats/42 opens chat 42.
+// #chats, #monitor, #dashboard, #admin select a view; #/chats/42 opens chat 42.
 
 function allowed(v) { return VIEWS[v] && VIEWS[v].roles.includes(state.me.role); }
 
@@ -342,7 +344,7 @@ function dispatch(ev) {
   inbox.handleEvent(ev);
   timeline.handleEvent(ev);
   chats.handleEvent(ev);
-  if (isStaff()) monitor.handleEvent(ev);
+  if (isStaff()) { monitor.handleEvent(ev); dashboard.handleEvent(ev); }
   if (isAdmin()) admin.handleEvent(ev);
 }
 
@@ -372,7 +374,7 @@ async function start(sess) {
   alerts.init();
   inbox.init();
   chats.init();
-  if (isStaff()) monitor.init();
+  if (isStaff()) { monitor.init(); dashboard.init(); }
   if (isAdmin()) admin.init();
 
   openStream(); // first, so that nothing between the loads and the stream is missed
