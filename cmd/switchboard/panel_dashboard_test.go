@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
 	"github.com/switchboard/switchboard/sqlite"
 	"github.com/switchboard/switchboard/stats/statstest"
@@ -172,4 +173,33 @@ func panelDownloadCSV(t *testing.T, p *panelPage) {
 	if !strings.HasSuffix(name, "-operator.csv") {
 		t.Errorf("downloaded as %s", filepath.Base(name))
 	}
+}
+
+// TestPanelSLASettings: an administrator sets the service level's target
+// and goal in form#settings (the goal in percent); the API has them, and
+// the dashboard's card judges today against the new goal.
+func TestPanelSLASettings(t *testing.T) {
+	m := sbStart(t, t.TempDir())
+	admin := m.sbClient(sbAdminSecret)
+	panelOperator(t, admin, "adm", "Ada Admin", "ada@example.com", "admin", 3)
+	p := panelOpenOn(t, m, 60*time.Second, panelDesktopWide)
+	p.nav("/")
+	p.signIn("ada@example.com", "secret-password")
+	p.nav("/#admin")
+	p.waitJS("the settings show the defaults", panelStep,
+		"__panel.q('form#settings input[name=sla_target_s]').value === '20' && __panel.q('form#settings input[name=sla_goal]').value === '80'",
+		"__panel.html('form#settings', 3000)")
+	p.fill("form#settings input[name=sla_target_s]", "30")
+	p.fill("form#settings input[name=sla_goal]", "92.5")
+	p.click("button#save-settings")
+	panelPoll(t, "the settings saved", func() (bool, string) {
+		var s sb.Settings
+		admin.sbGet(t, "/api/v1/settings", &s)
+		return s.SLATargetS == 30 && s.SLAGoal == 0.925, fmt.Sprint(s.SLATargetS, s.SLAGoal)
+	})
+	p.nav("/#dashboard")
+	p.waitJS("the SLA card names the new target and goal", panelStep,
+		"/30/.test(__panel.text('#dash-cards .card[data-card=sla] .label')) && /93|92/.test(__panel.text('#dash-cards .card[data-card=sla] .label'))",
+		"__panel.html('#dash-cards', 2000)")
+	p.noExceptions()
 }

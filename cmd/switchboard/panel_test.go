@@ -40,7 +40,7 @@ var panelEventNames = []string{
 	sb.EventOperatorDisconnected, sb.EventChatAccepted, sb.EventChatTransferred, sb.EventChatUpdated, sb.EventChatReturnedToBot,
 	sb.EventClosedByOperator, sb.EventClosedByClient, sb.EventClosedByTimer, sb.EventChatClosed,
 	sb.EventLimit, sb.EventQueueTimeout, sb.EventResponseOverdue, sb.EventMessageCreated,
-	sb.EventOperatorStatus, sb.EventConfigChanged,
+	sb.EventOperatorStatus, sb.EventConfigChanged, sb.EventChatRated,
 }
 
 // panelProbeJS runs in every document before the panel's own scripts. It

@@ -27,7 +27,7 @@ const EVENT_NAMES = [
   'chat_created', 'chat_queued', 'auto_connected', 'operator_connected', 'operator_disconnected',
   'chat_accepted', 'chat_transferred', 'chat_updated', 'chat_returned_to_bot', 'chat_closed_by_operator', 'chat_closed_by_client',
   'chat_closed_by_timer', 'chat_closed', 'limit', 'queue_timeout', 'response_overdue',
-  'message_created', 'operator_status_changed', 'config_changed',
+  'message_created', 'operator_status_changed', 'config_changed', 'chat_rated',
 ];
 
 let started = false;

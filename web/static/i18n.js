@@ -422,6 +422,9 @@ const EN = {
   'err.http': 'The request failed (HTTP {status}).',
 
   'nav.dashboard': 'Dashboard',
+  'set.sla_target_s': 'Service level: connected within, s',
+  'set.sla_goal': 'Service level goal, %',
+  'err.slaGoal': 'Service level goal: a share from 1 to 100 %.',
   'dash.today': 'Today',
   'dash.asOf': 'as of {at}',
   'dash.waiting': 'Waiting now',
@@ -889,6 +892,9 @@ const UK = {
   'err.http': 'Запит не вдався (HTTP {status}).',
 
   'nav.dashboard': 'Показники',
+  'set.sla_target_s': 'Рівень обслуговування: з’єднано протягом, с',
+  'set.sla_goal': 'Мета рівня обслуговування, %',
+  'err.slaGoal': 'Мета рівня обслуговування: частка від 1 до 100 %.',
   'dash.today': 'Сьогодні',
   'dash.asOf': 'станом на {at}',
   'dash.waiting': 'Чекають зараз',
