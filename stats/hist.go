@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"maps"
 	"slices"
 	"time"
@@ -43,31 +44,12 @@ func (h *Hist) Add(d time.Duration) {
 
 // add counts n in second s, keeping the bins in order.
 func (h *Hist) add(s uint32, n uint32) {
-	i, found := slices.BinarySearchFunc(h.Bins, s, func(b Bin, s uint32) int { return cmpU32(b.S, s) })
+	i, found := slices.BinarySearchFunc(h.Bins, s, func(b Bin, s uint32) int { return cmp.Compare(b.S, s) })
 	if found {
 		h.Bins[i].N += n
 		return
 	}
 	h.Bins = slices.Insert(h.Bins, i, Bin{S: s, N: n})
-}
-
-func cmpU32(a, b uint32) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-// Merge adds o's counts to h.
-func (h *Hist) Merge(o *Hist) {
-	for _, b := range o.Bins {
-		h.add(b.S, b.N)
-	}
-	h.N += o.N
-	h.SumUs += o.SumUs
 }
 
 // dist accumulates many Hists for a report: counts by second in a slice

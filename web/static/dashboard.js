@@ -165,7 +165,10 @@ function drawChart(U, name, rows, span, statuses) {
   const box = document.querySelector(`#dash-charts figure[data-chart=${name}] .plot`);
   const spec = CHARTS[name];
   const ser = spec.series(rows, span, statuses);
-  const data = [rows.map((r) => x(r.key)), ...ser.map((s) => s[1])];
+  // the hours still to come keep their place on the axis, without values
+  const xs = rows.map((r) => x(r.key));
+  const now = Date.now() / 1000;
+  const data = [xs, ...ser.map((s) => s[1].map((v, i) => (xs[i] > now ? null : v)))];
   const opts = {
     width: Math.max(box.clientWidth, 200),
     height: 200,
@@ -246,9 +249,11 @@ function render() {
     <form id="dash-range-form" class="dash-controls" novalidate>
       <label>${esc(t('dash.from'))} <input type="date" name="from" required></label>
       <label>${esc(t('dash.to'))} <input type="date" name="to" required></label>
-      <button type="button" data-days="1">${esc(t('dash.today'))}</button>
-      <button type="button" data-days="7">${esc(t('dash.days', { n: 7 }))}</button>
-      <button type="button" data-days="30">${esc(t('dash.days', { n: 30 }))}</button>
+      <span class="dash-quick">
+        <button type="button" data-days="1">${esc(t('dash.today'))}</button>
+        <button type="button" data-days="7">${esc(t('dash.days', { n: 7 }))}</button>
+        <button type="button" data-days="30">${esc(t('dash.days', { n: 30 }))}</button>
+      </span>
       <span class="dash-csv">${esc(t('dash.csv'))}:
         <a data-csv="series" download>${esc(t('dash.csvSeries'))}</a> ·
         <a data-csv="operator" download>${esc(t('dash.csvOperators'))}</a> ·
