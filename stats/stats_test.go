@@ -148,3 +148,69 @@ func TestHistWithinTarget(t *testing.T) {
 		}
 	}
 }
+
+// TestFoldHandOverAndWrapUp: a supervisor's assign of an active chat to
+// another operator ends no wait (the chat never waited) and starts the
+// second operator's connection; a wrap-up counts as busy until it ends.
+// The wrap-up events are written by hand: routing emits them in issue 23's
+// routing part.
+func TestFoldHandOverAndWrapUp(t *testing.T) {
+	at := statstest.At
+	e := routing.New(at(8, 0, 0))
+	f := stats.NewFold()
+	var shift int64 // the events written by hand so far: the engine's come after them
+	apply := func(when time.Time, cmd routing.Command) {
+		t.Helper()
+		res, err := e.Apply(when, cmd)
+		if err != nil {
+			t.Fatalf("%T: %v", cmd, err)
+		}
+		for i := range res.Events {
+			res.Events[i].Seq += shift
+			f.Apply(&res.Events[i])
+		}
+	}
+	set := sb.DefaultSettings()
+	set.AutoOfflineAfterS = 0
+	apply(at(8, 0, 0), routing.UpdateSettings{Settings: set})
+	for _, id := range []string{"anna", "boris"} {
+		apply(at(8, 0, 0), routing.CreateOperator{Operator: sb.Operator{ID: id, Name: id}})
+		apply(at(8, 0, 0), routing.SetOperatorStatus{OperatorID: id, Status: sb.StatusOnline})
+	}
+	apply(at(9, 0, 0), routing.Connect{Client: sb.Client{ID: "c1", Channel: "telegram"}, AutoConnect: true}) // → anna
+	apply(at(9, 10, 0), routing.Assign{ChatID: "1", OperatorID: "boris"})
+	apply(at(9, 30, 0), routing.Close{ChatID: "1", By: sb.ByOperator})
+	for _, ev := range []sb.Event{ // boris wraps the chat up for five minutes
+		{Name: "wrap_up_started", OccurredAt: at(9, 30, 0), ChatID: "1", Operator: &sb.OperatorRef{ID: "boris"}},
+		{Name: "wrap_up_ended", OccurredAt: at(9, 35, 0), ChatID: "1", Operator: &sb.OperatorRef{ID: "boris"}},
+	} {
+		shift++
+		ev.Seq = e.Counters().Event + shift
+		f.Apply(&ev)
+	}
+	apply(at(10, 0, 0), routing.SetOperatorStatus{OperatorID: "anna", Status: sb.StatusOffline})
+	apply(at(10, 0, 0), routing.SetOperatorStatus{OperatorID: "boris", Status: sb.StatusOffline})
+
+	q := stats.Query{From: at(8, 0, 0), To: at(11, 0, 0), GroupBy: stats.ByOperator}
+	b := stats.NewBuilder(q, e.Config(), names(e))
+	for _, h := range f.Hours(0, 1<<40, at(11, 0, 0)) {
+		b.Add(h)
+	}
+	r := b.Report()
+	if got := r.Total; got.Served != 1 || *got.WaitMaxS != 0 || got.Returned != 0 || got.Handled != 1 || *got.HandleAvgS != 1200 {
+		t.Errorf("total: served %d (wait max %v), returned %d, handled %d in %v s; want 1 wait of 0, none returned, 1 handled in 1200 s",
+			got.Served, *got.WaitMaxS, got.Returned, got.Handled, *got.HandleAvgS)
+	}
+	busy, online := map[string]float64{}, map[string]float64{}
+	conns := map[string]int64{}
+	for _, row := range r.Rows {
+		busy[row.Key], online[row.Key], conns[row.Key] = row.BusyS, row.StatusS["online"], row.Connections
+	}
+	// both online 08:00–10:00; anna held the chat 09:00–09:10, boris
+	// 09:10–09:30 and wrapped it up until 09:35
+	if busy["anna"] != 600 || busy["boris"] != 1500 || conns["anna"] != 1 || conns["boris"] != 1 ||
+		online["anna"] != 7200 || online["boris"] != 7200 {
+		t.Errorf("busy %v, online %v, connections %v; want anna 600 s and boris 1500 s busy of 7200 online, 1 connection each",
+			busy, online, conns)
+	}
+}
