@@ -31,16 +31,16 @@ type dec struct {
 
 func (d *dec) u() uint64 {
 	v, n := binary.Uvarint(d.b)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
+	return took(d, v, n)
 }
 
 func (d *dec) i() int64 {
 	v, n := binary.Varint(d.b)
+	return took(d, v, n)
+}
+
+// took consumes a varint of n bytes, or fails for n ≤ 0 (zero then).
+func took[T uint64 | int64](d *dec, v T, n int) T {
 	if n <= 0 {
 		d.fail()
 		return 0
