@@ -86,6 +86,9 @@ type Chat struct {
 	// EstimatedWaitS is a queued chat's estimated wait in seconds, derived
 	// like QueuePosition (absent when nothing is known to estimate from).
 	EstimatedWaitS *int `json:"estimated_wait_s,omitempty"`
+	// Rating is the client's satisfaction score, given once after the
+	// chat closed (CSAT).
+	Rating *Rating `json:"rating,omitempty"`
 }
 
 // TransferOffer is a chat offered by its operator (or a supervisor) to a
@@ -98,6 +101,14 @@ type TransferOffer struct {
 	Force     bool      `json:"force,omitempty"` // a supervisor's: over the target's limits
 	OfferedAt time.Time `json:"offered_at"`
 	ExpiresAt time.Time `json:"expires_at,omitzero"` // zero: no expiry
+}
+
+// Rating is a client's satisfaction score of a closed chat: 1 (bad) to 5
+// (very good), with an optional comment.
+type Rating struct {
+	Score   int       `json:"score"`
+	Comment string    `json:"comment,omitempty"`
+	RatedAt time.Time `json:"rated_at"`
 }
 
 // Open reports whether the chat is not closed.

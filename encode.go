@@ -110,6 +110,16 @@ func (c *Chat) AppendJSON(b []byte) ([]byte, error) {
 	if c.EstimatedWaitS != nil {
 		b = strconv.AppendInt(append(b, `,"estimated_wait_s":`...), int64(*c.EstimatedWaitS), 10)
 	}
+	if r := c.Rating; r != nil {
+		b = strconv.AppendInt(append(b, `,"rating":{"score":`...), int64(r.Score), 10)
+		if r.Comment != "" {
+			b = appendKey(b, `,"comment":`, r.Comment)
+		}
+		if b, err = appendTime(append(b, `,"rated_at":`...), r.RatedAt); err != nil {
+			return b, err
+		}
+		b = append(b, '}')
+	}
 	return append(b, '}'), nil
 }
 

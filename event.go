@@ -6,7 +6,7 @@ import (
 )
 
 // Event names (PRODUCT.md §7), plus chat_accepted, chat_transferred,
-// chat_updated, chat_returned_to_bot and config_changed.
+// chat_updated, chat_returned_to_bot, chat_rated and config_changed.
 const (
 	EventChatCreated          = "chat_created"
 	EventChatQueued           = "chat_queued"
@@ -35,6 +35,7 @@ const (
 	EventMessageCreated       = "message_created"
 	EventOperatorStatus       = "operator_status_changed"
 	EventConfigChanged        = "config_changed"
+	EventChatRated            = "chat_rated" // the client rated a closed chat (CSAT)
 )
 
 // Why a chat left its operator or entered the queue: the reason codes of
@@ -45,7 +46,8 @@ const (
 	ReasonMissedAccept    = "missed_accept"
 	ReasonInactivity      = "inactivity" // the inactivity action requeue
 	ReasonTransfer        = "transfer"
-	ReasonAssign          = "assign" // a supervisor gave the chat to another operator
+	ReasonAssign          = "assign"   // a supervisor gave the chat to another operator
+	ReasonHandover        = "handover" // a colleague accepted the chat offered to it
 	ReasonOperatorDeleted = "operator_deleted"
 	ReasonPresenceLost    = "presence_lost" // auto-offline returned the chats
 )

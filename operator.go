@@ -88,6 +88,11 @@ type Topic struct {
 	// settings of the same name for chats of the topic.
 	MaxQueueLength    int `json:"max_queue_length,omitempty"`
 	MaxEstimatedWaitS int `json:"max_estimated_wait_s,omitempty"`
+	// SLATargetS and SLAGoal, when not 0, override the settings' for the
+	// topic's chats and its subtopics' (the nearest topic up the tree that
+	// sets one wins).
+	SLATargetS int     `json:"sla_target_s,omitempty"`
+	SLAGoal    float64 `json:"sla_goal,omitempty"`
 }
 
 // SkillGroup joins operators to the topics they serve. Timeouts, when

@@ -50,7 +50,20 @@ type Settings struct {
 	// WrapUpS is how long a closed chat keeps its place in its operator's
 	// limits (0: off).
 	WrapUpS int `json:"wrap_up_s"`
+	// SLATargetS is the service level's target wait in seconds: a chat
+	// connected within it counts as served in time (docs/STATS.md); 0
+	// means DefaultSLATargetS. A topic may override it.
+	SLATargetS int `json:"sla_target_s"`
+	// SLAGoal is the share of chats to serve within the target, above 0
+	// and at most 1; 0 means DefaultSLAGoal. A topic may override it.
+	SLAGoal float64 `json:"sla_goal"`
 }
+
+// The service level's defaults: 80 % of the chats connected within 20 s.
+const (
+	DefaultSLATargetS = 20
+	DefaultSLAGoal    = 0.8
+)
 
 // DefaultMaxMessageBytes is the default bound of a message's text: 64 KiB.
 const DefaultMaxMessageBytes = 64 << 10
@@ -70,5 +83,7 @@ func DefaultSettings() Settings {
 		MaxMessageBytes:         DefaultMaxMessageBytes,
 		TransferOfferTimeoutS:   60,
 		QueueUpdateIntervalS:    30,
+		SLATargetS:              DefaultSLATargetS,
+		SLAGoal:                 DefaultSLAGoal,
 	}
 }

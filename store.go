@@ -249,6 +249,9 @@ type Store interface {
 	// store was created, so it differs after a reset of the data.
 	Installation(ctx context.Context) (string, error)
 
+	// StatsStore keeps the statistics' hourly aggregates.
+	StatsStore
+
 	// Close releases the store.
 	Close() error
 }

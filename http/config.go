@@ -112,11 +112,13 @@ func (h *Handler) writeTopic(w http.ResponseWriter, status int, alias string) er
 
 // topicPatchBody is the body of PATCH /topics/{alias}.
 type topicPatchBody struct {
-	Name              *string `json:"name"`
-	Parent            *string `json:"parent"`
-	CalendarID        *string `json:"calendar_id"`
-	MaxQueueLength    *int    `json:"max_queue_length"`
-	MaxEstimatedWaitS *int    `json:"max_estimated_wait_s"`
+	Name              *string  `json:"name"`
+	Parent            *string  `json:"parent"`
+	CalendarID        *string  `json:"calendar_id"`
+	MaxQueueLength    *int     `json:"max_queue_length"`
+	MaxEstimatedWaitS *int     `json:"max_estimated_wait_s"`
+	SLATargetS        *int     `json:"sla_target_s"`
+	SLAGoal           *float64 `json:"sla_goal"`
 }
 
 func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
@@ -126,7 +128,7 @@ func (h *Handler) patchTopic(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if _, err := h.do(r, routing.PatchTopic{Alias: alias, Name: p.Name, Parent: p.Parent, CalendarID: p.CalendarID,
-		MaxQueueLength: p.MaxQueueLength, MaxEstimatedWaitS: p.MaxEstimatedWaitS}); err != nil {
+		MaxQueueLength: p.MaxQueueLength, MaxEstimatedWaitS: p.MaxEstimatedWaitS, SLATargetS: p.SLATargetS, SLAGoal: p.SLAGoal}); err != nil {
 		return err
 	}
 	return h.writeTopic(w, 200, alias)
@@ -322,6 +324,8 @@ type settingsBody struct {
 	MaxQueueLength             *int            `json:"max_queue_length"`
 	MaxEstimatedWaitS          *int            `json:"max_estimated_wait_s"`
 	QueueUpdateIntervalS       *int            `json:"queue_update_interval_s"`
+	SLATargetS                 *int            `json:"sla_target_s"`
+	SLAGoal                    *float64        `json:"sla_goal"`
 }
 
 func (h *Handler) patchSettings(w http.ResponseWriter, r *http.Request) error {

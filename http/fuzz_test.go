@@ -356,6 +356,7 @@ func TestRequestBodiesDocumented(t *testing.T) {
 		"POST /api/v1/chats/{id}/assign":                                    assignBody{},
 		"POST /api/v1/chats/{id}/transfer":                                  transferBody{},
 		"POST /api/v1/chats/{id}/close":                                     closeBody{},
+		"POST /api/v1/chats/{id}/rating":                                    ratingBody{},
 		"POST /api/v1/operators":                                            operatorPatch{},
 		"POST /api/v1/skill-groups":                                         groupPatch{},
 		"POST /api/v1/bans":                                                 sb.Ban{},

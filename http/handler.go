@@ -166,6 +166,7 @@ func (h *Handler) routesTable() {
 	h.handle("POST /api/v1/chats/{id}/offer/withdraw", rPanel, h.withdrawOffer)
 	h.handle("POST /api/v1/chats/{id}/notes", rPanel, h.postNote)
 	h.handle("POST /api/v1/chats/{id}/close", rAll, h.closeChat)
+	h.handle("POST /api/v1/chats/{id}/rating", rAdmin|rIntegrator, h.rate)
 
 	h.handle("GET /api/v1/queue", rPanel, h.queue)
 	h.handle("GET /api/v1/distribution/audit", rStaff, h.audit)

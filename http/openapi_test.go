@@ -16,6 +16,7 @@ import (
 	sb "github.com/switchboard/switchboard"
 	"github.com/switchboard/switchboard/routing"
 	"github.com/switchboard/switchboard/server"
+	"github.com/switchboard/switchboard/stats"
 )
 
 // nonAPIRoutes are the routes registered outside Handler.Routes (no token).
@@ -355,7 +356,10 @@ func TestOpenAPIResponseFields(t *testing.T) {
 		{"QueueEntry", jsonNames(reflect.TypeFor[routing.QueueEntry]())},
 		{"Diagnostics", jsonNames(reflect.TypeFor[routing.Diagnostics]())},
 		{"Audit", jsonNames(reflect.TypeFor[server.AuditSummary]())},
-		{"StatsRow", jsonNames(reflect.TypeFor[server.StatsRow]())},
+		{"StatsRow", jsonNames(reflect.TypeFor[stats.Row]())},
+		{"Stats", jsonNames(reflect.TypeFor[stats.Report]())},
+		{"StatsLive", jsonNames(reflect.TypeFor[stats.Live]())},
+		{"Rating", jsonNames(reflect.TypeFor[sb.Rating]())},
 		{"ErrorDetail", jsonNames(reflect.TypeFor[ErrorBody]().Field(0).Type)},
 		{"ConnectAnswer", jsonNames(reflect.TypeFor[connectAnswer]())},
 	}

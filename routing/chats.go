@@ -269,6 +269,7 @@ var reasonMessages = map[string]string{
 	sb.ReasonInactivity:      "the chat had no messages for too long",
 	sb.ReasonTransfer:        "the chat was transferred to another topic",
 	sb.ReasonAssign:          "a supervisor gave the chat to another operator",
+	sb.ReasonHandover:        "a colleague accepted the chat offered to it",
 	sb.ReasonOperatorDeleted: "the operator was deleted",
 	sb.ReasonPresenceLost:    "the operator was away too long and was switched offline",
 	ReasonOutOfHours:         "the chat came outside business hours: it waits for the opening",

@@ -18,7 +18,7 @@ var commands = []Command{
 	DeleteBan{}, Connect{}, Take{}, Assign{}, Accept{}, Transfer{}, Close{}, OperatorMessage{},
 	ClientMessage{}, Redistribute{}, ReturnToBot{}, UpdateChat{}, PatchOperator{}, PatchSkillGroup{},
 	PatchTopic{}, PatchStatus{}, PatchSettings{}, OfferTransfer{}, AcceptOffer{}, DeclineOffer{},
-	WithdrawOffer{}, AddNote{}, EndWrapUp{}, CreateCalendar{}, UpdateCalendar{}, PatchCalendar{}, DeleteCalendar{},
+	WithdrawOffer{}, AddNote{}, EndWrapUp{}, CreateCalendar{}, UpdateCalendar{}, PatchCalendar{}, DeleteCalendar{}, Rate{},
 }
 
 // Tick fires the timers due at its time and does nothing else. Every command
@@ -294,6 +294,8 @@ type PatchTopic struct {
 	Alias                             string
 	Name, Parent, CalendarID          *string
 	MaxQueueLength, MaxEstimatedWaitS *int
+	SLATargetS                        *int
+	SLAGoal                           *float64
 }
 
 func (PatchTopic) name() string            { return "patch_topic" }
@@ -332,6 +334,8 @@ type PatchSettings struct {
 	MaxQueueLength             *int
 	MaxEstimatedWaitS          *int
 	QueueUpdateIntervalS       *int
+	SLATargetS                 *int
+	SLAGoal                    *float64
 }
 
 func (PatchSettings) name() string            { return "patch_settings" }
@@ -415,3 +419,18 @@ type DeleteCalendar struct{ ID string }
 
 func (DeleteCalendar) name() string            { return "delete_calendar" }
 func (c DeleteCalendar) apply(e *Engine) error { return e.deleteCalendar(c.ID) }
+
+// Rate records a client's satisfaction score of a closed chat (CSAT): 1 to
+// 5, once per chat. Closed is the chat as the store holds it, for a chat
+// closed longer ago than the engine remembers (KeepClosed): the engine does
+// no I/O, so the caller reads it. The engine's own copy wins when it has
+// one.
+type Rate struct {
+	ChatID  string
+	Score   int
+	Comment string
+	Closed  *sb.Chat `json:",omitempty"`
+}
+
+func (Rate) name() string            { return "rate" }
+func (c Rate) apply(e *Engine) error { return e.rate(c) }

@@ -71,7 +71,8 @@ func (e *Engine) deleteStatus(id string) error {
 
 func (e *Engine) putTopic(t sb.Topic, create bool) error {
 	if err := firstError(checkID("alias", t.Alias), checkName("name", t.Name), e.checkCalendar("calendar_id", t.CalendarID),
-		checkCount("max_queue_length", t.MaxQueueLength), checkTimer("max_estimated_wait_s", t.MaxEstimatedWaitS)); err != nil {
+		checkCount("max_queue_length", t.MaxQueueLength), checkTimer("max_estimated_wait_s", t.MaxEstimatedWaitS),
+		checkSLA(t.SLATargetS, t.SLAGoal)); err != nil {
 		return err
 	}
 	_, exists := e.topics[t.Alias]
@@ -217,6 +218,9 @@ func (e *Engine) validateSettings(s sb.Settings) error {
 		checkTimer("wrap_up_s", s.WrapUpS), checkTimer("max_estimated_wait_s", s.MaxEstimatedWaitS),
 		checkTimer("queue_update_interval_s", s.QueueUpdateIntervalS), checkCount("max_queue_length", s.MaxQueueLength),
 		e.checkCalendar("default_calendar_id", s.DefaultCalendarID)); err != nil {
+		return err
+	}
+	if err := checkSLA(s.SLATargetS, s.SLAGoal); err != nil {
 		return err
 	}
 	if s.MaxMessageBytes < 0 || s.MaxMessageBytes > MaxMessageBytesLimit {

@@ -162,7 +162,8 @@ func (e *Engine) finish() {
 		}(c)
 	}
 	ch := &e.res.Changes
-	ch.Chats = make([]sb.Chat, 0, len(e.tChats))
+	// Closed chats a command changed (a rating) are in already.
+	ch.Chats = append(make([]sb.Chat, 0, len(ch.Chats)+len(e.tChats)), ch.Chats...)
 	for _, c := range e.tChats {
 		ch.Chats = append(ch.Chats, e.snap(c))
 		if c == e.resChat { // the answer shows the same state: share the snapshot

@@ -76,6 +76,8 @@ func (e *Engine) patchTopic(p PatchTopic) error {
 	set(&t.CalendarID, p.CalendarID)
 	set(&t.MaxQueueLength, p.MaxQueueLength)
 	set(&t.MaxEstimatedWaitS, p.MaxEstimatedWaitS)
+	set(&t.SLATargetS, p.SLATargetS)
+	set(&t.SLAGoal, p.SLAGoal)
 	return e.putTopic(t, false)
 }
 
@@ -127,5 +129,7 @@ func (e *Engine) patchSettings(p PatchSettings) error {
 	set(&s.MaxQueueLength, p.MaxQueueLength)
 	set(&s.MaxEstimatedWaitS, p.MaxEstimatedWaitS)
 	set(&s.QueueUpdateIntervalS, p.QueueUpdateIntervalS)
+	set(&s.SLATargetS, p.SLATargetS)
+	set(&s.SLAGoal, p.SLAGoal)
 	return e.updateSettings(s)
 }

@@ -117,7 +117,7 @@ func (e *Engine) acceptOffer(cmd AcceptOffer) error {
 	}
 	e.dropOffer(c)
 	e.release(c, false)
-	e.emit(sb.EventOperatorDisconnected, c, from, sb.Event{Reason: reasonOf(sb.ReasonTransfer)})
+	e.emit(sb.EventOperatorDisconnected, c, from, sb.Event{Reason: reasonOf(sb.ReasonHandover)})
 	c.Status, c.OperatorID, c.Overdue = sb.ChatNew, "", false
 	e.connectOp(c, to, false)
 	d := sb.Decision{Kind: sb.DecisionTransfer, ChatID: c.ID, OperatorID: to.ID, Considered: 1}
@@ -204,7 +204,7 @@ func (e *Engine) addNote(cmd AddNote) error {
 	}
 	c, err := e.chat(cmd.ChatID)
 	if sb.ErrorCode(err) == sb.ECONFLICT { // closed
-		c, err = e.closedChat(cmd.ChatID), nil
+		c, err = e.recentClosed(cmd.ChatID), nil
 	}
 	if err != nil {
 		return err
@@ -223,8 +223,8 @@ func (e *Engine) addNote(cmd AddNote) error {
 	return nil
 }
 
-// closedChat returns a copy of a closed chat the engine remembers.
-func (e *Engine) closedChat(id string) *chat {
+// recentClosed returns a copy of a closed chat the engine remembers.
+func (e *Engine) recentClosed(id string) *chat {
 	for _, s := range e.closed.items() {
 		if s.ID == id {
 			return newChat(s, 0)

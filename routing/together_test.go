@@ -60,7 +60,7 @@ func TestR8TransferOffer(t *testing.T) {
 	res = f.apply(routing.AcceptOffer{ChatID: id, OperatorID: "b", Role: sb.RoleOperator})
 	equal(t, "events", names(res), []string{sb.EventOperatorDisconnected, sb.EventOperatorConnected,
 		sb.EventTransferAccepted, sb.EventChatAccepted})
-	equal(t, "disconnect reason", event(t, res, sb.EventOperatorDisconnected).Reason.Code, sb.ReasonTransfer)
+	equal(t, "disconnect reason", event(t, res, sb.EventOperatorDisconnected).Reason.Code, sb.ReasonHandover)
 	equal(t, "decision", decision(t, res, sb.DecisionTransfer, id).OperatorID, "b")
 	f.wantChat(id, sb.ChatActive, "b")
 	c := f.chat(id)

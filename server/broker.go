@@ -36,6 +36,7 @@ type Subscription struct {
 	b      *Broker
 	want   Filter
 	closed bool
+	quiet  bool // the server's own (the statistics): not an event stream
 }
 
 // NewBroker returns an empty broker; view gives filters the engine. Without
@@ -71,11 +72,27 @@ func (s *Subscription) closeLocked() {
 	}
 }
 
-// Len returns the number of subscribers.
+// subscribeQuiet is Subscribe for the server's own use: Len and Sent,
+// which count the event streams, leave it out.
+func (b *Broker) subscribeQuiet(n int) *Subscription {
+	s := b.Subscribe(n, nil)
+	b.mu.Lock()
+	s.quiet = true
+	b.mu.Unlock()
+	return s
+}
+
+// Len returns the number of subscribers (event streams).
 func (b *Broker) Len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.subs)
+	n := 0
+	for s := range b.subs {
+		if !s.quiet {
+			n++
+		}
+	}
+	return n
 }
 
 // Publish sends one commit's events to every subscriber that wants them.
@@ -99,7 +116,9 @@ func (b *Broker) publish(e *routing.Engine, events []sb.Event) {
 		}
 		select {
 		case s.c <- events:
-			b.sent.Add(1)
+			if !s.quiet {
+				b.sent.Add(1)
+			}
 		default:
 			s.closeLocked() // too slow: dropped
 		}

@@ -67,6 +67,9 @@ type Server struct {
 	access       access
 	signIn       signInGuard
 	simulating   atomic.Bool // the one simulation slot (simulations.go)
+	statsMu      sync.Mutex  // the statistics' fold (stats.go)
+	stats        statsFold
+	rateMu       sync.Mutex // one rating at a time (rating.go)
 }
 
 // request is one write for the writer: a command for the engine, and/or

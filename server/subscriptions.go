@@ -21,7 +21,7 @@ var EventNames = []string{
 	sb.EventChatClosed, sb.EventLimit, sb.EventQueueTimeout, sb.EventResponseOverdue, sb.EventMessageCreated,
 	sb.EventOperatorStatus, sb.EventConfigChanged, sb.EventTransferOffered, sb.EventTransferAccepted,
 	sb.EventTransferDeclined, sb.EventTransferExpired, sb.EventTransferWithdrawn, sb.EventWrapUpStarted,
-	sb.EventWrapUpEnded, sb.EventQueuePosition,
+	sb.EventWrapUpEnded, sb.EventQueuePosition, sb.EventChatRated,
 }
 
 // ValidURL reports whether s is an absolute http or https URL.

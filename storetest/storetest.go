@@ -69,6 +69,7 @@ func Run(t *testing.T, open func(t *testing.T) sb.Store) {
 		{"ConcurrentReadsSeeWholeCommits", testConcurrent},
 		{"EngineRoundTrip", testEngineRoundTrip},
 		{"EngineFirstCommitWithoutConfig", testEngineFirstCommitWithoutConfig},
+		{"Stats", testStats},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

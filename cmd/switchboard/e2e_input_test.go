@@ -142,6 +142,8 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("own parent", map[string]any{"parent": "t"}, "parent"),
 		e2eBad("unknown calendar", map[string]any{"calendar_id": "ghost"}, "calendar_id"),
 		e2eBad("negative queue length", map[string]any{"max_queue_length": -1}, "max_queue_length"),
+		e2eBad("negative sla_target_s", map[string]any{"sla_target_s": -1}, "sla_target_s"),
+		e2eBad("sla_goal above 1", map[string]any{"sla_goal": 1.5}, "sla_goal"),
 	)},
 	{"POST /api/v1/calendars", 'A', e2eAt("/api/v1/calendars"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"id": "c", "time_zone": "UTC", "hours": []string{"mon"}}, "hours"),
@@ -228,6 +230,8 @@ var e2eBadTable = []e2eBadCase{
 		e2eBad("unknown inactivity action", map[string]any{"chat_inactivity_action": "explode"}, "chat_inactivity_action"),
 		e2eBad("receiving auto-offline status", map[string]any{"auto_offline_status": "online"}, "auto_offline_status"),
 		e2eBad("negative channel limit", map[string]any{"default_channel_limits": map[string]int{"sms": -1}}, "default_channel_limits"),
+		e2eBad("negative sla_target_s", map[string]any{"sla_target_s": -5}, "sla_target_s"),
+		e2eBad("sla_goal above 1", map[string]any{"sla_goal": 2}, "sla_goal"),
 	)},
 
 	{"POST /api/v1/actions/operator_panel__connect_to_operator_with_msg", 'I', e2eAt(e2eConnectPath), true, e2eCalls(
@@ -278,6 +282,12 @@ var e2eBadTable = []e2eBadCase{
 	)},
 	{"POST /api/v1/chats/{id}/close", 'A', e2eChatPath("active", "/close"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"comment": 5}, "comment"),
+	)},
+	{"POST /api/v1/chats/{id}/rating", 'I', e2eChatPath("closed", "/rating"), true, e2eCalls(
+		e2eBad("wrong type", map[string]any{"score": "five"}, "score"),
+		e2eBad("no score", map[string]any{"comment": "ok"}, "score"),
+		e2eBad("score above 5", map[string]any{"score": 9}, "score"),
+		e2eBad("comment of the wrong type", map[string]any{"score": 4, "comment": 4}, "comment"),
 	)},
 	{"POST /api/v1/chats/{id}/return-to-bot", 'A', e2eChatPath("closed", "/return-to-bot"), true, e2eCalls(
 		e2eBad("wrong type", map[string]any{"comment": 5}, "comment"),
@@ -408,6 +418,11 @@ func TestBadQueryParameters(t *testing.T) {
 		{"/api/v1/distribution/audit?since=yesterday", "since"},
 		{"/api/v1/stats?from=monday", "from"},
 		{"/api/v1/stats?to=friday", "to"},
+		{"/api/v1/stats?group_by=week", "group_by"},
+		{"/api/v1/stats?time_zone=Nowhere/City", "time_zone"},
+		{"/api/v1/stats?format=pdf", "format"},
+		{"/api/v1/stats?from=2026-03-02T10:00:00Z&to=2026-03-02T09:00:00Z", "from"},
+		{"/api/v1/stats?from=2026-03-02T00:00:00Z&to=2027-06-01T00:00:00Z", "to"},
 	} {
 		r := s.do("GET", c.path, s.admin, nil)
 		if field, _ := r.errField(); r.Status != 422 || field != c.field {

@@ -217,6 +217,11 @@ var e2eRoleTable = map[string]e2eRoleCase{
 	"POST /api/v1/chats/{id}/close": {e2eRoleAll, func(f *e2eRoleFixture) (string, any) {
 		return "/api/v1/chats/" + f.chatWith(true) + "/close", map[string]any{"comment": "bye"}
 	}},
+	"POST /api/v1/chats/{id}/rating": {"AI", func(f *e2eRoleFixture) (string, any) {
+		id := f.chatWith(true)
+		f.must(200, "POST", "/api/v1/chats/"+id+"/close", f.admin, nil)
+		return "/api/v1/chats/" + id + "/rating", map[string]any{"score": 4, "comment": "thanks"}
+	}},
 
 	"GET /api/v1/queue":              {e2eRolePanel, e2eFixed("/api/v1/queue", nil)},
 	"GET /api/v1/distribution/audit": {e2eRoleStaff, e2eFixed("/api/v1/distribution/audit", nil)},

@@ -44,7 +44,7 @@ var panelEventNames = []string{
 	sb.EventLimit, sb.EventQueueTimeout, sb.EventResponseOverdue, sb.EventMessageCreated,
 	sb.EventOperatorStatus, sb.EventConfigChanged,
 	sb.EventTransferOffered, sb.EventTransferAccepted, sb.EventTransferDeclined, sb.EventTransferExpired,
-	sb.EventTransferWithdrawn, sb.EventWrapUpStarted, sb.EventWrapUpEnded,
+	sb.EventTransferWithdrawn, sb.EventWrapUpStarted, sb.EventWrapUpEnded, sb.EventChatRated,
 }
 
 // panelProbeJS runs in every document before the panel's own scripts. It

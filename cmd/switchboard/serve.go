@@ -93,6 +93,10 @@ type Main struct {
 	srv    *http.Server
 	cancel context.CancelFunc
 	done   chan struct{}
+	// stopStats ends the statistics' fold (server.RunStats), which every
+	// instance runs; statsDone is closed once it saved and returned.
+	stopStats context.CancelFunc
+	statsDone chan struct{}
 }
 
 // NewMain returns a Main with the defaults of PRODUCT.md §9.
@@ -180,6 +184,9 @@ func (m *Main) Run(ctx context.Context) error {
 		ln.Close()
 		return err
 	}
+	statsCtx, stopStats := context.WithCancel(context.WithoutCancel(ctx))
+	m.stopStats, m.statsDone = stopStats, make(chan struct{})
+	go func() { app.RunStats(statsCtx); close(m.statsDone) }()
 	if err := m.bootstrapAdmin(ctx); err != nil {
 		return err
 	}
@@ -309,6 +316,10 @@ func (m *Main) Close() error {
 	if m.cancel != nil {
 		m.cancel()
 		<-m.done
+	}
+	if m.stopStats != nil {
+		m.stopStats()
+		<-m.statsDone
 	}
 	if m.node != nil {
 		m.node.Close()

@@ -78,6 +78,8 @@ function fillSettings() {
   f.elements.chat_inactivity_action.value = s.chat_inactivity_action || 'close';
   sel.value = s.auto_offline_status || 'offline';
   f.elements.auto_offline_redistribute.checked = !!s.auto_offline_redistribute;
+  f.elements.sla_target_s.value = s.sla_target_s || 20;
+  f.elements.sla_goal.value = Math.round((s.sla_goal || 0.8) * 1000) / 10;
 }
 
 async function saveSettings(e) {
@@ -92,12 +94,15 @@ async function saveSettings(e) {
       auto_offline_redistribute: f.elements.auto_offline_redistribute.checked,
     };
     for (const k of ['default_max_chats', 'accept_timeout_s', 'max_missed_chats', 'response_timeout_s',
-      'chat_inactivity_timeout_s', 'queue_timeout_s', 'auto_offline_after_s']) {
+      'chat_inactivity_timeout_s', 'queue_timeout_s', 'auto_offline_after_s', 'sla_target_s']) {
       const v = f.elements[k].value.trim();
       if (v === '' || !/^\d+$/.test(v)) throw fieldError(k, t('err.wholeNumber', { field: fieldLabel(k) }));
       body[k] = Number(v);
     }
     try { body.default_channel_limits = parseLimits(f.elements.default_channel_limits.value); } catch (x) { throw fieldError('default_channel_limits', x.message); }
+    const goal = Number(f.elements.sla_goal.value.trim());
+    if (!(goal > 0 && goal <= 100)) throw fieldError('sla_goal', t('err.slaGoal'));
+    body.sla_goal = goal / 100;
     const s = await api('PATCH', '/settings', body);
     settingsDirty = false;
     state.settings = s;

@@ -8,6 +8,7 @@ import {
 } from './core.js';
 import * as chats from './chats.js';
 import * as monitor from './monitor.js';
+import * as dashboard from './dashboard.js';
 import * as admin from './admin.js';
 import * as alerts from './alerts.js';
 import * as inbox from './inbox.js';
@@ -21,6 +22,7 @@ const VIEWS = {
   chats: { label: 'nav.chats', roles: ['operator', 'supervisor', 'admin'], mod: chats },
   monitor: { label: 'nav.monitor', roles: ['supervisor', 'admin'], mod: monitor },
   whatif: { label: 'nav.whatif', roles: ['supervisor', 'admin'], mod: whatif },
+  dashboard: { label: 'nav.dashboard', roles: ['supervisor', 'admin'], mod: dashboard },
   admin: { label: 'nav.admin', roles: ['admin'], mod: admin },
 };
 
@@ -30,7 +32,7 @@ const EVENT_NAMES = [
   'chat_closed_by_timer', 'chat_closed', 'limit', 'queue_timeout', 'response_overdue',
   'message_created', 'operator_status_changed', 'config_changed',
   'transfer_offered', 'transfer_accepted', 'transfer_declined', 'transfer_expired', 'transfer_withdrawn',
-  'wrap_up_started', 'wrap_up_ended',
+  'wrap_up_started', 'wrap_up_ended', 'chat_rated',
 ];
 
 let started = false;
@@ -170,7 +172,7 @@ function setMenu(open) {
 
 // ---------------------------------------------------------------- views and deep links
 //
-// #chats, #monitor, #whatif, #admin select a view; #/chats/42 opens chat 42.
+// #chats, #monitor, #dashboard, #whatif, #admin select a view; #/chats/42 opens chat 42.
 
 function allowed(v) { return VIEWS[v] && VIEWS[v].roles.includes(state.me.role); }
 
@@ -386,7 +388,7 @@ function dispatch(ev) {
   together.handleEvent(ev);
   timeline.handleEvent(ev);
   chats.handleEvent(ev);
-  if (isStaff()) monitor.handleEvent(ev);
+  if (isStaff()) { monitor.handleEvent(ev); dashboard.handleEvent(ev); }
   if (isAdmin()) admin.handleEvent(ev);
 }
 
@@ -417,7 +419,7 @@ async function start(sess) {
   inbox.init();
   together.init();
   chats.init();
-  if (isStaff()) monitor.init();
+  if (isStaff()) { monitor.init(); dashboard.init(); }
   if (isStaff()) whatif.init();
   if (isAdmin()) admin.init();
 
