@@ -55,11 +55,11 @@ func NewFold() *Fold {
 
 // waitTime is how long a chat of the topic waited between from and to. It
 // is the one place the figures measure a wait (waits, abandons, the
-// service level): today the time on the wall; once topics have business
-// hours, the business time between them (docs/STATS.md).
+// service level): the time on the wall, never below 0 (a chat held out of
+// hours and abandoned before the opening waited nothing; docs/STATS.md).
 func waitTime(topic string, from, to time.Time) time.Duration {
 	_ = topic
-	return to.Sub(from)
+	return max(to.Sub(from), 0)
 }
 
 // hourOf returns the start (Unix seconds) of the hour holding t (Unix ns).

@@ -126,7 +126,7 @@ type Builder struct {
 
 // acc accumulates a row.
 type acc struct {
-	key, name                    string
+	key                          string
 	order                        int64
 	c                            ChatCell // the counters; its Hists stay empty
 	wait, abandon, first, handle dist
