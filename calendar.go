@@ -375,6 +375,27 @@ func (s *Schedule) NextClose(t time.Time) time.Time {
 	}
 }
 
+// AddBusiness returns the instant at which d of open time has passed since
+// from: from + d when always open (nil), the zero time when the calendar
+// closes for good before then. A d of 0 or less gives from.
+func (s *Schedule) AddBusiness(from time.Time, d time.Duration) time.Time {
+	if s == nil || d <= 0 {
+		return from.Add(max(d, 0))
+	}
+	t := from
+	for {
+		if t = s.NextOpen(t); t.IsZero() {
+			return time.Time{}
+		}
+		end := s.NextClose(t)
+		if end.IsZero() || end.Sub(t) >= d {
+			return t.Add(d)
+		}
+		d -= end.Sub(t)
+		t = end
+	}
+}
+
 // BusinessSeconds returns the open time in [from, to), in seconds; 0 when
 // from is not before to. It costs O(log exceptions) for each change of the
 // zone's offset and each exception between them, not O(days).

@@ -363,6 +363,36 @@ func TestScheduleBusinessSeconds(t *testing.T) {
 }
 
 // TestScheduleNil checks that no calendar is always open.
+// TestScheduleAddBusiness: the instant a given open time has passed, across
+// a closing, a weekend, a holiday; never for a calendar that stays closed.
+func TestScheduleAddBusiness(t *testing.T) {
+	s := compile(t, office(t)) // Europe/Kyiv, UTC+2 in December
+	for _, c := range []struct {
+		from string
+		d    time.Duration
+		want string
+	}{
+		{"2026-12-07T10:00:00Z", time.Minute, "2026-12-07T10:01:00Z"},    // Monday 12:00, open
+		{"2026-12-07T15:59:30Z", time.Minute, "2026-12-08T07:00:30Z"},    // 17:59:30: 30 s today, 30 s on Tuesday
+		{"2026-12-07T20:00:00Z", time.Minute, "2026-12-08T07:01:00Z"},    // closed: from Tuesday's opening
+		{"2026-12-24T15:59:30Z", time.Minute, "2026-12-26T08:00:30Z"},    // Christmas closed: Saturday 10:00
+		{"2026-12-07T10:00:00Z", 10 * time.Hour, "2026-12-08T11:00:00Z"}, // 6 h Monday, 4 h from Tuesday 09:00
+		{"2026-12-07T10:00:00Z", 0, "2026-12-07T10:00:00Z"},
+	} {
+		if got := s.AddBusiness(utc(c.from), c.d); !got.Equal(utc(c.want)) {
+			t.Errorf("AddBusiness(%s, %v) = %v, want %s", c.from, c.d, got.UTC(), c.want)
+		}
+	}
+	var none *Schedule
+	if got := none.AddBusiness(utc("2026-12-07T10:00:00Z"), time.Hour); !got.Equal(utc("2026-12-07T11:00:00Z")) {
+		t.Errorf("nil: %v", got)
+	}
+	closed := compile(t, Calendar{ID: "c", TimeZone: "UTC", Hours: map[string][][2]string{}})
+	if got := closed.AddBusiness(utc("2026-12-07T10:00:00Z"), time.Second); !got.IsZero() {
+		t.Errorf("a calendar never open: %v, want never", got)
+	}
+}
+
 func TestScheduleNil(t *testing.T) {
 	var s *Schedule
 	at := utc("2026-06-01T10:00:00.5Z")
@@ -626,6 +656,12 @@ func checkQueries(t *testing.T, s *Schedule, from, to time.Time) {
 	b := s.BusinessSeconds(from, to)
 	if d := to.Sub(from).Seconds(); b < 0 || b > max(d, 0) || math.IsNaN(b) {
 		t.Fatalf("BusinessSeconds(%v, %v) = %v of %v", from, to, b, d)
+	}
+	if d := time.Duration(b * 1e9); d > 0 {
+		a := s.AddBusiness(from, d)
+		if a.IsZero() || a.After(to.Add(time.Microsecond)) || math.Abs(s.BusinessSeconds(from, a)-d.Seconds()) > 1e-6 {
+			t.Fatalf("AddBusiness(%v, %v) = %v: %v s open since, up to %v", from, d, a, s.BusinessSeconds(from, a), to)
+		}
 	}
 	mid := from.Add(to.Sub(from) / 3)
 	if sum := s.BusinessSeconds(from, mid) + s.BusinessSeconds(mid, to); from.Before(to) && math.Abs(sum-b) > 1e-6 {

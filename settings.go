@@ -44,6 +44,10 @@ type Settings struct {
 	// past either, connect answers limit with queue_full (0: off).
 	MaxQueueLength    int `json:"max_queue_length"`
 	MaxEstimatedWaitS int `json:"max_estimated_wait_s"`
+	// BusinessTimeTimers runs the accept and response timeouts of chats
+	// whose topic has business hours on open time only: a timeout does not
+	// run out while the topic is closed.
+	BusinessTimeTimers bool `json:"business_time_timers"`
 	// QueueUpdateIntervalS is how often waiting chats with an
 	// event_webhook_url are told of a new queue position band (0: never).
 	QueueUpdateIntervalS int `json:"queue_update_interval_s"`

@@ -324,6 +324,7 @@ type settingsBody struct {
 	MaxQueueLength             *int            `json:"max_queue_length"`
 	MaxEstimatedWaitS          *int            `json:"max_estimated_wait_s"`
 	QueueUpdateIntervalS       *int            `json:"queue_update_interval_s"`
+	BusinessTimeTimers         *bool           `json:"business_time_timers"`
 	SLATargetS                 *int            `json:"sla_target_s"`
 	SLAGoal                    *float64        `json:"sla_goal"`
 }

@@ -334,6 +334,7 @@ type PatchSettings struct {
 	MaxQueueLength             *int
 	MaxEstimatedWaitS          *int
 	QueueUpdateIntervalS       *int
+	BusinessTimeTimers         *bool
 	SLATargetS                 *int
 	SLAGoal                    *float64
 }

@@ -96,7 +96,7 @@ func (e *Engine) putTopic(t sb.Topic, create bool) error {
 		e.rebuild() // the groups that serve it changed (R1: subtopics)
 	}
 	if t.Parent != prev.Parent || t.CalendarID != prev.CalendarID {
-		e.reviewHolds() // its hours (or its subtopics') may have changed
+		e.hoursChanged() // its hours (or its subtopics') may have changed
 	}
 	e.configChanged("topic", t.Alias, map[bool]string{true: "created", false: "updated"}[create])
 	return nil

@@ -33,7 +33,7 @@ func (e *Engine) putCalendar(in sb.Calendar, create bool) error {
 		in.Name = in.ID
 	}
 	e.cals[in.ID] = &calendar{Calendar: cloneCalendar(in), hours: hours}
-	e.reviewHolds()
+	e.hoursChanged()
 	e.configChanged("calendar", in.ID, map[bool]string{true: "created", false: "updated"}[create])
 	return nil
 }
@@ -102,6 +102,24 @@ func (e *Engine) closedUntil(topic string) (next time.Time, closed bool) {
 	return h.NextOpen(e.now).UTC(), true
 }
 
+// afterOpen is the deadline of a timeout of s seconds from start for c: on
+// the wall clock, or, with business_time_timers, once s seconds of its
+// topic's open hours have passed (0, no deadline, when they never do).
+func (e *Engine) afterOpen(c *chat, start instant, s int) int64 {
+	if !e.settings.BusinessTimeTimers {
+		return start.after(s)
+	}
+	h := e.hoursOf(c.Topic)
+	if h == nil {
+		return start.after(s)
+	}
+	at := h.AddBusiness(start.Time(), time.Duration(s)*time.Second)
+	if at.IsZero() {
+		return 0
+	}
+	return at.UnixNano()
+}
+
 // hold queues a new chat that arrived outside its topic's hours: it waits,
 // in R3 order by its arrival, but no one gets it before until; its queue
 // timeout runs from then.
@@ -131,6 +149,17 @@ func (e *Engine) opening() {
 	for _, c := range e.openChats() {
 		if c.HeldUntil != 0 && c.HeldUntil <= e.instant() {
 			e.unhold(c)
+		}
+	}
+}
+
+// hoursChanged follows a change of business hours: held chats move to
+// them, and timers on business time are derived again.
+func (e *Engine) hoursChanged() {
+	e.reviewHolds()
+	if e.settings.BusinessTimeTimers {
+		for _, c := range e.chats {
+			e.refreshChatTimers(c)
 		}
 	}
 }

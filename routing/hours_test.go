@@ -190,3 +190,23 @@ func TestQueuePositionEvents(t *testing.T) {
 		t.Error("told again without a change")
 	}
 }
+
+// TestBusinessTimeTimers: with business_time_timers the accept and
+// response timeouts of a chat whose topic has hours run on open time only.
+func TestBusinessTimeTimers(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		f := newFixture(t, "a")
+		f.settings(func(s *sb.Settings) { s.AcceptTimeoutS, s.ResponseTimeoutS, s.BusinessTimeTimers = 60, 0, on })
+		f.apply(routing.CreateCalendar{Calendar: office})
+		f.apply(routing.PatchTopic{Alias: "support", CalendarID: ptr("office")})
+		f.at(8*time.Hour + 59*time.Minute + 30*time.Second) // Monday 17:59:30, 30 s before closing
+		f.connect("support")
+		want := f.now.Add(time.Minute) // the wall clock: 18:00:30
+		if on {
+			want = t0.Add(24*time.Hour + 30*time.Second) // 30 s today, 30 s from Tuesday's opening
+		}
+		wantDeadline(t, f.e, want)
+		f.apply(routing.PatchTopic{Alias: "support", CalendarID: ptr("")}) // always open now
+		wantDeadline(t, f.e, f.now.Add(time.Minute))
+	}
+}

@@ -129,6 +129,7 @@ func (e *Engine) patchSettings(p PatchSettings) error {
 	set(&s.MaxQueueLength, p.MaxQueueLength)
 	set(&s.MaxEstimatedWaitS, p.MaxEstimatedWaitS)
 	set(&s.QueueUpdateIntervalS, p.QueueUpdateIntervalS)
+	set(&s.BusinessTimeTimers, p.BusinessTimeTimers)
 	set(&s.SLATargetS, p.SLATargetS)
 	set(&s.SLAGoal, p.SLAGoal)
 	return e.updateSettings(s)

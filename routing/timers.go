@@ -148,12 +148,12 @@ func (e *Engine) chatDeadlines(c *chat) (d [chatTimers]int64) {
 	case sb.ChatActive:
 		if c.AutoAssigned && c.AcceptedAt.IsZero() {
 			if t := e.groupTimeout(c, s.AcceptTimeoutS, func(g *group) int { return g.AcceptTimeoutS }); t > 0 {
-				d[timerAccept] = c.AssignedAt.after(t)
+				d[timerAccept] = e.afterOpen(c, c.AssignedAt, t)
 			}
 		}
 		if !c.AwaitingSince.IsZero() && !c.Overdue {
 			if t := e.groupTimeout(c, s.ResponseTimeoutS, func(g *group) int { return g.ResponseTimeoutS }); t > 0 {
-				d[timerResponse] = max(c.AwaitingSince, c.AssignedAt).after(t)
+				d[timerResponse] = e.afterOpen(c, max(c.AwaitingSince, c.AssignedAt), t)
 			}
 		}
 		if t := s.ChatInactivityTimeoutS; t > 0 {
