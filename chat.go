@@ -86,6 +86,11 @@ type Chat struct {
 	// EstimatedWaitS is a queued chat's estimated wait in seconds, derived
 	// like QueuePosition (absent when nothing is known to estimate from).
 	EstimatedWaitS *int `json:"estimated_wait_s,omitempty"`
+	// WaitOpenS is on the events that end a wait (auto_connected,
+	// operator_connected, chat_closed) of a chat whose topic has business
+	// hours: the open time of the wait, in seconds. The statistics count
+	// it rather than the time on the wall.
+	WaitOpenS *float64 `json:"wait_open_s,omitempty"`
 	// Rating is the client's satisfaction score, given once after the
 	// chat closed (CSAT).
 	Rating *Rating `json:"rating,omitempty"`

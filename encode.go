@@ -1,6 +1,8 @@
 package switchboard
 
 import (
+	"fmt"
+	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -109,6 +111,11 @@ func (c *Chat) AppendJSON(b []byte) ([]byte, error) {
 	}
 	if c.EstimatedWaitS != nil {
 		b = strconv.AppendInt(append(b, `,"estimated_wait_s":`...), int64(*c.EstimatedWaitS), 10)
+	}
+	if c.WaitOpenS != nil {
+		if b, err = appendFloat(append(b, `,"wait_open_s":`...), *c.WaitOpenS); err != nil {
+			return b, err
+		}
 	}
 	if r := c.Rating; r != nil {
 		b = strconv.AppendInt(append(b, `,"rating":{"score":`...), int64(r.Score), 10)
@@ -239,6 +246,23 @@ func (d *Decision) AppendJSON(b []byte) ([]byte, error) {
 
 // appendKey appends key (the punctuation and quoted name before a value)
 // and s as a JSON string.
+// appendFloat appends f as encoding/json does (an exponent only for very
+// small or very large numbers); NaN and infinities have no JSON form.
+func appendFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return b, fmt.Errorf("json: unsupported value: %v", f)
+	}
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if n := len(b); format == 'e' && n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+		b[n-2], b = b[n-1], b[:n-1] // e-09 → e-9
+	}
+	return b, nil
+}
+
 func appendKey(b []byte, key, s string) []byte {
 	return appendString(append(b, key...), s)
 }

@@ -39,6 +39,8 @@ func fill(r *rand.Rand, v reflect.Value) {
 		v.SetInt([]int64{0, 1, -3, 42, 1 << 40}[r.IntN(5)])
 	case reflect.Bool:
 		v.SetBool(r.IntN(2) == 0)
+	case reflect.Float64:
+		v.SetFloat([]float64{0, 1.5, 1e-7, 123456.789, 1e21, -2, 3e-9}[r.IntN(7)])
 	case reflect.Slice:
 		if v.Type().Elem().Kind() == reflect.Uint8 { // Encoded: never in the JSON
 			v.SetBytes([]byte("ignored"))
@@ -123,6 +125,8 @@ func FuzzAppendJSON(f *testing.F) {
 			CreatedAt: at, QueuedAt: at, ClosedAt: at, ClosedBy: ClosedBy(s), CloseComment: s, Excluded: []string{s},
 			LastMessageAt: at, Requeues: int(n),
 		}
+		open := float64(n) / 1e9
+		c.WaitOpenS = &open
 		sameJSON(t, &c)
 		e := Event{
 			Seq: n, Name: s, OccurredAt: at, ChatID: s, Chat: &c, Operator: &OperatorRef{ID: s, Name: s},

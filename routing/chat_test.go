@@ -17,7 +17,7 @@ import (
 func TestChatRecordRoundTrip(t *testing.T) {
 	var in sb.Chat
 	fill(t, reflect.ValueOf(&in).Elem(), time.Date(2026, 3, 1, 9, 0, 0, 123456789, time.UTC))
-	in.QueuePosition, in.EstimatedWaitS = 0, nil // derived from the queue, never stored
+	in.QueuePosition, in.EstimatedWaitS, in.WaitOpenS = 0, nil, nil // derived, never stored
 	if got := newChat(in, 7).export(); !reflect.DeepEqual(got, in) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got, in)
 	}
@@ -45,6 +45,9 @@ func fill(t *testing.T, v reflect.Value, at time.Time) {
 			fill(t, f, at)
 		case f.Type() == reflect.TypeFor[*int]():
 			n := i + 1
+			f.Set(reflect.ValueOf(&n))
+		case f.Type() == reflect.TypeFor[*float64]():
+			n := float64(i) + 0.5
 			f.Set(reflect.ValueOf(&n))
 		case f.Type() == reflect.TypeFor[*sb.Rating]():
 			// Only closed chats are rated; the record holds open ones.

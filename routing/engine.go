@@ -223,6 +223,9 @@ func (e *Engine) emit(name string, c *chat, o *operator, ev sb.Event) {
 	ev.Seq, ev.Name, ev.OccurredAt = e.cnt.Event, name, e.now
 	if c != nil {
 		s := e.snap(c)
+		if waitEnds[name] {
+			s.WaitOpenS = e.openWait(c)
+		}
 		ev.ChatID, ev.Chat = c.ID, &s
 		if o == nil && c.OperatorID != "" {
 			o = e.ops[c.OperatorID]

@@ -120,6 +120,24 @@ func (e *Engine) afterOpen(c *chat, start instant, s int) int64 {
 	return at.UnixNano()
 }
 
+// waitEnds are the events that may end a chat's wait.
+var waitEnds = map[string]bool{sb.EventAutoConnected: true, sb.EventOperatorConnected: true, sb.EventChatClosed: true}
+
+// openWait is the open time, in seconds, of c's wait until now when its
+// topic has business hours (nil otherwise).
+func (e *Engine) openWait(c *chat) *float64 {
+	h := e.hoursOf(c.Topic)
+	if h == nil {
+		return nil
+	}
+	start := c.WaitStartedAt
+	if start == 0 {
+		start = c.CreatedAt
+	}
+	s := h.BusinessSeconds(start.Time(), e.now)
+	return &s
+}
+
 // hold queues a new chat that arrived outside its topic's hours: it waits,
 // in R3 order by its arrival, but no one gets it before until; its queue
 // timeout runs from then.

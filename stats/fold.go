@@ -55,10 +55,14 @@ func NewFold() *Fold {
 
 // waitTime is how long a chat of the topic waited between from and to. It
 // is the one place the figures measure a wait (waits, abandons, the
-// service level): the time on the wall, never below 0 (a chat held out of
-// hours and abandoned before the opening waited nothing; docs/STATS.md).
-func waitTime(topic string, from, to time.Time) time.Duration {
-	_ = topic
+// service level): the open time the event carries when the chat's topic
+// has business hours, else the time on the wall, never below 0 (a chat
+// held out of hours and abandoned before the opening waited nothing;
+// docs/STATS.md).
+func waitTime(c *sb.Chat, from, to time.Time) time.Duration {
+	if c.WaitOpenS != nil {
+		return max(time.Duration(*c.WaitOpenS*float64(time.Second)), 0)
+	}
 	return max(to.Sub(from), 0)
 }
 
@@ -203,7 +207,7 @@ func (f *Fold) connected(h *Hour, ev *sb.Event) {
 	if f.handover != c.ID {
 		cell := h.chat(c.Topic, c.Channel)
 		cell.Served++
-		cell.Wait.Add(waitTime(c.Topic, waitStart(c), ev.OccurredAt))
+		cell.Wait.Add(waitTime(c, waitStart(c), ev.OccurredAt))
 	}
 	o := f.op(id)
 	f.accrue(id, o, f.now)
@@ -274,7 +278,7 @@ func (f *Fold) closed(h *Hour, ev *sb.Event) {
 	cell := h.chat(c.Topic, c.Channel)
 	if c.OperatorID == "" || c.AssignedAt.IsZero() {
 		cell.Abandoned++
-		cell.Abandon.Add(waitTime(c.Topic, waitStart(c), ev.OccurredAt))
+		cell.Abandon.Add(waitTime(c, waitStart(c), ev.OccurredAt))
 		return
 	}
 	f.release(c.OperatorID)

@@ -267,3 +267,43 @@ func TestFoldOfferAndWrapUp(t *testing.T) {
 		t.Errorf("busy %v, transfers %v; want anna 720 s and boris 1380 s, anna's 1 transfer", busy, transfers)
 	}
 }
+
+// TestFoldBusinessTime: a wait across the closing of its topic's business
+// hours counts only the open time (the event that ends it carries it).
+func TestFoldBusinessTime(t *testing.T) {
+	at := statstest.At
+	e := routing.New(at(8, 0, 0))
+	f := stats.NewFold()
+	apply := func(when time.Time, cmd routing.Command) {
+		t.Helper()
+		res, err := e.Apply(when, cmd)
+		if err != nil {
+			t.Fatalf("%T: %v", cmd, err)
+		}
+		for i := range res.Events {
+			f.Apply(&res.Events[i])
+		}
+	}
+	set := sb.DefaultSettings()
+	set.AutoOfflineAfterS, set.AcceptTimeoutS = 0, 0
+	apply(at(8, 0, 0), routing.UpdateSettings{Settings: set})
+	day := [][2]string{{"09:00", "18:00"}}
+	apply(at(8, 0, 0), routing.CreateCalendar{Calendar: sb.Calendar{ID: "office", TimeZone: "UTC", Hours: map[string][][2]string{
+		"mon": day, "tue": day, "wed": day, "thu": day, "fri": day, "sat": day, "sun": day}}})
+	apply(at(8, 0, 0), routing.CreateTopic{Topic: sb.Topic{Alias: "support", CalendarID: "office"}})
+	apply(at(8, 0, 0), routing.CreateOperator{Operator: sb.Operator{ID: "anna", Name: "anna"}})
+	apply(at(8, 0, 0), routing.CreateSkillGroup{Group: sb.SkillGroup{ID: "g", Topics: []string{"support"}, Operators: []string{"anna"}, Active: true}})
+	apply(at(17, 58, 0), routing.Connect{Client: sb.Client{ID: "c1", Channel: "telegram"}, Topic: "support", AutoConnect: true, Status: "queue"})
+	next := at(9, 0, 30).Add(24 * time.Hour) // the next day, 30 s after the opening
+	apply(next, routing.SetOperatorStatus{OperatorID: "anna", Status: sb.StatusOnline})
+	apply(next.Add(time.Hour), routing.SetOperatorStatus{OperatorID: "anna", Status: sb.StatusOffline})
+
+	b := stats.NewBuilder(stats.Query{From: at(8, 0, 0), To: next.Add(2 * time.Hour)}, e.Config(), names(e))
+	for _, h := range f.Hours(0, 1<<40, next.Add(2*time.Hour)) {
+		b.Add(h)
+	}
+	got := b.Report().Total
+	if got.Served != 1 || got.WaitMaxS == nil || *got.WaitMaxS != 150 {
+		t.Errorf("served %d, longest wait %v s; want 1 wait of 150 s (2 min before the closing, 30 s after the opening)", got.Served, got.WaitMaxS)
+	}
+}
