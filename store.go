@@ -76,9 +76,12 @@ type Password struct {
 
 // Webhook is a global event subscription. Events empty or ["*"] means all.
 type Webhook struct {
-	ID        string    `json:"id"`
-	URL       string    `json:"url"`
-	Events    []string  `json:"events"`
+	ID     string   `json:"id"`
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	// MaxBatch is how many events one request may carry: 1 sends each
+	// event alone as Standard Webhooks does; more sends JSON arrays.
+	MaxBatch  int       `json:"max_batch_size"`
 	Secret    string    `json:"-"`
 	CreatedAt time.Time `json:"created_at"`
 }

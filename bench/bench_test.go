@@ -162,7 +162,7 @@ func TestWebhookReceiver(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := runTool(t.Context(), []string{
 		"--duration", "3s", "--operators", "4", "--topics", "2", "--max-chats", "2", "--handle-time", "0.05",
-		"--rate", "50", "--status-changes", "0", "--webhook-receiver-delay", "5ms", "--json", jsonPath,
+		"--rate", "50", "--status-changes", "0", "--webhook-receiver-delay", "5ms", "--webhook-batch", "50", "--json", jsonPath,
 	}, &stdout, &stderr)
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, stderr.String())
@@ -177,5 +177,9 @@ func TestWebhookReceiver(t *testing.T) {
 	err = runTool(t.Context(), []string{"--webhook-receiver-delay", "-1s"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "--webhook-receiver-delay") {
 		t.Errorf("--webhook-receiver-delay -1s: %v", err)
+	}
+	err = runTool(t.Context(), []string{"--webhook-batch", "0"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "--webhook-batch") {
+		t.Errorf("--webhook-batch 0: %v", err)
 	}
 }

@@ -40,6 +40,8 @@ type Config struct {
 	// WebhookReceiverDelay, when set, starts a webhook receiver in this
 	// process that answers after this long and subscribes it to every event.
 	WebhookReceiverDelay time.Duration
+	// WebhookBatch is the receiver's subscription's max_batch_size.
+	WebhookBatch int
 }
 
 // ParseFlags reads the flags of `switchboard bench` (and
@@ -73,6 +75,7 @@ func ParseFlags(args []string, getenv func(string) string, output io.Writer) (Co
 	fs.StringVar(&c.CPUProfile, "cpuprofile", "", "write a CPU profile of the measured window to this file (in-process server: server and load generator)")
 	fs.StringVar(&c.MemProfile, "memprofile", "", "write an allocation profile of the whole run to this file (in-process server: server and load generator)")
 	fs.IntVar(&c.Restart, "restart", 0, "instead of a workload: store this many open chats (through the engine and the store, in large batches; skipped when --data already holds a database), then start `switchboard serve` on them and report restart to ready and its RSS")
+	fs.IntVar(&c.WebhookBatch, "webhook-batch", 1, "the receiver's subscription's max_batch_size: events per request (1: each alone, as Standard Webhooks does)")
 	fs.DurationVar(&c.WebhookReceiverDelay, "webhook-receiver-delay", 0, "start a webhook receiver in this process that answers each delivery after this long (e.g. 50ms), subscribe it to every event, and report deliveries per second and their lag; 0: none")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -129,6 +132,8 @@ func (c Config) validate() error {
 		return errors.New("--break-time must be positive")
 	case c.WebhookReceiverDelay < 0:
 		return errors.New("--webhook-receiver-delay must not be negative")
+	case c.WebhookBatch < 1 || c.WebhookBatch > 1000:
+		return errors.New("--webhook-batch must be 1 to 1000")
 	case c.Waiting < 0 || c.SSEClients < 0 || c.StatusChanges < 0 || c.Restart < 0:
 		return errors.New("--waiting, --sse-clients, --status-changes and --restart must not be negative")
 	case c.SSERole != "admin" && c.SSERole != "operator":

@@ -40,12 +40,25 @@ func startReceiver(delay time.Duration, measuring *atomic.Bool) (*receiver, erro
 func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
 	time.Sleep(rc.delay)
-	var ev struct {
+	type event struct {
 		OccurredAt time.Time `json:"occurred_at"`
 	}
-	if rc.measuring.Load() && json.Unmarshal(body, &ev) == nil && !ev.OccurredAt.IsZero() {
-		rc.got.Add(1)
-		rc.lag.record(time.Since(ev.OccurredAt))
+	var evs []event
+	if len(body) > 0 && body[0] == '[' { // a batch
+		_ = json.Unmarshal(body, &evs)
+	} else {
+		var ev event
+		if json.Unmarshal(body, &ev) == nil {
+			evs = append(evs, ev)
+		}
+	}
+	if rc.measuring.Load() {
+		for _, ev := range evs {
+			if !ev.OccurredAt.IsZero() {
+				rc.got.Add(1)
+				rc.lag.record(time.Since(ev.OccurredAt))
+			}
+		}
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
@@ -67,7 +80,7 @@ func (b *runner) subscribeReceiver(ctx context.Context) error {
 	if err := b.call(ctx, b.admin, "PATCH", "/api/v1/settings", map[string]any{"webhook_allow_private_targets": true}, nil); err != nil {
 		return err
 	}
-	return b.call(ctx, b.admin, "POST", "/api/v1/webhooks", map[string]any{"url": rc.url, "events": []string{"*"}}, nil)
+	return b.call(ctx, b.admin, "POST", "/api/v1/webhooks", map[string]any{"url": rc.url, "events": []string{"*"}, "max_batch_size": b.cfg.WebhookBatch}, nil)
 }
 
 // webhookReport fills the webhook figures: deliveries per second while

@@ -57,9 +57,10 @@ func (h *Handler) deleteToken(w http.ResponseWriter, r *http.Request) error {
 
 // webhookBody is the body of POST /webhooks.
 type webhookBody struct {
-	URL    string   `json:"url"`
-	Events []string `json:"events"`
-	Secret string   `json:"secret"`
+	URL      string   `json:"url"`
+	Events   []string `json:"events"`
+	Secret   string   `json:"secret"`
+	MaxBatch int      `json:"max_batch_size"`
 }
 
 func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request) error {
@@ -67,11 +68,11 @@ func (h *Handler) createWebhook(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(r, &b); err != nil {
 		return err
 	}
-	wh, err := h.App.CreateWebhook(r.Context(), b.URL, b.Events, b.Secret)
+	wh, err := h.App.CreateWebhook(r.Context(), b.URL, b.Events, b.Secret, b.MaxBatch)
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 201, map[string]any{"id": wh.ID, "url": wh.URL, "events": wh.Events, "secret": wh.Secret, "created_at": wh.CreatedAt})
+	writeJSON(w, 201, map[string]any{"id": wh.ID, "url": wh.URL, "events": wh.Events, "max_batch_size": wh.MaxBatch, "secret": wh.Secret, "created_at": wh.CreatedAt})
 	return nil
 }
 

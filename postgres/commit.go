@@ -198,8 +198,8 @@ func (w *writer) webhooks(b *sb.Batch) error {
 		if err != nil {
 			return err
 		}
-		w.queue("webhook", `INSERT INTO webhooks (id, url, events, secret, created_at) VALUES ($1, $2, $3, $4, $5)`,
-			h.ID, h.URL, events, h.Secret, created)
+		w.queue("webhook", `INSERT INTO webhooks (id, url, events, max_batch, secret, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			h.ID, h.URL, events, max(h.MaxBatch, 1), h.Secret, created)
 	}
 	return w.secrets(b)
 }

@@ -112,21 +112,25 @@ func (s *Server) RegisterMetrics(reg prometheus.Registerer) {
 	}
 }
 
-// attempt counts a finished delivery attempt.
-func (m *Metrics) attempt(d sb.Delivery, a sb.Attempt) {
-	if m == nil {
+// attempt counts a finished attempt of the deliveries one request sent.
+func (m *Metrics) attempt(ds []sb.Delivery, a sb.Attempt) {
+	if m == nil || len(ds) == 0 {
 		return
 	}
-	label := d.WebhookID
+	label := ds[0].WebhookID
 	if label == "" {
 		label = "event_webhook_url"
 	}
-	if !d.Done {
-		m.attempts.WithLabelValues(label, "failure").Inc()
+	if !ds[0].Done {
+		m.attempts.WithLabelValues(label, "failure").Add(float64(len(ds)))
 		return
 	}
-	m.attempts.WithLabelValues(label, "success").Inc()
-	m.lag.WithLabelValues(label).Observe(a.At.Add(time.Duration(a.DurationMs) * time.Millisecond).Sub(d.CreatedAt).Seconds())
+	m.attempts.WithLabelValues(label, "success").Add(float64(len(ds)))
+	lag := m.lag.WithLabelValues(label)
+	end := a.At.Add(time.Duration(a.DurationMs) * time.Millisecond)
+	for i := range ds {
+		lag.Observe(end.Sub(ds[i].CreatedAt).Seconds())
+	}
 }
 
 // observe feeds the metrics from a committed batch.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"slices"
@@ -13,11 +14,13 @@ import (
 
 // The webhook outbox's scheduler. Every target (a subscription, or a chat's
 // event_webhook_url) is scheduled on its own: it holds a window of its
-// pending deliveries in memory, in id order, and sends up to MaxInFlight of
-// them at once, at most one per chat, so that each chat's deliveries go in
-// order while different chats' go in parallel. A target whose receiver
-// fails is held back as a whole, for longer after each failed probe (one
-// delivery at a time while it fails), and costs nothing while it waits:
+// pending deliveries in memory, in id order, and has up to MaxInFlight
+// requests in flight, each with one delivery (or, for a subscription with
+// max_batch_size, up to that many in one JSON array), and at most one
+// request per chat, so that each chat's deliveries go in order while
+// different chats' go in parallel. A target whose receiver fails is held
+// back as a whole, for longer after each failed probe (one request at a
+// time while it fails), and costs nothing while it waits:
 // nothing reads its rows, nothing wakes for it. New deliveries come from
 // the writer's commits in memory; the store is read only to refill a
 // window (deliveries_target, the index of pending deliveries by target)
@@ -30,13 +33,18 @@ var (
 	MaxBackoff      = time.Hour
 )
 
-// DefaultMaxInFlight is how many deliveries one target has in flight at
+// DefaultMaxInFlight is how many requests one target has in flight at
 // most, unless Server.MaxInFlight says otherwise.
 const DefaultMaxInFlight = 64
 
 // targetWindow is how many of a target's pending deliveries are held in
-// memory; the rest wait in the store until the window has room.
-const targetWindow = 1024
+// memory at least; the rest wait in the store until the window has room.
+// A batched target holds enough to fill twice its requests in flight, up
+// to maxWindow.
+const (
+	targetWindow = 1024
+	maxWindow    = 1 << 16
+)
 
 // maxInbox is how many committed deliveries may wait for the loop; past it
 // they are dropped from memory and the loop reads them back from the
@@ -66,27 +74,45 @@ type outbox struct {
 // target is one target's schedule; only the loop touches it.
 type target struct {
 	key    sb.DeliveryTarget
-	window []sb.Delivery // pending, by id: a prefix of the target's pending deliveries
-	last   int64         // the highest id in the window or read past
-	more   bool          // the store has pending deliveries past last
-	loaded int64         // the highest id reload counted: a delivery up to it is counted
-	flight map[int64]bool
+	window []sb.Delivery   // pending, by id: a prefix of the target's pending deliveries
+	last   int64           // the highest id in the window or read past
+	more   bool            // the store has pending deliveries past last
+	loaded int64           // the highest id reload counted: a delivery up to it is counted
+	flight map[int64]bool  // deliveries in flight
 	chats  map[string]bool // chats with a delivery in flight
+	batch  int             // deliveries one request may carry
+	size   int             // the window's most
+	sends  int             // requests in flight
 	seen   map[string]bool // start's scratch: chats passed in the window
 	streak int             // failed probes in a row; > 0: one delivery at a time
 	held   time.Time       // nothing starts before
 	count  int             // deliveries not done (metrics)
 }
 
-// result is a finished attempt.
+// result is a finished attempt of one request's deliveries.
 type result struct {
-	d     sb.Delivery // with its new Attempts, NextAt, Done
-	a     sb.Attempt
-	probe bool // sent while the target was failing
+	ds    []sb.Delivery // by id, with their new Attempts, NextAt, Done
+	a     sb.Attempt    // the request's, for each delivery
+	probe bool          // sent while the target was failing
 }
 
-func newTarget(key sb.DeliveryTarget) *target {
-	return &target{key: key, flight: map[int64]bool{}, chats: map[string]bool{}, seen: map[string]bool{}, more: true}
+func (o *outbox) newTarget(key sb.DeliveryTarget) *target {
+	batch := o.s.maxBatch(key.WebhookID)
+	return &target{key: key, flight: map[int64]bool{}, chats: map[string]bool{}, seen: map[string]bool{}, more: true,
+		batch: batch, size: min(max(targetWindow, 2*o.limit*batch), maxWindow)}
+}
+
+// maxBatch is how many deliveries one request to a subscription may carry
+// (1 for a chat's event_webhook_url).
+func (s *Server) maxBatch(webhookID string) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	for _, w := range s.webhooks {
+		if w.ID == webhookID {
+			return max(w.MaxBatch, 1)
+		}
+	}
+	return 1
 }
 
 // push hands committed deliveries to the running loop (none: dropped, the
@@ -198,7 +224,7 @@ func (o *outbox) reload(ctx context.Context) {
 	for _, tb := range tbs {
 		t := o.targets[tb.DeliveryTarget]
 		if t == nil {
-			t = newTarget(tb.DeliveryTarget)
+			t = o.newTarget(tb.DeliveryTarget)
 			o.targets[t.key] = t
 		}
 		t.more, t.count, t.loaded = true, tb.Pending, tb.LastID
@@ -247,7 +273,7 @@ func (o *outbox) takeInbox(ctx context.Context) {
 func (o *outbox) add(d sb.Delivery) {
 	t := o.targets[d.Target()]
 	if t == nil {
-		t = newTarget(d.Target())
+		t = o.newTarget(d.Target())
 		t.more = false // a target not scheduled has nothing else pending
 		o.targets[t.key] = t
 	}
@@ -257,7 +283,7 @@ func (o *outbox) add(d sb.Delivery) {
 	t.count++
 	o.backlog.Add(1)
 	if !t.more && d.ID > t.last {
-		if len(t.window) < targetWindow {
+		if len(t.window) < t.size {
 			t.window, t.last = append(t.window, d), d.ID
 		} else {
 			t.more = true
@@ -268,26 +294,31 @@ func (o *outbox) add(d sb.Delivery) {
 // finished applies a finished attempt to its target and queues its
 // record.
 func (o *outbox) finished(r result) {
-	o.rec.add(r.d, r.a)
-	o.s.metrics.attempt(r.d, r.a)
-	t := o.targets[r.d.Target()]
+	o.rec.add(r.ds, r.a)
+	o.s.metrics.attempt(r.ds, r.a)
+	t := o.targets[r.ds[0].Target()]
 	if t == nil {
 		return // its subscription was deleted
 	}
-	delete(t.flight, r.d.ID)
-	delete(t.chats, r.d.ChatID)
-	i := slices.IndexFunc(t.window, func(d sb.Delivery) bool { return d.ID == r.d.ID })
-	if r.d.Done {
-		if i >= 0 {
-			t.window = slices.Delete(t.window, i, i+1)
-		}
-		t.count--
-		o.backlog.Add(-1)
+	t.sends--
+	for _, d := range r.ds {
+		delete(t.flight, d.ID)
+		delete(t.chats, d.ChatID)
+	}
+	if r.ds[0].Done {
+		t.window = slices.DeleteFunc(t.window, func(w sb.Delivery) bool {
+			_, sent := slices.BinarySearchFunc(r.ds, w.ID, byID)
+			return sent
+		})
+		t.count -= len(r.ds)
+		o.backlog.Add(-int64(len(r.ds)))
 		t.streak, t.held = 0, time.Time{}
 		return
 	}
-	if i >= 0 {
-		t.window[i].Attempts, t.window[i].NextAt = r.d.Attempts, r.d.NextAt
+	for _, d := range r.ds {
+		if i, ok := slices.BinarySearchFunc(t.window, d.ID, byID); ok {
+			t.window[i].Attempts, t.window[i].NextAt = d.Attempts, d.NextAt
+		}
 	}
 	if t.streak == 0 || r.probe {
 		t.streak++
@@ -322,17 +353,18 @@ func (o *outbox) start(ctx context.Context, t *target, now time.Time) time.Time 
 	if t.streak > 0 {
 		limit = 1
 	}
-	if len(t.flight) >= limit {
+	if t.sends >= limit {
 		return never // a finished attempt wakes the loop
 	}
-	if t.more && len(t.window) < targetWindow/2 {
+	if t.more && len(t.window) < t.size/2 {
 		o.refill(ctx, t, now)
 	}
 	next := never
-	seen := t.seen
+	seen := t.seen // chats whose later deliveries wait
 	clear(seen)
+	var batch []sb.Delivery
 	for i := range t.window {
-		if len(t.flight) >= limit {
+		if t.sends >= limit {
 			break
 		}
 		d := &t.window[i]
@@ -340,22 +372,31 @@ func (o *outbox) start(ctx context.Context, t *target, now time.Time) time.Time 
 			seen[d.ChatID] = true
 			continue
 		}
-		seen[d.ChatID] = true // later deliveries of this chat wait for this one
 		if d.NextAt.After(now) {
+			seen[d.ChatID] = true
 			next = minTime(next, d.NextAt)
 			continue
 		}
-		o.launch(ctx, t, *d)
+		batch = append(batch, *d) // the chat's next due deliveries may follow it in the same request
+		if len(batch) == t.batch {
+			o.launch(ctx, t, batch)
+			batch = nil
+		}
+	}
+	if len(batch) > 0 {
+		o.launch(ctx, t, batch)
 	}
 	return next
 }
+
+func byID(d sb.Delivery, id int64) int { return cmp.Compare(d.ID, id) }
 
 // refill reads the next of a target's pending deliveries into its window.
 // When the loop starts, a target whose deliveries failed before is held
 // as if its last probe had just failed.
 func (o *outbox) refill(ctx context.Context, t *target, now time.Time) {
 	first := t.last == 0
-	ds, err := o.s.Store.PendingDeliveries(ctx, t.key, t.last, targetWindow-len(t.window))
+	ds, err := o.s.Store.PendingDeliveries(ctx, t.key, t.last, t.size-len(t.window))
 	if err != nil {
 		if ctx.Err() == nil {
 			o.s.Log.Error("webhook outbox", "target", t.key.URL, "err", err)
@@ -372,15 +413,18 @@ func (o *outbox) refill(ctx context.Context, t *target, now time.Time) {
 	if len(ds) > 0 {
 		t.last = ds[len(ds)-1].ID
 	}
-	t.more = len(t.window) >= targetWindow
+	t.more = len(t.window) >= t.size
 }
 
-// launch sends one delivery in a goroutine of its own.
-func (o *outbox) launch(ctx context.Context, t *target, d sb.Delivery) {
-	t.flight[d.ID], t.chats[d.ChatID] = true, true
-	probe := t.streak > 0
+// launch sends one request in a goroutine of its own.
+func (o *outbox) launch(ctx context.Context, t *target, ds []sb.Delivery) {
+	for _, d := range ds {
+		t.flight[d.ID], t.chats[d.ChatID] = true, true
+	}
+	t.sends++
+	probe, batched := t.streak > 0, t.batch > 1
 	o.flying.Go(func() {
-		r := o.s.attempt(ctx, o.client, d)
+		r := o.s.attempt(ctx, o.client, ds, batched)
 		r.probe = probe
 		if ctx.Err() != nil {
 			return // shutting down: the attempt is made again by the next loop
@@ -427,9 +471,12 @@ type recorder struct {
 
 func newRecorder(s *Server) *recorder { return &recorder{s: s, kick: make(chan struct{}, 1)} }
 
-func (r *recorder) add(d sb.Delivery, a sb.Attempt) {
+func (r *recorder) add(ds []sb.Delivery, a sb.Attempt) {
 	r.mu.Lock()
-	r.ds, r.as = append(r.ds, d), append(r.as, a)
+	for _, d := range ds {
+		a.DeliveryID, a.EventSeq = d.ID, d.EventSeq
+		r.ds, r.as = append(r.ds, d), append(r.as, a)
+	}
 	r.mu.Unlock()
 	select {
 	case r.kick <- struct{}{}:

@@ -30,10 +30,14 @@ func ValidURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
+// MaxBatchSize bounds a subscription's max_batch_size.
+const MaxBatchSize = 1000
+
 // CreateWebhook adds a subscription to the events named (none or "*":
-// all). Without a secret it gets a generated whsec_ one. The answer holds
-// the secret: it is shown only now.
-func (s *Server) CreateWebhook(ctx context.Context, target string, events []string, secret string) (sb.Webhook, error) {
+// all), sending up to maxBatch events in one request (0: 1, each event
+// alone). Without a secret it gets a generated whsec_ one. The answer
+// holds the secret: it is shown only now.
+func (s *Server) CreateWebhook(ctx context.Context, target string, events []string, secret string, maxBatch int) (sb.Webhook, error) {
 	if !ValidURL(target) {
 		return sb.Webhook{}, sb.Errorf(sb.EINVALID, "url", "url must be an absolute http or https URL")
 	}
@@ -48,13 +52,19 @@ func (s *Server) CreateWebhook(ctx context.Context, target string, events []stri
 			return sb.Webhook{}, sb.Errorf(sb.EINVALID, "events", "unknown event %q", e)
 		}
 	}
+	if maxBatch == 0 {
+		maxBatch = 1
+	}
+	if maxBatch < 1 || maxBatch > MaxBatchSize {
+		return sb.Webhook{}, sb.Errorf(sb.EINVALID, "max_batch_size", "max_batch_size must be 1 to %d", MaxBatchSize)
+	}
 	if secret == "" {
 		secret = newWhsec()
 	}
 	if events == nil {
 		events = []string{}
 	}
-	w := sb.Webhook{ID: NewSecret("wh_")[:15], URL: target, Events: events, Secret: secret, CreatedAt: time.Now().UTC()}
+	w := sb.Webhook{ID: NewSecret("wh_")[:15], URL: target, Events: events, MaxBatch: maxBatch, Secret: secret, CreatedAt: time.Now().UTC()}
 	err := s.write(ctx, &request{
 		side: func(_ *routing.Engine, b *sb.Batch) error {
 			b.Webhooks = append(b.Webhooks, w)

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net"
 	"net/http"
@@ -22,21 +23,26 @@ import (
 	sb "github.com/switchboard/switchboard"
 )
 
-// attempt makes one attempt of a delivery and returns it with the
-// delivery's new state.
-func (s *Server) attempt(ctx context.Context, c *http.Client, d sb.Delivery) result {
-	a := sb.Attempt{DeliveryID: d.ID, WebhookID: d.WebhookID, EventSeq: d.EventSeq, At: time.Now().UTC()}
-	code, err := s.post(ctx, c, d)
+// attempt makes one attempt of a request's deliveries (one, or with
+// batched a JSON array of them) and returns it with their new state.
+func (s *Server) attempt(ctx context.Context, c *http.Client, ds []sb.Delivery, batched bool) result {
+	a := sb.Attempt{WebhookID: ds[0].WebhookID, At: time.Now().UTC()}
+	code, err := s.post(ctx, c, ds, batched)
 	a.StatusCode, a.DurationMs = code, time.Since(a.At).Milliseconds()
-	d.Attempts++
-	d.Body = nil
 	if err != nil {
 		a.Error = err.Error()
-		d.NextAt = time.Now().UTC().Add(backoff(d.Attempts))
-	} else {
-		d.Done = true
 	}
-	return result{d: d, a: a}
+	for i := range ds {
+		d := &ds[i]
+		d.Attempts++
+		d.Body = nil
+		if err != nil {
+			d.NextAt = time.Now().UTC().Add(backoff(d.Attempts))
+		} else {
+			d.Done = true
+		}
+	}
+	return result{ds: ds, a: a}
 }
 
 // WebhookID is the webhook-id of an event's deliveries: unique per
@@ -48,6 +54,17 @@ func WebhookID(installation string, d *sb.Delivery) string {
 		return "evt_" + installation + "_test_" + strconv.FormatInt(d.ID, 10)
 	}
 	return "evt_" + installation + "_" + strconv.FormatInt(d.EventSeq, 10)
+}
+
+// BatchID is the webhook-id of a batch: its first event's, then a hash of
+// the webhook-ids it holds, so that a retry of the same events repeats it
+// and a batch of other events never does.
+func BatchID(installation string, ds []sb.Delivery) string {
+	h := fnv.New64a()
+	for i := range ds {
+		_, _ = io.WriteString(h, WebhookID(installation, &ds[i])+"\x00")
+	}
+	return WebhookID(installation, &ds[0]) + "_b" + strconv.FormatUint(h.Sum64(), 36)
 }
 
 // body is what a delivery sends: its event's JSON (kept from the commit,
@@ -70,8 +87,37 @@ func (s *Server) body(ctx context.Context, d *sb.Delivery) ([]byte, error) {
 // (POST /webhooks/{id}/test).
 const EventWebhookTest = "webhook_test"
 
-func (s *Server) post(ctx context.Context, c *http.Client, d sb.Delivery) (int, error) {
-	body, err := s.body(ctx, &d)
+// batchBody is a batch's body: a JSON array of its events.
+func (s *Server) batchBody(ctx context.Context, ds []sb.Delivery) ([]byte, error) {
+	body := []byte{'['}
+	for i := range ds {
+		ev, err := s.body(ctx, &ds[i])
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, ev...)
+	}
+	return append(body, ']'), nil
+}
+
+func (s *Server) post(ctx context.Context, c *http.Client, ds []sb.Delivery, batched bool) (int, error) {
+	s.mu.RLock()
+	installation := s.installation
+	s.mu.RUnlock()
+	d := &ds[0]
+	var body []byte
+	var err error
+	var id string
+	if batched {
+		body, err = s.batchBody(ctx, ds)
+		id = BatchID(installation, ds)
+	} else {
+		body, err = s.body(ctx, d)
+		id = WebhookID(installation, d)
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -80,14 +126,10 @@ func (s *Server) post(ctx context.Context, c *http.Client, d sb.Delivery) (int, 
 		return 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	s.mu.RLock()
-	installation := s.installation
-	s.mu.RUnlock()
-	id := WebhookID(installation, &d)
 	ts := strconv.FormatInt(time.Now().Unix(), 10)
 	req.Header.Set("webhook-id", id)
 	req.Header.Set("webhook-timestamp", ts)
-	if sig := signatures(s.secretsOf(ctx, &d), id, ts, body); sig != "" {
+	if sig := signatures(s.secretsOf(ctx, d), id, ts, body); sig != "" {
 		req.Header.Set("webhook-signature", sig)
 	}
 	resp, err := c.Do(req)

@@ -156,8 +156,8 @@ func (w *writer) webhooks(b *sb.Batch) error {
 		if err != nil {
 			return err
 		}
-		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO webhooks (id, url, events, secret, created_at) VALUES (?, ?, ?, ?, ?)`,
-			h.ID, h.URL, events, h.Secret, created); err != nil {
+		if _, err := w.tx.ExecContext(w.ctx, `INSERT INTO webhooks (id, url, events, max_batch, secret, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			h.ID, h.URL, events, max(h.MaxBatch, 1), h.Secret, created); err != nil {
 			return translate(err, "webhook")
 		}
 	}

@@ -114,7 +114,7 @@ func timesFixture(when time.Time) (*sb.Batch, sb.Token, sb.Webhook, sb.Attempt) 
 	}
 	b.Events[0].Message = &b.Messages[0]
 	tok := sb.Token{ID: "tok", Hash: "h", Role: sb.RoleAdmin}
-	wh := sb.Webhook{ID: "wh", URL: "https://example.com", Events: []string{"*"}}
+	wh := sb.Webhook{ID: "wh", URL: "https://example.com", Events: []string{"*"}, MaxBatch: 100}
 	a := sb.Attempt{DeliveryID: 1, EventSeq: 1, StatusCode: 500}
 	for _, v := range []any{b, &tok, &wh, &a} {
 		setTimes(reflect.ValueOf(v), when)

@@ -8,7 +8,7 @@ import (
 )
 
 func webhook(id string, created int, events ...string) sb.Webhook {
-	return sb.Webhook{ID: id, URL: "https://example.com/" + id, Events: events, Secret: "whsec_" + id, CreatedAt: at(created)}
+	return sb.Webhook{ID: id, URL: "https://example.com/" + id, Events: events, MaxBatch: 1, Secret: "whsec_" + id, CreatedAt: at(created)}
 }
 
 func delivery(webhookID string, seq int64) sb.Delivery {

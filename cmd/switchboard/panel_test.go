@@ -836,7 +836,7 @@ func TestPanelAdminAutoConnect(t *testing.T) {
 	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(204) }))
 	defer hook.Close()
 	sbAllowPrivateWebhooks(t, admin)
-	admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hook.URL + "/switchboard", "events": []string{"*"}}, 201)
+	admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hook.URL + "/switchboard", "events": []string{"*"}, "max_batch_size": 10}, 201)
 	m.sbToken(t, admin, "integrator", "")
 	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"auto_connect": false}, 200)
 	var before sb.Settings
@@ -893,7 +893,7 @@ func TestPanelAdminAutoConnect(t *testing.T) {
 		"#view-admin #skill-groups": {"Support"},
 		"#view-admin #operators":    {"One", "Ada Admin"},
 		"#view-admin #tokens":       {"integrator", "admin"},
-		"#view-admin #webhooks":     {hook.URL},
+		"#view-admin #webhooks":     {hook.URL, "up to 10 events per request"},
 	} {
 		cond := "__panel.vis(" + panelJS(sel) + ")"
 		for _, w := range want {
@@ -906,6 +906,8 @@ func TestPanelAdminAutoConnect(t *testing.T) {
 		"__panel.html('#view-admin #webhooks', 1500)")
 	p.do("scroll to the lists", chromedp.ScrollIntoView(chromedp.CSS("#view-admin #statuses")))
 	p.shot("admin-lists", "page")
+	p.do("scroll to the webhooks", chromedp.ScrollIntoView(chromedp.CSS("#view-admin #webhooks")))
+	p.shot("admin-webhooks", "viewport")
 	p.noExceptions()
 }
 

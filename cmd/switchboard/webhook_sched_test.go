@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -24,16 +25,19 @@ import (
 type hit struct {
 	at     time.Time
 	ev     sb.Event
+	batch  []sb.Event // the events of a batch (a JSON array)
 	header http.Header
 	body   []byte
+	status int // the answer
 }
 
-// hookRecorder is a webhook receiver that answers status (200 unless set)
-// after delay and records every request and how many were in flight at
-// once.
+// hookRecorder is a webhook receiver that answers its first fail requests
+// 500, then status (200 unless set), after delay, and records every
+// request and how many were in flight at once.
 type hookRecorder struct {
 	delay  time.Duration
 	status int
+	fail   int
 
 	mu       sync.Mutex
 	hits     []hit
@@ -46,16 +50,24 @@ func (h *hookRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	h.inFlight++
 	h.peak = max(h.peak, h.inFlight)
-	status := h.status
+	status := max(h.status, 200)
+	if h.fail > 0 {
+		h.fail, status = h.fail-1, 500
+	}
 	h.mu.Unlock()
 	time.Sleep(h.delay)
 	var ev sb.Event
-	_ = json.Unmarshal(body, &ev)
+	var batch []sb.Event
+	if bytes.HasPrefix(body, []byte("[")) {
+		_ = json.Unmarshal(body, &batch)
+	} else {
+		_ = json.Unmarshal(body, &ev)
+	}
 	h.mu.Lock()
 	h.inFlight--
-	h.hits = append(h.hits, hit{at: time.Now(), ev: ev, header: r.Header.Clone(), body: body})
+	h.hits = append(h.hits, hit{at: time.Now(), ev: ev, batch: batch, header: r.Header.Clone(), body: body, status: status})
 	h.mu.Unlock()
-	w.WriteHeader(max(status, 200))
+	w.WriteHeader(status)
 }
 
 func (h *hookRecorder) snapshot() []hit {
@@ -223,30 +235,9 @@ func TestWebhookParallelPerChatOrder(t *testing.T) {
 	rc := &hookRecorder{delay: 30 * time.Millisecond}
 	hs := httptest.NewServer(rc)
 	defer hs.Close()
-	m := NewMain()
-	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", t.TempDir(), sbAdminSecret
-	m.Config.WebhookConcurrency = 4
-	m.Log = quietLog()
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = m.Close() })
-	admin := m.sbClient(sbAdminSecret)
-	sbAllowPrivateWebhooks(t, admin)
+	m, admin := hookMain(t, 4)
 	admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hs.URL, "events": []string{"*"}}, 201)
-	sbSetupTopic(t, admin)
-	admin.sbMust(t, "PUT", "/api/v1/operators/op-1/status", map[string]any{"status": "online"}, 200)
-	integ := m.sbToken(t, admin, sb.RoleIntegrator, "")
-	first := lastSeq(t, admin)
-	var chats []string
-	for i := range 12 {
-		out := integ.sbMust(t, "POST", sbConnectPath, sbConnectBody(fmt.Sprintf("client-%d", i), "queue"), 200)
-		chats = append(chats, out["chat"].(map[string]any)["id"].(string))
-	}
-	for _, id := range chats[:6] {
-		admin.sbMust(t, "POST", "/api/v1/chats/"+id+"/close", map[string]any{"comment": "done"}, 200)
-	}
-	last := lastSeq(t, admin)
+	first, last := chatTraffic(t, m, admin, 12)
 	sbWait(t, 30*time.Second, func() bool { return len(rc.seqs()) >= int(last-first) })
 	byChat := map[string][]int64{}
 	for _, h := range rc.snapshot() {
@@ -264,6 +255,42 @@ func TestWebhookParallelPerChatOrder(t *testing.T) {
 	if peak < 2 || peak > 4 {
 		t.Errorf("at most %d deliveries were in flight at once; want 2 to 4 (in parallel, within the limit)", peak)
 	}
+}
+
+// hookMain runs the real Main with at most concurrency webhook requests
+// in flight per target, and lets webhooks reach 127.0.0.1.
+func hookMain(t *testing.T, concurrency int) (*Main, *sbAPI) {
+	t.Helper()
+	m := NewMain()
+	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", t.TempDir(), sbAdminSecret
+	m.Config.WebhookConcurrency = concurrency
+	m.Log = quietLog()
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = m.Close() })
+	admin := m.sbClient(sbAdminSecret)
+	sbAllowPrivateWebhooks(t, admin)
+	return m, admin
+}
+
+// chatTraffic queues n chats for an online operator and closes half of
+// them; first and last are the seqs of the events before and after.
+func chatTraffic(t *testing.T, m *Main, admin *sbAPI, n int) (first, last int64) {
+	t.Helper()
+	sbSetupTopic(t, admin)
+	admin.sbMust(t, "PUT", "/api/v1/operators/op-1/status", map[string]any{"status": "online"}, 200)
+	integ := m.sbToken(t, admin, sb.RoleIntegrator, "")
+	first = lastSeq(t, admin)
+	var chats []string
+	for i := range n {
+		out := integ.sbMust(t, "POST", sbConnectPath, sbConnectBody(fmt.Sprintf("client-%d", i), "queue"), 200)
+		chats = append(chats, out["chat"].(map[string]any)["id"].(string))
+	}
+	for _, id := range chats[:n/2] {
+		admin.sbMust(t, "POST", "/api/v1/chats/"+id+"/close", map[string]any{"comment": "done"}, 200)
+	}
+	return first, lastSeq(t, admin)
 }
 
 // TestWebhookRedirectIsRetried: a receiver answering 307 is not followed

@@ -17,7 +17,7 @@ const (
 	// TokenColumns are what ScanToken reads.
 	TokenColumns = `id, hash, role, operator_id, created_at`
 	// WebhookColumns are what ScanWebhook reads.
-	WebhookColumns = `id, url, events, secret, created_at`
+	WebhookColumns = `id, url, events, max_batch, secret, created_at`
 	// DeliveryColumns are what ScanDelivery reads.
 	DeliveryColumns = `id, webhook_id, url, event_seq, chat_id, attempts, next_at, done, created_at`
 	// AttemptColumns are what ScanAttempt reads.
@@ -78,7 +78,7 @@ func (n Name) ScanWebhook(r Scanner) (sb.Webhook, error) {
 	var w sb.Webhook
 	var events []byte
 	var created sql.NullInt64
-	if err := r.Scan(&w.ID, &w.URL, &events, &w.Secret, &created); err != nil {
+	if err := r.Scan(&w.ID, &w.URL, &events, &w.MaxBatch, &w.Secret, &created); err != nil {
 		return w, err
 	}
 	w.CreatedAt = FromNanos(created)

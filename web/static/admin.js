@@ -319,8 +319,9 @@ function renderHooks() {
         `</tbody></table>`;
     }
     const evs = h.events && h.events.length ? h.events.join(', ') : '*';
+    const batch = h.max_batch_size > 1 ? ` · ${t('adm.batchOf', { n: h.max_batch_size })}` : '';
     return `<li data-webhook-id="${esc(h.id)}"><div class="hook-head"><code class="url">${esc(h.url)}</code>` +
-      `<span class="muted small">${esc(evs)} · ${esc(fmtFull(h.created_at))}</span>` +
+      `<span class="muted small">${esc(evs + batch)} · ${esc(fmtFull(h.created_at))}</span>` +
       `<button type="button" data-act="delete" class="danger">${esc(t('adm.delete'))}</button></div>` +
       `<div class="hook-deliveries"><h4>${esc(t('adm.recentDeliveries'))}</h4>${dl}</div></li>`;
   }).join('') || `<li class="empty">${esc(t('adm.noWebhooks'))}</li>`;
@@ -536,10 +537,12 @@ export function init() {
       const events = f.elements.events.value.split(/[\s,]+/).filter(Boolean);
       const body = { url: f.elements.url.value.trim(), events };
       if (f.elements.secret.value) body.secret = f.elements.secret.value;
+      if (f.elements.max_batch_size.value) body.max_batch_size = Number(f.elements.max_batch_size.value);
       const h = await api('POST', '/webhooks', body);
       f.elements.url.value = '';
       f.elements.events.value = '';
       f.elements.secret.value = '';
+      f.elements.max_batch_size.value = '';
       showSecret(f, t('adm.webhookSecret', { url: h.url }), h.secret);
       await loadHooks();
     });

@@ -1,0 +1,3 @@
+-- 0006: a subscription may take several events in one request
+-- (max_batch_size; 1 sends each event alone, as before).
+ALTER TABLE webhooks ADD COLUMN max_batch INTEGER NOT NULL DEFAULT 1;
