@@ -8,20 +8,26 @@ import (
 	"time"
 
 	sb "github.com/switchboard/switchboard"
+	"github.com/switchboard/switchboard/postgres/pgtest"
 	"github.com/switchboard/switchboard/server"
 )
 
 // TestWebhookBatches: a subscription with max_batch_size gets its events as
 // signed JSON arrays of at most that many, each event exactly once, each
 // chat's in order; its first requests fail and are retried. A bad
-// max_batch_size is refused naming the field.
+// max_batch_size is refused naming the field. On both stores.
 func TestWebhookBatches(t *testing.T) {
 	server.MinBackoff = 20 * time.Millisecond
 	t.Cleanup(func() { server.MinBackoff = time.Second })
+	t.Run("sqlite", func(t *testing.T) { testWebhookBatches(t, "") })
+	t.Run("postgres", func(t *testing.T) { testWebhookBatches(t, pgtest.NewDatabase(t)) })
+}
+
+func testWebhookBatches(t *testing.T, dbURL string) {
 	rc := &hookRecorder{delay: 40 * time.Millisecond, fail: 2}
 	hs := httptest.NewServer(rc)
 	defer hs.Close()
-	m, admin := hookMain(t, 2)
+	m, admin := hookMain(t, 2, dbURL)
 	for _, bad := range []int{-1, 1001} {
 		var out struct{ Error sb.Error }
 		code, err := admin.call("POST", "/api/v1/webhooks", map[string]any{"url": hs.URL, "max_batch_size": bad}, &out)

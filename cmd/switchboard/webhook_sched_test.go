@@ -235,7 +235,7 @@ func TestWebhookParallelPerChatOrder(t *testing.T) {
 	rc := &hookRecorder{delay: 30 * time.Millisecond}
 	hs := httptest.NewServer(rc)
 	defer hs.Close()
-	m, admin := hookMain(t, 4)
+	m, admin := hookMain(t, 4, "")
 	admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hs.URL, "events": []string{"*"}}, 201)
 	first, last := chatTraffic(t, m, admin, 12)
 	sbWait(t, 30*time.Second, func() bool { return len(rc.seqs()) >= int(last-first) })
@@ -258,11 +258,15 @@ func TestWebhookParallelPerChatOrder(t *testing.T) {
 }
 
 // hookMain runs the real Main with at most concurrency webhook requests
-// in flight per target, and lets webhooks reach 127.0.0.1.
-func hookMain(t *testing.T, concurrency int) (*Main, *sbAPI) {
+// in flight per target, and lets webhooks reach 127.0.0.1; on SQLite, or
+// on the PostgreSQL database dbURL when it is not empty.
+func hookMain(t *testing.T, concurrency int, dbURL string) (*Main, *sbAPI) {
 	t.Helper()
 	m := NewMain()
 	m.Config.Addr, m.Config.Data, m.Config.AdminToken = "127.0.0.1:0", t.TempDir(), sbAdminSecret
+	if dbURL != "" {
+		m.Config.Data, m.Config.DatabaseURL, m.Config.LeaseTTL = "", dbURL, clusterTTL
+	}
 	m.Config.WebhookConcurrency = concurrency
 	m.Log = quietLog()
 	if err := m.Run(context.Background()); err != nil {
