@@ -65,14 +65,15 @@ type limitedListener struct {
 
 func (ll *limitedListener) Accept() (net.Conn, error) {
 	for {
-		c, err := ll.Listener.Accept()
+		raw, err := ll.Listener.Accept()
 		if err != nil {
 			return nil, err
 		}
+		c := &jsonErrConn{raw}
 		if ll.l.admit(c) {
 			return c, nil
 		}
-		go refuse(c)
+		go refuse(raw)
 		ll.l.refused.Add(1)
 	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	sb "github.com/switchboard/switchboard"
+	sbhttp "github.com/switchboard/switchboard/http"
 	"github.com/switchboard/switchboard/sqlite"
 )
 
@@ -388,8 +391,9 @@ func httptestServer(t *testing.T, fn func()) string {
 	return "http://" + ln.Addr().String() + "/hook"
 }
 
-// TestSmallHardening: the JSON envelope for unknown routes and methods and
-// over-long bodies (413); accept on another operator's chat is 404; the
+// TestSmallHardening: the JSON envelope for unknown routes and methods,
+// over-long bodies (413), and the answers Go's server writes itself
+// (headers over the limit, 431; a malformed request, 400); accept on another operator's chat is 404; the
 // metrics' channel label is bounded; "bearer" in any case; the data folder
 // and database are the owner's only.
 func TestSmallHardening(t *testing.T) {
@@ -409,6 +413,21 @@ func TestSmallHardening(t *testing.T) {
 		r := s.do(c.method, c.path, s.admin, nil)
 		if _, code := r.errField(); r.Status != c.want || code != c.code || !strings.Contains(r.Header.Get("Content-Type"), "json") {
 			t.Errorf("%s %s: %s, want %d %s in JSON", c.method, c.path, r, c.want, c.code)
+		}
+	}
+	for _, c := range []struct {
+		request string
+		want    int
+		code    string
+	}{
+		{"GET /api/v1/queue HTTP/1.1\r\nHost: x\r\nX-Big: " + strings.Repeat("x", 100<<10) + "\r\n\r\n", 431, sb.ETOOLARGE},
+		{"GET /api/v1/queue HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", 400, "bad_request"},
+		{"GET /api/v1/queue HTTP/1.1\r\n\r\n", 400, "bad_request"}, // no Host
+	} {
+		status, ctype, body := rawRequest(t, s.base, c.request)
+		var eb sbhttp.ErrorBody
+		if err := json.Unmarshal(body, &eb); err != nil || status != c.want || eb.Error.Code != c.code || ctype != "application/json" {
+			t.Errorf("%.40q: %d %s %s (%v), want %d %s in JSON", c.request, status, ctype, body, err, c.want, c.code)
 		}
 	}
 	big := e2eRaw(`{"text":"` + strings.Repeat("x", 2<<20) + `"}`)
@@ -453,4 +472,26 @@ func TestSmallHardening(t *testing.T) {
 			t.Errorf("%s: %v %v, want %v", path, fi.Mode().Perm(), err, want)
 		}
 	}
+}
+
+// rawRequest sends request as it is on a new connection to base and
+// returns the answer's status, Content-Type and body.
+func rawRequest(t *testing.T, base, request string) (int, string, []byte) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(c, request); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), body
 }

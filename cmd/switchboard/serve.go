@@ -204,7 +204,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.srv = &http.Server{
 		Handler: m.conns.Handler(handler), ConnState: m.conns.ConnState, ConnContext: m.conns.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second, WriteTimeout: 60 * time.Second,
-		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: 64 << 10,
+		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: sbhttp.MaxHeaderBytes,
 	}
 	m.srv.RegisterOnShutdown(app.Broker.CloseAll)
 	go func() {
