@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/input"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -96,43 +95,7 @@ func panelOpenOn(t *testing.T, m *Main, timeout time.Duration, dev panelDevice) 
 	if lang == "" {
 		lang = "en-US"
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(panelChromium(t)),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.WindowSize(int(dev.Width), int(dev.Height)),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("lang", lang),
-		chromedp.Flag("accept-lang", lang),
-	)
-	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	bctx, bcancel := chromedp.NewContext(actx)
-	if err := chromedp.Do(bctx); err != nil {
-		bcancel()
-		acancel()
-		t.Fatalf("start chromium: %v", err)
-	}
-	ctx, cancel := context.WithTimeout(bctx, timeout)
-	t.Cleanup(func() { cancel(); bcancel(); acancel() })
-	p := &panelPage{t: t, ctx: ctx, base: "http://" + m.Addr}
-
-	messages := chromedp.Console(ctx)
-	go func() {
-		for msg, err := range messages {
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			switch {
-			case msg.IsException():
-				p.exceptions = append(p.exceptions, fmt.Sprintf("%s (%s:%d)", msg.Text, msg.URL, msg.Line+1))
-			case msg.Type == chromedp.ConsoleError:
-				p.errors = append(p.errors, msg.Text)
-			}
-			p.mu.Unlock()
-		}
-	}()
-
+	p := panelBrowser(t, m, timeout, int(dev.Width), int(dev.Height), lang)
 	names, _ := json.Marshal(panelEventNames)
 	probe := strings.NewReplacer("__WATCH__", "{}", "__NAMES__", string(names)).Replace(panelProbeJS)
 	perm := dev.Permission
@@ -140,12 +103,7 @@ func panelOpenOn(t *testing.T, m *Main, timeout time.Duration, dev panelDevice) 
 		perm = "granted"
 	}
 	stubs := strings.NewReplacer("__PERMISSION__", panelJS(perm), "__REALAUDIO__", fmt.Sprint(dev.RealAudio)).Replace(panelStubsJS)
-	for _, src := range []string{probe, stubs} {
-		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
-			page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
-			t.Fatalf("install the page scripts: %v", err)
-		}
-	}
+	p.addScripts(probe, stubs)
 	if dev.Phone {
 		p.do("emulate a phone", chromedp.EmulateViewport(dev.Width, dev.Height, chromedp.EmulateScale(2),
 			chromedp.EmulateMobile, chromedp.EmulateTouch, chromedp.EmulatePortrait))

@@ -154,13 +154,29 @@ func panelChromium(t *testing.T) string {
 // selectors whose first appearance the page probe times.
 func panelOpen(t *testing.T, m *Main, timeout time.Duration, watch map[string]string) *panelPage {
 	t.Helper()
+	p := panelBrowser(t, m, timeout, 1280, 800, "en-US")
+	if watch == nil {
+		watch = map[string]string{}
+	}
+	w, _ := json.Marshal(watch)
+	names, _ := json.Marshal(panelEventNames)
+	p.addScripts(strings.NewReplacer("__WATCH__", string(w), "__NAMES__", string(names)).Replace(panelProbeJS))
+	return p
+}
+
+// panelBrowser starts a headless Chromium with a window of width × height
+// in the language lang, bounded by timeout, that collects the page's
+// exceptions and console errors.
+func panelBrowser(t *testing.T, m *Main, timeout time.Duration, width, height int, lang string) *panelPage {
+	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(panelChromium(t)),
 		chromedp.Headless,
 		chromedp.NoSandbox, // CI runs as root
-		chromedp.WindowSize(1280, 800),
+		chromedp.WindowSize(width, height),
 		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("lang", "en-US"),
+		chromedp.Flag("lang", lang),
+		chromedp.Flag("accept-lang", lang),
 	)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	bctx, bcancel := chromedp.NewContext(actx)
@@ -191,18 +207,18 @@ func panelOpen(t *testing.T, m *Main, timeout time.Duration, watch map[string]st
 			p.mu.Unlock()
 		}
 	}()
-
-	if watch == nil {
-		watch = map[string]string{}
-	}
-	w, _ := json.Marshal(watch)
-	names, _ := json.Marshal(panelEventNames)
-	src := strings.NewReplacer("__WATCH__", string(w), "__NAMES__", string(names)).Replace(panelProbeJS)
-	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument,
-		page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
-		t.Fatalf("install the page probe: %v", err)
-	}
 	return p
+}
+
+// addScripts has the page run each script before its own on every load.
+func (p *panelPage) addScripts(srcs ...string) {
+	p.t.Helper()
+	for _, src := range srcs {
+		if _, err := chromedp.Call(p.ctx, page.AddScriptToEvaluateOnNewDocument,
+			page.AddScriptToEvaluateOnNewDocumentParams{Source: src}); err != nil {
+			p.t.Fatalf("install the page scripts: %v", err)
+		}
+	}
 }
 
 // panelJS quotes a Go string as a JavaScript string literal.
