@@ -41,6 +41,42 @@ func report(t *testing.T, e *routing.Engine, groupBy string, hours []*stats.Hour
 	return b.Report()
 }
 
+// folded is an engine whose events go into a fold as commands are
+// applied; shift is added to the seqs of the engine's events (events
+// written by hand come before them).
+type folded struct {
+	t     *testing.T
+	e     *routing.Engine
+	f     *stats.Fold
+	shift int64
+}
+
+func newFolded(t *testing.T, start time.Time) *folded {
+	return &folded{t: t, e: routing.New(start), f: stats.NewFold()}
+}
+
+// apply applies a command at when and folds its events.
+func (x *folded) apply(when time.Time, cmd routing.Command) {
+	x.t.Helper()
+	res, err := x.e.Apply(when, cmd)
+	if err != nil {
+		x.t.Fatalf("%T: %v", cmd, err)
+	}
+	for i := range res.Events {
+		res.Events[i].Seq += x.shift
+		x.f.Apply(&res.Events[i])
+	}
+}
+
+// report is the report of q from every hour folded until now.
+func (x *folded) report(q stats.Query, now time.Time) stats.Report {
+	b := stats.NewBuilder(q, x.e.Config(), names(x.e))
+	for _, h := range x.f.Hours(0, 1<<40, now) {
+		b.Add(h)
+	}
+	return b.Report()
+}
+
 // TestScriptedDay derives every figure of docs/STATS.md from the events of
 // a scripted day and compares them with the figures worked out by hand.
 func TestScriptedDay(t *testing.T) {
@@ -156,20 +192,8 @@ func TestHistWithinTarget(t *testing.T) {
 // the engine's own.
 func TestFoldHandOverAndWrapUp(t *testing.T) {
 	at := statstest.At
-	e := routing.New(at(8, 0, 0))
-	f := stats.NewFold()
-	var shift int64 // the events written by hand so far: the engine's come after them
-	apply := func(when time.Time, cmd routing.Command) {
-		t.Helper()
-		res, err := e.Apply(when, cmd)
-		if err != nil {
-			t.Fatalf("%T: %v", cmd, err)
-		}
-		for i := range res.Events {
-			res.Events[i].Seq += shift
-			f.Apply(&res.Events[i])
-		}
-	}
+	x := newFolded(t, at(8, 0, 0))
+	apply := x.apply
 	set := sb.DefaultSettings()
 	set.AutoOfflineAfterS = 0
 	apply(at(8, 0, 0), routing.UpdateSettings{Settings: set})
@@ -184,19 +208,14 @@ func TestFoldHandOverAndWrapUp(t *testing.T) {
 		{Name: "wrap_up_started", OccurredAt: at(9, 30, 0), ChatID: "1", Operator: &sb.OperatorRef{ID: "boris"}},
 		{Name: "wrap_up_ended", OccurredAt: at(9, 35, 0), ChatID: "1", Operator: &sb.OperatorRef{ID: "boris"}},
 	} {
-		shift++
-		ev.Seq = e.Counters().Event + shift
-		f.Apply(&ev)
+		x.shift++ // the engine's events come after those written by hand
+		ev.Seq = x.e.Counters().Event + x.shift
+		x.f.Apply(&ev)
 	}
 	apply(at(10, 0, 0), routing.SetOperatorStatus{OperatorID: "anna", Status: sb.StatusOffline})
 	apply(at(10, 0, 0), routing.SetOperatorStatus{OperatorID: "boris", Status: sb.StatusOffline})
 
-	q := stats.Query{From: at(8, 0, 0), To: at(11, 0, 0), GroupBy: stats.ByOperator}
-	b := stats.NewBuilder(q, e.Config(), names(e))
-	for _, h := range f.Hours(0, 1<<40, at(11, 0, 0)) {
-		b.Add(h)
-	}
-	r := b.Report()
+	r := x.report(stats.Query{From: at(8, 0, 0), To: at(11, 0, 0), GroupBy: stats.ByOperator}, at(11, 0, 0))
 	if got := r.Total; got.Served != 1 || *got.WaitMaxS != 0 || got.Returned != 0 || got.Handled != 1 || *got.HandleAvgS != 1200 {
 		t.Errorf("total: served %d (wait max %v), returned %d, handled %d in %v s; want 1 wait of 0, none returned, 1 handled in 1200 s",
 			got.Served, *got.WaitMaxS, got.Returned, got.Handled, *got.HandleAvgS)
@@ -220,18 +239,8 @@ func TestFoldHandOverAndWrapUp(t *testing.T) {
 // the sender; the engine's own wrap-up counts as busy until it ends.
 func TestFoldOfferAndWrapUp(t *testing.T) {
 	at := statstest.At
-	e := routing.New(at(8, 0, 0))
-	f := stats.NewFold()
-	apply := func(when time.Time, cmd routing.Command) {
-		t.Helper()
-		res, err := e.Apply(when, cmd)
-		if err != nil {
-			t.Fatalf("%T: %v", cmd, err)
-		}
-		for i := range res.Events {
-			f.Apply(&res.Events[i])
-		}
-	}
+	x := newFolded(t, at(8, 0, 0))
+	apply := x.apply
 	set := sb.DefaultSettings()
 	set.AutoOfflineAfterS, set.AcceptTimeoutS, set.WrapUpS, set.TransferOfferTimeoutS = 0, 0, 300, 0
 	apply(at(8, 0, 0), routing.UpdateSettings{Settings: set})
@@ -247,12 +256,7 @@ func TestFoldOfferAndWrapUp(t *testing.T) {
 	apply(at(10, 0, 0), routing.SetOperatorStatus{OperatorID: "anna", Status: sb.StatusOffline})
 	apply(at(10, 0, 0), routing.SetOperatorStatus{OperatorID: "boris", Status: sb.StatusOffline})
 
-	q := stats.Query{From: at(8, 0, 0), To: at(11, 0, 0), GroupBy: stats.ByOperator}
-	b := stats.NewBuilder(q, e.Config(), names(e))
-	for _, h := range f.Hours(0, 1<<40, at(11, 0, 0)) {
-		b.Add(h)
-	}
-	r := b.Report()
+	r := x.report(stats.Query{From: at(8, 0, 0), To: at(11, 0, 0), GroupBy: stats.ByOperator}, at(11, 0, 0))
 	if got := r.Total; got.Served != 1 || *got.WaitMaxS != 0 || got.Returned != 0 || got.Handled != 1 || got.Transfers != 1 || *got.HandleAvgS != 1080 {
 		t.Errorf("total: served %d (wait max %v), returned %d, handled %d in %v s, %d transfers; want 1 wait of 0, none returned, 1 handled in 1080 s, 1 transfer",
 			got.Served, *got.WaitMaxS, got.Returned, got.Handled, *got.HandleAvgS, got.Transfers)
@@ -272,18 +276,8 @@ func TestFoldOfferAndWrapUp(t *testing.T) {
 // hours counts only the open time (the event that ends it carries it).
 func TestFoldBusinessTime(t *testing.T) {
 	at := statstest.At
-	e := routing.New(at(8, 0, 0))
-	f := stats.NewFold()
-	apply := func(when time.Time, cmd routing.Command) {
-		t.Helper()
-		res, err := e.Apply(when, cmd)
-		if err != nil {
-			t.Fatalf("%T: %v", cmd, err)
-		}
-		for i := range res.Events {
-			f.Apply(&res.Events[i])
-		}
-	}
+	x := newFolded(t, at(8, 0, 0))
+	apply := x.apply
 	set := sb.DefaultSettings()
 	set.AutoOfflineAfterS, set.AcceptTimeoutS = 0, 0
 	apply(at(8, 0, 0), routing.UpdateSettings{Settings: set})
@@ -298,11 +292,7 @@ func TestFoldBusinessTime(t *testing.T) {
 	apply(next, routing.SetOperatorStatus{OperatorID: "anna", Status: sb.StatusOnline})
 	apply(next.Add(time.Hour), routing.SetOperatorStatus{OperatorID: "anna", Status: sb.StatusOffline})
 
-	b := stats.NewBuilder(stats.Query{From: at(8, 0, 0), To: next.Add(2 * time.Hour)}, e.Config(), names(e))
-	for _, h := range f.Hours(0, 1<<40, next.Add(2*time.Hour)) {
-		b.Add(h)
-	}
-	got := b.Report().Total
+	got := x.report(stats.Query{From: at(8, 0, 0), To: next.Add(2 * time.Hour)}, next.Add(2*time.Hour)).Total
 	if got.Served != 1 || got.WaitMaxS == nil || *got.WaitMaxS != 150 {
 		t.Errorf("served %d, longest wait %v s; want 1 wait of 150 s (2 min before the closing, 30 s after the opening)", got.Served, got.WaitMaxS)
 	}
