@@ -188,17 +188,22 @@ func (e *Engine) closeCmd(cmd Close) error {
 	default:
 		return sb.Errorf(sb.EINVALID, "by", "by must be operator, client or system")
 	}
-	if err := e.checkText("comment", cmd.Comment); err != nil {
+	return e.closeBy(cmd.ChatID, cmd.Role, cmd.OperatorID, cmd.By, cmd.Comment)
+}
+
+// closeBy closes a chat the caller may work (mayWork), with a comment.
+func (e *Engine) closeBy(chatID, role, operatorID string, by sb.ClosedBy, comment string) error {
+	if err := e.checkText("comment", comment); err != nil {
 		return err
 	}
-	c, err := e.chat(cmd.ChatID)
+	c, err := e.chat(chatID)
 	if err != nil {
 		return err
 	}
-	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
+	if err := e.mayWork(c, role, operatorID); err != nil {
 		return err
 	}
-	e.closeChat(c, cmd.By, cmd.Comment)
+	e.closeChat(c, by, comment)
 	e.resChat = c
 	return nil
 }
@@ -268,19 +273,7 @@ var roleBits = map[string]int{sb.RoleAdmin: 1, sb.RoleSupervisor: 2, sb.RoleOper
 
 // returnToBot closes a chat by "bot": the scenario goes on with the client.
 func (e *Engine) returnToBot(cmd ReturnToBot) error {
-	if err := e.checkText("comment", cmd.Comment); err != nil {
-		return err
-	}
-	c, err := e.chat(cmd.ChatID)
-	if err != nil {
-		return err
-	}
-	if err := e.mayWork(c, cmd.Role, cmd.OperatorID); err != nil {
-		return err
-	}
-	e.closeChat(c, sb.ByBot, cmd.Comment)
-	e.resChat = c
-	return nil
+	return e.closeBy(cmd.ChatID, cmd.Role, cmd.OperatorID, sb.ByBot, cmd.Comment)
 }
 
 // updateChat edits a chat's topic and tags in place.
