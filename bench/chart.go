@@ -3,10 +3,11 @@ package bench
 import (
 	"bytes"
 	"fmt"
+	"html"
 	"io"
-	"math"
 	"strconv"
-	"strings"
+
+	"github.com/switchboard/switchboard/internal/scale"
 )
 
 // writeChart writes an SVG line chart: connect latency p50/p99 per second (top)
@@ -31,11 +32,11 @@ func writeChart(w io.Writer, title string, secs []second) error {
 		maxMs = max(maxMs, s.P99ms, s.P50ms)
 		maxRate = max(maxRate, float64(s.Connects))
 	}
-	maxMs, maxRate = niceCeil(maxMs), niceCeil(maxRate)
+	maxMs, maxRate = scale.Nice(maxMs), scale.Nice(maxRate)
 	var b bytes.Buffer
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="#fff"/>`+"\n", width, height)
-	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", left, xmlEscape(title))
+	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="15" font-weight="bold">%s</text>`+"\n", left, html.EscapeString(title))
 	axis := func(top, h int, maxV float64, label string, format func(float64) string) {
 		for i := 0; i <= 4; i++ {
 			y := float64(top+h) - float64(h)*float64(i)/4
@@ -74,35 +75,3 @@ func writeChart(w io.Writer, title string, secs []second) error {
 	return err
 }
 
-// niceCeil rounds v up to 1, 2 or 5 times a power of ten.
-func niceCeil(v float64) float64 {
-	if v <= 0 {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if v <= m*p {
-			return m * p
-		}
-	}
-	return 10 * p
-}
-
-func xmlEscape(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '&':
-			b.WriteString("&amp;")
-		case '"':
-			b.WriteString("&quot;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"text/tabwriter"
 	"time"
+
+	"github.com/switchboard/switchboard/internal/scale"
 )
 
 // WriteTable writes the report as a text table: one line per hour, then
@@ -99,13 +101,13 @@ func (r *Report) WriteSVG(w io.Writer) error {
 		{fmt.Sprintf("goal %.0f %%", 100*r.SLAGoal), "#999", constant(len(r.Hours), 100*r.SLAGoal), true},
 	})
 	p90 := hours(func(b Bucket) float64 { return b.WaitP90S })
-	c.panel(290, "wait to first assignment (s)", nice(maxOf(p90)), []series{
+	c.panel(290, "wait to first assignment (s)", scale.Nice(maxOf(p90)), []series{
 		{"p50", "#ff7f0e", hours(func(b Bucket) float64 { return b.WaitP50S }), false},
 		{"p90", "#d62728", p90, false},
 		{fmt.Sprintf("target %g s", r.SLATargetS), "#999", constant(len(r.Hours), r.SLATargetS), true},
 	})
 	if panels == 3 {
-		c.panel(520, "operators on shift", nice(r.maxStaff()), r.staffSeries())
+		c.panel(520, "operators on shift", scale.Nice(r.maxStaff()), r.staffSeries())
 	}
 	c.b.WriteString("</svg>\n")
 	_, err := w.Write(c.b.Bytes())
@@ -210,16 +212,3 @@ func maxOf(v []float64) float64 {
 	return m
 }
 
-// nice rounds v up to 1, 2 or 5 times a power of ten.
-func nice(v float64) float64 {
-	if v <= 0 {
-		return 1
-	}
-	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
-		if v <= m*p {
-			return m * p
-		}
-	}
-	return 10 * p
-}
