@@ -74,4 +74,3 @@ func writeChart(w io.Writer, title string, secs []second) error {
 	_, err := w.Write(b.Bytes())
 	return err
 }
-

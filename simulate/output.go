@@ -211,4 +211,3 @@ func maxOf(v []float64) float64 {
 	}
 	return m
 }
-
