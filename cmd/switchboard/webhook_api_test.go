@@ -47,9 +47,7 @@ func TestChatWebhookSigned(t *testing.T) {
 	rc := &hookRecorder{}
 	hs := httptest.NewServer(rc)
 	defer hs.Close()
-	m := sbStart(t, t.TempDir())
-	admin := m.sbClient(sbAdminSecret)
-	sbAllowPrivateWebhooks(t, admin)
+	m, admin := hookMain(t, 0, "")
 	sbSetupTopic(t, admin)
 	integ := m.sbToken(t, admin, sb.RoleIntegrator, "")
 
@@ -108,9 +106,7 @@ func TestChatWebhookSigned(t *testing.T) {
 // refused with 422 naming the field, for a subscription and a connect.
 // (Before, it was accepted and used raw.)
 func TestWebhookSecretChecked(t *testing.T) {
-	m := sbStart(t, t.TempDir())
-	admin := m.sbClient(sbAdminSecret)
-	sbAllowPrivateWebhooks(t, admin)
+	_, admin := hookMain(t, 0, "")
 	sbSetupTopic(t, admin)
 	for _, c := range []struct {
 		path  string
@@ -145,9 +141,7 @@ func TestWebhookIDUniquePerInstallation(t *testing.T) {
 	defer hs.Close()
 	var ids []string
 	for range 2 {
-		m := sbStart(t, t.TempDir()) // a fresh data folder: a reset
-		admin := m.sbClient(sbAdminSecret)
-		sbAllowPrivateWebhooks(t, admin)
+		m, admin := hookMain(t, 0, "") // a fresh data folder: a reset
 		admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hs.URL}, 201)
 		admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"max_missed_chats": 4}, 200)
 		sbWait(t, 20*time.Second, func() bool { return len(rc.snapshot()) > len(ids) })
@@ -175,9 +169,7 @@ func TestDeliveriesAPI(t *testing.T) {
 	rc := &hookRecorder{status: 500}
 	hs := httptest.NewServer(rc)
 	defer hs.Close()
-	m := sbStart(t, t.TempDir())
-	admin := m.sbClient(sbAdminSecret)
-	sbAllowPrivateWebhooks(t, admin)
+	m, admin := hookMain(t, 0, "")
 	sbSetupTopic(t, admin)
 	hook := admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hs.URL, "events": []string{sb.EventChatCreated}}, 201)
 	id := hook["id"].(string)
@@ -270,9 +262,7 @@ func TestWebhookMetrics(t *testing.T) {
 	rc := &hookRecorder{}
 	hs := httptest.NewServer(rc)
 	defer hs.Close()
-	m := sbStart(t, t.TempDir())
-	admin := m.sbClient(sbAdminSecret)
-	sbAllowPrivateWebhooks(t, admin)
+	m, admin := hookMain(t, 0, "")
 	hook := admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hs.URL}, 201)
 	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"max_missed_chats": 4}, 200)
 	sbWait(t, 20*time.Second, func() bool { return len(rc.snapshot()) == 1 })

@@ -258,8 +258,9 @@ func TestWebhookParallelPerChatOrder(t *testing.T) {
 }
 
 // hookMain runs the real Main with at most concurrency webhook requests
-// in flight per target, and lets webhooks reach 127.0.0.1; on SQLite, or
-// on the PostgreSQL database dbURL when it is not empty.
+// in flight per target (0: the default), and lets webhooks reach
+// 127.0.0.1; on SQLite, or on the PostgreSQL database dbURL when it is
+// not empty.
 func hookMain(t *testing.T, concurrency int, dbURL string) (*Main, *sbAPI) {
 	t.Helper()
 	m := NewMain()
@@ -267,7 +268,9 @@ func hookMain(t *testing.T, concurrency int, dbURL string) (*Main, *sbAPI) {
 	if dbURL != "" {
 		m.Config.Data, m.Config.DatabaseURL, m.Config.LeaseTTL = "", dbURL, clusterTTL
 	}
-	m.Config.WebhookConcurrency = concurrency
+	if concurrency > 0 {
+		m.Config.WebhookConcurrency = concurrency
+	}
 	m.Log = quietLog()
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
@@ -319,9 +322,7 @@ func TestWebhookRedirectIsRetried(t *testing.T) {
 		w.WriteHeader(204)
 	}))
 	defer hs.Close()
-	m := sbStart(t, t.TempDir())
-	admin := m.sbClient(sbAdminSecret)
-	sbAllowPrivateWebhooks(t, admin)
+	_, admin := hookMain(t, 0, "")
 	hook := admin.sbMust(t, "POST", "/api/v1/webhooks", map[string]any{"url": hs.URL, "events": []string{sb.EventConfigChanged}}, 201)
 	admin.sbMust(t, "PATCH", "/api/v1/settings", map[string]any{"max_missed_chats": 4}, 200)
 	var page server.DeliveryPage
