@@ -178,20 +178,7 @@ func TestWebhookDeadReceiverCostsNothing(t *testing.T) {
 	}
 
 	// 50,000 deliveries pending for the dead receiver, each of its own chat.
-	st, err := sqlite.Open(context.Background(), filepath.Join(data, "switchboard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &sb.Batch{}
-	now := time.Now().UTC()
-	for i := range 50_000 {
-		b.Deliveries = append(b.Deliveries, sb.Delivery{WebhookID: dead["id"].(string), URL: dead["url"].(string),
-			EventSeq: seq, ChatID: fmt.Sprintf("dead-%d", i), NextAt: now, CreatedAt: now})
-	}
-	if err := st.Commit(context.Background(), b); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	seedDeliveries(t, data, dead, seq, 50_000, func(i int) string { return fmt.Sprintf("dead-%d", i) })
 
 	app = sbStart(t, data)
 	admin = app.sbClient(sbAdminSecret)
@@ -354,21 +341,8 @@ func TestWebhookBacklogDrains(t *testing.T) {
 	if err := app.Close(); err != nil {
 		t.Fatal(err)
 	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(data, "switchboard.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &sb.Batch{}
-	now := time.Now().UTC()
 	const n = 3000
-	for i := range n {
-		b.Deliveries = append(b.Deliveries, sb.Delivery{WebhookID: hook["id"].(string), URL: hs.URL,
-			EventSeq: 1, ChatID: fmt.Sprintf("c-%d", i%500), NextAt: now, CreatedAt: now})
-	}
-	if err := st.Commit(context.Background(), b); err != nil {
-		t.Fatal(err)
-	}
-	st.Close()
+	seedDeliveries(t, data, hook, 1, n, func(i int) string { return fmt.Sprintf("c-%d", i%500) })
 	app = sbStart(t, data)
 	admin = app.sbClient(sbAdminSecret)
 	sbSetupTopic(t, admin)
@@ -385,5 +359,26 @@ func TestWebhookBacklogDrains(t *testing.T) {
 	})
 	if got := len(rc.snapshot()); got != n+20 {
 		t.Errorf("%d deliveries received; want %d, each once", got, n+20)
+	}
+}
+
+// seedDeliveries writes n deliveries of event seq to a subscription (as
+// POST /webhooks answered it) straight into the SQLite store of a stopped
+// server's data folder, the i-th for chat(i), all due now.
+func seedDeliveries(t *testing.T, data string, hook map[string]any, seq int64, n int, chat func(i int) string) {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(data, "switchboard.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b := &sb.Batch{}
+	now := time.Now().UTC()
+	for i := range n {
+		b.Deliveries = append(b.Deliveries, sb.Delivery{WebhookID: hook["id"].(string), URL: hook["url"].(string),
+			EventSeq: seq, ChatID: chat(i), NextAt: now, CreatedAt: now})
+	}
+	if err := st.Commit(context.Background(), b); err != nil {
+		t.Fatal(err)
 	}
 }
