@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -331,7 +332,7 @@ func (c *Config) validateArrivals() error {
 			}
 		}
 	}
-	if !slices.IsSortedFunc(c.Replay, func(a, b Arrival) int { return cmpFloat(a.AtS, b.AtS) }) {
+	if !slices.IsSortedFunc(c.Replay, func(a, b Arrival) int { return cmp.Compare(a.AtS, b.AtS) }) {
 		return errors.New("replay: arrivals must be in time order")
 	}
 	for i, a := range c.Replay {
@@ -340,16 +341,6 @@ func (c *Config) validateArrivals() error {
 		}
 	}
 	return nil
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (d Dist) validate() error {

@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -66,7 +67,7 @@ func FitHistory(chats []sb.Chat, from, to time.Time) History {
 		}
 		h.Replay = append(h.Replay, a)
 	}
-	slices.SortStableFunc(h.Replay, func(a, b Arrival) int { return cmpFloat(a.AtS, b.AtS) })
+	slices.SortStableFunc(h.Replay, func(a, b Arrival) int { return cmp.Compare(a.AtS, b.AtS) })
 	if len(all) > 0 {
 		h.HandleTime = Dist{Kind: DistEmpirical, SamplesS: all}
 	}
@@ -122,7 +123,7 @@ func streamsOf(arr []Arrival, from, to time.Time) []Stream {
 	}
 	var out []Stream
 	for _, k := range slices.SortedFunc(maps.Keys(counts), func(a, b [2]string) int {
-		return cmpString(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1])
+		return cmp.Compare(a[0]+"\x00"+a[1], b[0]+"\x00"+b[1])
 	}) {
 		s := Stream{Topic: k[0], Channel: k[1], PerHour: make([]float64, 24)}
 		for hr := range s.PerHour {

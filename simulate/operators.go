@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -221,19 +222,9 @@ func parentsFirst(have map[string]sb.Topic) []sb.Topic {
 		if d := depth(a) - depth(b); d != 0 {
 			return d
 		}
-		return cmpString(a.Alias, b.Alias)
+		return cmp.Compare(a.Alias, b.Alias)
 	})
 	return out
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func gcd(a, b int64) int64 {
