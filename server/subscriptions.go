@@ -41,9 +41,6 @@ func (s *Server) CreateWebhook(ctx context.Context, target string, events []stri
 	if !ValidURL(target) {
 		return sb.Webhook{}, sb.Errorf(sb.EINVALID, "url", "url must be an absolute http or https URL")
 	}
-	if err := s.checkTarget(ctx, target); err != nil {
-		return sb.Webhook{}, err
-	}
 	if !ValidSecret(secret) {
 		return sb.Webhook{}, sb.Errorf(sb.EINVALID, "secret", "a whsec_ secret must be base64 after the prefix")
 	}
@@ -57,6 +54,9 @@ func (s *Server) CreateWebhook(ctx context.Context, target string, events []stri
 	}
 	if maxBatch < 1 || maxBatch > MaxBatchSize {
 		return sb.Webhook{}, sb.Errorf(sb.EINVALID, "max_batch_size", "max_batch_size must be 1 to %d", MaxBatchSize)
+	}
+	if err := s.checkTarget(ctx, target); err != nil { // last: it may resolve the name
+		return sb.Webhook{}, err
 	}
 	if secret == "" {
 		secret = newWhsec()

@@ -922,6 +922,13 @@ func TestPanelAdminAutoConnect(t *testing.T) {
 		"__panel.html('#view-admin #webhooks', 1500)")
 	p.do("scroll to the lists", chromedp.ScrollIntoView(chromedp.CSS("#view-admin #statuses")))
 	p.shot("admin-lists", "page")
+	p.fill("#webhooks form.create input[name=url]", "https://203.0.113.5/hook")
+	p.fill("#webhooks form.create input[name=max_batch_size]", "5000")
+	p.click("#webhooks form.create button[type=submit]")
+	p.waitJS("a batch size out of range is explained in words", panelStep,
+		"__panel.textv('#webhooks form.create .form-error') === 'Events per request must be 1 to 1000.' && "+
+			"__panel.q('#webhooks input[name=max_batch_size]').getAttribute('aria-invalid') === 'true'",
+		"__panel.html('#webhooks form.create', 1500)")
 	p.do("scroll to the webhooks", chromedp.ScrollIntoView(chromedp.CSS("#view-admin #webhooks")))
 	p.shot("admin-webhooks", "viewport")
 	p.noExceptions()

@@ -450,6 +450,7 @@ const INVALIDS = [
   [/is required/, 'err.required'],
   [/must have at most \d+ bytes/, 'err.tooLong'],
   [/must not be negative/, 'err.negative'],
+  [/must be (?<min>\d+)(?: \(off\))? to (?<max>\d+)\b/, 'err.range'],
   [/must have \d+ to \d+ characters/, 'err.password'],
   [/http or https URL/, 'err.url'],
   [/must be a whole number/, 'err.wholeNumber'],
@@ -475,8 +476,10 @@ export function errorText(e) {
       return m ? t(m[1], { field }) : t('err.conflict');
     }
   }
-  const m = INVALIDS.find(([re]) => re.test(msg));
-  if (m) return t(m[1], { field });
+  for (const [re, key] of INVALIDS) {
+    const found = re.exec(msg);
+    if (found) return t(key, { field, ...found.groups });
+  }
   if (e.code === 'invalid' || e.field) return t('err.invalid', { field });
   return t('err.http', { status: e.status });
 }
